@@ -24,7 +24,9 @@ def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response({"error": exc.code, "detail": exc.detail}, status=exc.status)
     if isinstance(exc, ValidationError):
-        exc = exceptions.ValidationError(detail=exc.messages)
+        exc = exceptions.ValidationError(
+            detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        )
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

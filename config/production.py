@@ -18,6 +18,8 @@ def _required(name: str) -> str:
 DEBUG = False
 SECRET_KEY = _required("DJANGO_SECRET_KEY")
 LOIVE_MASTER_KEY = _required("LOIVE_MASTER_KEY")
+# Blind-index root key (security app): never derived from the master key, never rotated with it.
+LOIVE_INDEX_KEY = _required("LOIVE_INDEX_KEY")
 LOIVE_REQUIRE_MASTER_KEY = True
 ALLOWED_HOSTS = _required("DJANGO_ALLOWED_HOSTS").split(",")
 
@@ -42,3 +44,9 @@ SECURE_CSP = {
     "form-action": ["'self'"],
 }
 MIDDLEWARE = [*MIDDLEWARE, "config.csp.ContentSecurityPolicyMiddleware"]
+LOIVE_BENCH = False
+
+# --- security app (owned by security/) ------------------------------------------------------
+# Supervisors and administrators must pass TOTP two-factor verification (after OTPMiddleware).
+MIDDLEWARE = [*MIDDLEWARE, "security.middleware.RequireTwoFactorMiddleware"]
+# --- end security app ------------------------------------------------------------------------

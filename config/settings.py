@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "workflows",
     "referrals",
     "reports",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [
@@ -192,6 +193,9 @@ LOIVE_KEY_FILE = DATA_DIR / "dev-master-key.json"
 LOIVE_KEY_PROVIDER = os.environ.get("LOIVE_KEY_PROVIDER", "security.keys.EnvironmentKeyProvider")
 LOIVE_REQUIRE_MASTER_KEY = False
 
+# Mounts the bare baseline endpoint of `manage.py bench`; never set in production.
+LOIVE_BENCH = _env_bool("LOIVE_BENCH", False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -206,3 +210,33 @@ LOGGING = {
     },
     "root": {"handlers": ["console", "file"], "level": os.environ.get("LOIVE_LOG_LEVEL", "INFO")},
 }
+
+# --- security app (owned by security/) ------------------------------------------------------
+# Previous master keys, still accepted to unwrap data keys during rotation (comma-separated,
+# base64 of 32 bytes each); `manage.py rotate_keys` re-wraps everything under LOIVE_MASTER_KEY.
+LOIVE_OLD_MASTER_KEYS = [
+    key.strip() for key in os.environ.get("LOIVE_OLD_MASTER_KEYS", "").split(",") if key.strip()
+]
+# Root of the blind-index keys (base64 of 32 bytes). Never rotated with the master key.
+# Empty in development: taken from the development key file.
+LOIVE_INDEX_KEY = os.environ.get("LOIVE_INDEX_KEY", "")
+# Issuer shown in authenticator apps for TOTP two-factor sign-in.
+OTP_TOTP_ISSUER = "Lối Về"
+# --- end security app ------------------------------------------------------------------------
+
+# --- referrals app (owned by referrals/) ----------------------------------------------------
+# One beat entry sweeps every deadline: overdue referrals, viewflow timers, the outbox.
+# Never long countdowns (DESIGN.md §3). LOIVE_SWEEP_SECONDS and LOIVE_SWEEP_QUEUE exist so that
+# tests can run a real worker quickly on a queue of their own.
+LOIVE_SWEEP_SECONDS = float(os.environ.get("LOIVE_SWEEP_SECONDS", "60"))
+CELERY_BEAT_SCHEDULE["referrals-sweep-deadlines"] = {
+    "task": "referrals.tasks.sweep_deadlines",
+    "schedule": LOIVE_SWEEP_SECONDS,
+    "options": {
+        "expires": LOIVE_SWEEP_SECONDS,
+        **({"queue": os.environ["LOIVE_SWEEP_QUEUE"]} if "LOIVE_SWEEP_QUEUE" in os.environ else {}),
+    },
+}
+# A notification that failed this many times stays in the outbox for an administrator.
+LOIVE_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("LOIVE_OUTBOX_MAX_ATTEMPTS", "10"))
+# --- end referrals app -----------------------------------------------------------------------

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -11,6 +12,18 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("cases.urls")),
+    path("api/v1/", include("referrals.urls")),  # referrals app
+    path("supervision/", include("referrals.web_urls")),  # referrals app: supervisor pages
+    path("api/v1/", include("workflows.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
+
+handler404 = "config.views.not_found"
+handler500 = "config.views.server_error"
+
+if settings.LOIVE_BENCH:
+    from benchmarks.views import bare_insert
+
+    urlpatterns.append(path("bench/bare/", bare_insert))

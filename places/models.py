@@ -6,15 +6,20 @@ statistics are counted by the province as it is for the report's period.
 """
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# Events and laws are dated in Vietnam time (UTC+7, no daylight saving), whatever the
+# time zone of the user or the server.
+VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 class Province(models.Model):
     """Tỉnh / thành phố trực thuộc trung ương."""
 
-    code = models.CharField(_("code"), max_length=8, primary_key=True)
+    code = models.CharField(_("code"), max_length=32, primary_key=True)
     name = models.CharField(_("name"), max_length=100)
     abbreviation = models.CharField(
         _("abbreviation"), max_length=4, help_text=_("Used in case numbers, e.g. LC-2025-000123.")

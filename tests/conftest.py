@@ -41,3 +41,41 @@ def make_user(db):
 @pytest.fixture
 def police_unit(make_unit) -> Unit:
     return make_unit(AgencyKind.POLICE)
+
+
+@pytest.fixture
+def api_for(db):
+    """An API client signed in with a real token, as the given user."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def make(user) -> APIClient:
+        client = APIClient()
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def demo_org(db):
+    """The demo organisation: units in Lào Cai, Quảng Trị, Hà Tĩnh and national bodies."""
+    from agencies import demo
+
+    units = demo.seed_units()
+    demo.seed_users(units, "x-Test-pass-42")
+    return units
+
+
+@pytest.fixture
+def user_named(demo_org):
+    from agencies.models import User
+
+    return lambda username: User.objects.select_related("unit").get(username=username)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests create many users; a slow password hash would dominate the suite's time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

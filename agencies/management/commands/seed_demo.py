@@ -31,7 +31,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if settings.LOIVE_REQUIRE_MASTER_KEY:
             raise CommandError("seed_demo refuses to run with production settings.")
+        from cases.demo import seed_cases
+        from cases.models import Case
+
         with transaction.atomic():
             units = demo.seed_units()
             demo.seed_users(units, demo_password())
+            if not Case.objects.exists():
+                cases = seed_cases()
+                self.stdout.write(f"Demo cases: {len(cases)} (every stage, both rulebooks)")
         print_logins(self.stdout)

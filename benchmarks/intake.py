@@ -1,0 +1,76 @@
+"""In-process measurements of the intake service: its query count and encryption cost."""
+
+import time
+from collections import Counter
+from contextlib import contextmanager
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from agencies.models import User
+from cases.services import IntakeData, PersonData, create_intake
+from security import fields
+
+
+def _intake(n: int) -> IntakeData:
+    return IntakeData(
+        channel="hotline",
+        narrative="Benchmark call",
+        purposes=["forced_labour"],
+        victim=PersonData(
+            full_name=f"Lê Văn Đo {n}",
+            birth_year=str(1980 + n % 40),
+            phone=f"0911{n:06d}",
+            sex="male",
+        ),
+        reporter=PersonData(full_name=f"Phạm Thị Gọi {n}", phone=f"0822{n:06d}"),
+    )
+
+
+def _operator() -> User:
+    return User.objects.select_related("unit__province").get(username="demo-hotline")
+
+
+def queries_per_intake() -> tuple[int, dict[str, int]]:
+    """Queries of one intake that opens a new case, grouped by the table they touch first."""
+    operator = _operator()
+    create_intake(operator, _intake(0))  # warm caches (data-key unwrap, content types)
+    with CaptureQueriesContext(connection) as captured:
+        create_intake(operator, _intake(1))
+    tables = Counter()
+    for query in captured.captured_queries:
+        sql = query["sql"]
+        words = sql.replace('"', " ").split()
+        table = next((w for w in words if "_" in w and w.islower()), words[0])
+        tables[f"{words[0].lower()} {table}"] += 1
+    return len(captured.captured_queries), dict(tables.most_common(8))
+
+
+@contextmanager
+def _plaintext_fields():
+    """Store field values unencrypted (benchmark only): the baseline for the overhead."""
+    original = fields.EncryptedField._encrypt
+    fields.EncryptedField._encrypt = lambda self, instance, plaintext: fields._Ciphertext(plaintext)
+    try:
+        yield
+    finally:
+        fields.EncryptedField._encrypt = original
+
+
+def _time_intakes(operator: User, start: int, iterations: int) -> float:
+    began = time.perf_counter()
+    for n in range(start, start + iterations):
+        create_intake(operator, _intake(n))
+    return (time.perf_counter() - began) / iterations
+
+
+def encryption_overhead(iterations: int = 100) -> tuple[float, float]:
+    """Seconds per intake with encrypted fields and with plaintext fields, interleaved runs."""
+    operator = _operator()
+    encrypted, plain = [], []
+    for round_ in range(3):
+        base = 10_000 + round_ * 2 * iterations
+        encrypted.append(_time_intakes(operator, base, iterations))
+        with _plaintext_fields():
+            plain.append(_time_intakes(operator, base + iterations, iterations))
+    return min(encrypted), min(plain)

@@ -1,0 +1,202 @@
+"""The cases API (DESIGN.md §4): thin views that validate, call a service and present."""
+
+from django.db import transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agencies.models import Unit
+from config.errors import InvalidInput, NotFound
+
+from . import permissions, requirements, serializers, services
+from .models import Case
+from .selectors import case_timeline, get_visible_case, possible_duplicates, visible_cases
+from .visibility import audit_identity_read, case_view
+
+
+def _validated(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _case_detail_response(request: Request, case: Case, code=status.HTTP_200_OK) -> Response:
+    view = case_view(request.user, case, reason=request.query_params.get("reason", ""))
+    with transaction.atomic():
+        audit_identity_read(request.user, case, view)
+    transitions = permissions.available_transitions(request.user, case)
+    return Response(serializers.case_detail(case, view, transitions), status=code)
+
+
+class IntakeCreateView(APIView):
+    """POST /api/v1/intakes/: create an intake; it opens a case or links to an existing one."""
+
+    @extend_schema(request=serializers.IntakeInputSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request) -> Response:
+        serializer = serializers.IntakeInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        link = serializer.validated_data.get("link_to_case")
+        linked_case = get_visible_case(request.user, link) if link else None
+        result = services.create_intake(
+            request.user,
+            serializer.to_data(link_to_case=linked_case),
+            idempotency_key=request.headers.get("Idempotency-Key", "")[:128],
+        )
+        body = {
+            "intake": str(result.intake.uuid),
+            "created_case": result.created_case,
+            "case": serializers.CaseSummarySerializer(result.case).data,
+            "possible_duplicates": [_duplicate(c) for c in result.possible_duplicates],
+        }
+        response = Response(body, status=status.HTTP_200_OK if result.replayed else 201)
+        if result.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+
+class IntakeDuplicatesView(APIView):
+    """POST /api/v1/intakes/duplicates/: possible duplicates of a call, before creating it."""
+
+    @extend_schema(request=serializers.IntakeInputSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request) -> Response:
+        serializer = serializers.IntakeInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.to_data()
+        duplicates = possible_duplicates(
+            request.user,
+            phones=[p.phone for p in (data.victim, data.reporter) if p and p.phone],
+            id_number=data.victim.id_number,
+            name=data.victim.full_name,
+            birth_year=data.victim.birth_year,
+        )
+        return Response({"possible_duplicates": [_duplicate(c) for c in duplicates]})
+
+
+def _duplicate(case: Case) -> dict:
+    return {"id": str(case.uuid), "number": case.number, "state": case.state}
+
+
+class CaseListView(generics.ListAPIView):
+    """GET /api/v1/cases/: the cases the caller's unit holds or held (no identity fields)."""
+
+    serializer_class = serializers.CaseSummarySerializer
+
+    def get_queryset(self):
+        cases = visible_cases(self.request.user).select_related("lead_unit")
+        if state := self.request.query_params.get("state"):
+            cases = cases.filter(state=state)
+        return cases.order_by("-received_at", "-id")
+
+
+class CaseDetailView(APIView):
+    """GET /api/v1/cases/{id}/: the case with the fields the caller may see (reads audited)."""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, case_id) -> Response:
+        return _case_detail_response(request, get_visible_case(request.user, case_id))
+
+
+class CaseTransitionsView(APIView):
+    """GET lists the transitions the caller may make now; POST makes one."""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, case_id) -> Response:
+        case = get_visible_case(request.user, case_id)
+        return Response(
+            {
+                "state": case.state,
+                "version": case.version,
+                "transitions": [
+                    {
+                        "name": name,
+                        "label": str(permissions.transitions_of(case)[name].custom["label"]),
+                        "missing": requirements.missing_for(case, name),
+                    }
+                    for name in permissions.available_transitions(request.user, case)
+                ],
+            }
+        )
+
+    @extend_schema(request=serializers.TransitionInputSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request, case_id) -> Response:
+        case = get_visible_case(request.user, case_id)
+        data = _validated(serializers.TransitionInputSerializer, request.data)
+        duplicate_of = (
+            get_visible_case(request.user, data["duplicate_of"]) if "duplicate_of" in data else None
+        )
+        case = services.transition_case(
+            request.user,
+            case,
+            data["transition"],
+            reason=data["reason"],
+            closure_reason=data["closure_reason"],
+            duplicate_of=duplicate_of,
+            expected_version=data.get("expected_version"),
+        )
+        return Response(serializers.CaseSummarySerializer(case).data)
+
+
+class CaseTimelineView(APIView):
+    """GET /api/v1/cases/{id}/timeline/: every step with actors, deadlines and whether met."""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, case_id) -> Response:
+        case = get_visible_case(request.user, case_id)
+        return Response({"case": case.number, "events": case_timeline(case)})
+
+
+def _unit(code: str | None) -> Unit | None:
+    if not code:
+        return None
+    try:
+        return Unit.objects.get(code=code, is_active=True)
+    except Unit.DoesNotExist as exc:
+        raise InvalidInput("Unknown unit.", "unknown_unit") from exc
+
+
+# Records a holder adds to a case: input serializer and the service that records it.
+CASE_RECORDS = {
+    "screenings": (serializers.ScreeningInputSerializer, services.record_screening),
+    "verifications": (serializers.VerificationInputSerializer, services.record_verification),
+    "identifications": (serializers.IdentificationInputSerializer, services.record_identification),
+    "rescues": (serializers.RescueInputSerializer, services.request_rescue),
+    "rescue-done": (serializers.RescueDoneInputSerializer, services.record_rescue_done),
+    "protections": (serializers.ProtectionInputSerializer, services.add_protection_measure),
+    "services": (serializers.ServiceInputSerializer, services.request_service),
+    "consents": (serializers.ConsentInputSerializer, services.record_consent),
+}
+
+
+class CaseRecordView(APIView):
+    """POST /api/v1/cases/{id}/{record}/: add a screening, finding, decision or service."""
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request, case_id, record: str) -> Response:
+        if record not in CASE_RECORDS:
+            raise NotFound("No such record type.")
+        case = get_visible_case(request.user, case_id)
+        serializer_class, service = CASE_RECORDS[record]
+        data = dict(_validated(serializer_class, request.data))
+        if "provider_unit" in data:
+            data["provider_unit"] = _unit(data["provider_unit"])
+        service(request.user, case, **data)
+        case.refresh_from_db()
+        return _case_detail_response(request, case, status.HTTP_201_CREATED)
+
+
+class ServiceUpdateView(APIView):
+    """POST /api/v1/cases/{id}/services/{service_id}/: mark provided or declined."""
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request, case_id, service_id: int) -> Response:
+        case = get_visible_case(request.user, case_id)
+        service = case.services.filter(pk=service_id).first()
+        if service is None:
+            raise NotFound("No such service.")
+        data = _validated(serializers.ServiceUpdateSerializer, request.data)
+        services.update_service(request.user, service, **data)
+        case.refresh_from_db()
+        return _case_detail_response(request, case)

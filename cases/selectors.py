@@ -1,0 +1,155 @@
+"""Reads of cases: what a user may see, duplicates, the timeline."""
+
+from django.db.models import Q, QuerySet
+
+from agencies.models import AgencyKind, Role, User
+from config.errors import NotFound
+from security.blind_index import id_number_index, name_birth_year_index, phone_index
+
+from .models import Case, CaseHolding, Person
+
+
+def _supervised_provinces(user: User) -> list[str] | None:
+    """Provinces a Steering Committee supervisor oversees; None means every province."""
+    unit = user.unit
+    if unit.kind != AgencyKind.STEERING_COMMITTEE:
+        return []
+    if unit.province_id is None:
+        return None
+    return [unit.province_id, *unit.province.merged_from.values_list("code", flat=True)]
+
+
+def visible_cases(user: User) -> QuerySet[Case]:
+    """Cases the user's unit holds or held; a supervisor also sees their province's cases."""
+    if not user.is_active or user.unit_id is None or user.role == Role.ADMINISTRATOR:
+        return Case.objects.none()
+    scope = Q(holdings__unit_id=user.unit_id)
+    if user.role == Role.SUPERVISOR:
+        provinces = _supervised_provinces(user)
+        if provinces is None:
+            return Case.objects.all()
+        if provinces:
+            scope |= Q(province_id__in=provinces) | Q(lead_unit__province_id__in=provinces)
+    return Case.objects.filter(scope).distinct()
+
+
+def get_visible_case(user: User, case_id, *, for_update: bool = False) -> Case:
+    """The case if the user may know it exists; otherwise 404 (no existence leak)."""
+    try:
+        visible = visible_cases(user).filter(uuid=case_id).values_list("pk", flat=True)
+        queryset = Case.objects.select_related("lead_unit", "province")
+        if for_update:
+            queryset = queryset.select_for_update(of=("self",))
+        return queryset.get(pk__in=list(visible))
+    except (Case.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("No such case.") from exc
+
+
+def active_holding(user: User, case: Case) -> CaseHolding | None:
+    if user.unit_id is None:
+        return None
+    return case.holdings.filter(unit_id=user.unit_id, until__isnull=True).first()
+
+
+def possible_duplicates(
+    user: User,
+    *,
+    phones: list[str] = (),
+    id_number: str = "",
+    name: str = "",
+    birth_year: str | int | None = None,
+) -> list[Case]:
+    """Open cases the user may know exist that share a phone, ID number or name + birth year."""
+    indexes = Q()
+    for value in phones:
+        if digest := phone_index(value):
+            indexes |= Q(phone_index=digest)
+    if digest := id_number_index(id_number):
+        indexes |= Q(id_number_index=digest)
+    if name and birth_year and (digest := name_birth_year_index(name, birth_year)):
+        indexes |= Q(name_year_index=digest)
+    if not indexes:
+        return []
+    matching = Person.objects.filter(indexes).values("case_id")
+    return list(
+        visible_cases(user).filter(pk__in=matching).exclude(state="closed").order_by("received_at")
+    )
+
+
+def case_timeline(case: Case) -> list[dict]:
+    """Every step of a case in time order: intakes, records, stage changes and handoffs.
+
+    Each entry names the unit and user, and where a rule sets a deadline, the deadline,
+    its legal source and whether it was met.
+    """
+    from workflows.stages import stage_deadlines
+
+    deadlines = stage_deadlines(case)
+    events = [
+        _event(i.received_at, "intake", i.channel, i.unit, i.received_by)
+        for i in case.intakes.select_related("unit", "received_by")
+    ]
+    for change in case.state_changes.select_related("unit", "actor"):
+        entry = _event(change.at, "transition", change.transition, change.unit, change.actor)
+        entry.update(source=change.source, target=change.target, reason=change.reason)
+        if deadline := deadlines.get(change.source):
+            entry.update(
+                due_at=deadline.due_at,
+                citation=deadline.citation,
+                met=change.at <= deadline.due_at,
+            )
+        events.append(entry)
+    events += [
+        _event(s.screened_at, "screening", s.recommendation, None, s.screened_by)
+        for s in case.screenings.select_related("screened_by")
+    ]
+    events += [
+        _event(v.recorded_at, "verification", v.outcome, v.unit, v.recorded_by)
+        for v in case.verifications.select_related("unit", "recorded_by")
+    ]
+    events += [
+        _event(i.decided_at, "identification", i.document_type, i.issuing_unit, i.recorded_by)
+        for i in case.identifications.select_related("issuing_unit", "recorded_by")
+    ]
+    events += [
+        _event(m.starts_at, "protection", m.kind, m.unit, m.decided_by)
+        | {"ends_at": m.ends_at, "citation": m.limit_citation}
+        for m in case.protections.select_related("unit", "decided_by")
+    ]
+    events += [
+        _event(s.requested_at, "service", f"{s.kind}:{s.status}", s.provider_unit, s.recorded_by)
+        for s in case.services.select_related("provider_unit", "recorded_by")
+    ]
+    events += _open_stage_deadline(case, deadlines)
+    events += _handoff_events(case)
+    return sorted(events, key=lambda e: (e["at"] is None, e["at"] or 0))
+
+
+def _event(at, kind: str, what: str, unit, user) -> dict:
+    return {
+        "at": at,
+        "kind": kind,
+        "what": what,
+        "unit": unit.code if unit else None,
+        "user": user.username if user else None,
+    }
+
+
+def _open_stage_deadline(case: Case, deadlines: dict) -> list[dict]:
+    """The deadline of the stage the case is in now, still running or already missed."""
+    deadline = deadlines.get(case.state)
+    if deadline is None:
+        return []
+    from django.utils import timezone
+
+    entry = _event(deadline.due_at, "deadline", case.state, None, None)
+    entry.update(
+        citation=deadline.citation, met=None if deadline.due_at > timezone.now() else False
+    )
+    return [entry]
+
+
+def _handoff_events(case: Case) -> list[dict]:
+    from referrals.selectors import referral_timeline
+
+    return referral_timeline(case)

@@ -1,0 +1,290 @@
+"""API shapes of cases. Serializers validate and present; services decide."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from agencies.models import AgencyKind
+from workflows.models import SupportServiceKind
+
+from .models import (
+    Case,
+    Channel,
+    ClosureReason,
+    ConsentStatus,
+    IdentificationDocument,
+    ProtectionKind,
+    ScreeningIndicator,
+    ServiceStatus,
+    Sex,
+    TraffickingPurpose,
+    VerificationOutcome,
+)
+from .services import IntakeData, PersonData
+from .visibility import CaseView
+
+
+class PersonInputSerializer(serializers.Serializer):
+    full_name = serializers.CharField(max_length=200, required=False, default="")
+    other_names = serializers.CharField(max_length=200, required=False, default="")
+    birth_year = serializers.IntegerField(min_value=1900, max_value=2100, required=False)
+    stated_age = serializers.IntegerField(min_value=0, max_value=120, required=False)
+    assessed_min_age = serializers.IntegerField(min_value=0, max_value=120, required=False)
+    assessed_max_age = serializers.IntegerField(min_value=0, max_value=120, required=False)
+    childhood_indicators = serializers.BooleanField(required=False, default=False)
+    id_number = serializers.CharField(max_length=32, required=False, default="")
+    phone = serializers.CharField(max_length=32, required=False, default="")
+    address = serializers.CharField(max_length=500, required=False, default="")
+    relationship = serializers.CharField(max_length=64, required=False, default="")
+    sex = serializers.ChoiceField(Sex.choices, required=False, default=Sex.UNKNOWN)
+    nationality = serializers.CharField(max_length=2, required=False, default="VN")
+    province = serializers.CharField(max_length=16, required=False, source="province_id")
+    language = serializers.CharField(max_length=32, required=False, default="")
+    interpreter_needed = serializers.BooleanField(required=False, default=False)
+
+    def validate(self, attrs):
+        low, high = attrs.get("assessed_min_age"), attrs.get("assessed_max_age")
+        if low is not None and high is not None and low > high:
+            raise serializers.ValidationError(_("The assessed age range is reversed."))
+        return attrs
+
+    def validate_province(self, value):
+        from places.models import Province
+
+        if not Province.objects.filter(pk=value).exists():
+            raise serializers.ValidationError(_("Unknown province code."))
+        return value
+
+    def to_data(self, attrs) -> PersonData:
+        return PersonData(**attrs)
+
+
+class IntakeInputSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(Channel.choices)
+    received_at = serializers.DateTimeField(required=False)
+    narrative = serializers.CharField(max_length=20000, required=False, default="")
+    purposes = serializers.ListField(
+        child=serializers.ChoiceField(TraffickingPurpose.choices), required=False, default=list
+    )
+    destination_country = serializers.RegexField(
+        r"^[A-Z]{2}$", required=False, default="", allow_blank=True
+    )
+    is_abroad = serializers.BooleanField(required=False, default=False)
+    link_to_case = serializers.UUIDField(required=False)
+    victim = PersonInputSerializer()
+    reporter = PersonInputSerializer(required=False)
+    relatives = PersonInputSerializer(many=True, required=False, default=list)
+
+    def to_data(self, link_to_case=None) -> IntakeData:
+        attrs = dict(self.validated_data)
+        attrs.pop("link_to_case", None)
+        person = PersonInputSerializer()
+        return IntakeData(
+            **{
+                **attrs,
+                "victim": person.to_data(attrs["victim"]),
+                "reporter": person.to_data(attrs["reporter"]) if attrs.get("reporter") else None,
+                "relatives": [person.to_data(r) for r in attrs["relatives"]],
+                "link_to_case": link_to_case,
+            }
+        )
+
+
+class CaseSummarySerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    lead_unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    rulebook_reason = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "number",
+            "rulebook",
+            "rulebook_reason",
+            "received_at",
+            "channel",
+            "province",
+            "state",
+            "state_label",
+            "presumed_minor",
+            "purposes",
+            "destination_country",
+            "is_abroad",
+            "closure_reason",
+            "lead_unit",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_rulebook_reason(self, case: Case) -> str:
+        return str(
+            _("Received on %(date)s: the rulebook in force on that date applies.")
+            % {"date": case.received_at.date().isoformat()}
+        )
+
+
+def _person(person, view: CaseView) -> dict:
+    data = {
+        "id": str(person.uuid),
+        "role": person.role,
+        "sex": person.sex,
+        "age_group": person.age_group,
+        "nationality": person.nationality,
+        "province": person.province_id,
+        "language": person.language,
+        "interpreter_needed": person.interpreter_needed,
+        "relationship": person.relationship,
+    }
+    for name in view.person_fields(person.role):
+        value = getattr(person, name)
+        data[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return data
+
+
+def case_detail(case: Case, view: CaseView, transitions: list[str]) -> dict:
+    """The whole case as this user may see it; hidden fields are left out entirely."""
+    data = CaseSummarySerializer(case).data
+    data["field_groups"] = sorted(view.groups)
+    data["people"] = [_person(p, view) for p in case.people.order_by("id")]
+    data["intakes"] = [
+        {
+            "id": str(i.uuid),
+            "channel": i.channel,
+            "received_at": i.received_at,
+            "unit": i.unit.code,
+            "linked_as_duplicate": i.linked_as_duplicate,
+            **({"narrative": i.narrative} if view.shows("intake.narrative") else {}),
+        }
+        for i in case.intakes.select_related("unit")
+    ]
+    data["screenings"] = list(
+        case.screenings.values("indicators", "purposes", "recommendation", "reasons", "screened_at")
+    )
+    data["verifications"] = [
+        {
+            "outcome": v.outcome,
+            "unit": v.unit.code,
+            "recorded_at": v.recorded_at,
+            **({"finding": v.finding} if view.shows("verification.finding") else {}),
+        }
+        for v in case.verifications.select_related("unit")
+    ]
+    data["identifications"] = [
+        {
+            "is_victim": i.is_victim,
+            "document_type": i.document_type,
+            "issuing_unit": i.issuing_unit.code,
+            "decided_at": i.decided_at,
+            **(
+                {"document_number": i.document_number}
+                if view.shows("identification.document_number")
+                else {}
+            ),
+        }
+        for i in case.identifications.select_related("issuing_unit")
+    ]
+    data["rescues"] = list(
+        case.rescues.values("partner_authority", "country", "requested_at", "rescued_at")
+    )
+    data["protections"] = [
+        {
+            "kind": m.kind,
+            "unit": m.unit.code,
+            "starts_at": m.starts_at,
+            "ends_at": m.ends_at,
+            "limit_citation": m.limit_citation,
+            "refused": m.refused,
+            **({"details": m.details} if view.shows("protection.details") else {}),
+        }
+        for m in case.protections.select_related("unit")
+    ]
+    data["services"] = list(
+        case.services.values(
+            "id",
+            "kind",
+            "status",
+            "provider_unit__code",
+            "requested_at",
+            "provided_at",
+            "declined_at",
+            "amount",
+            "currency",
+        )
+    )
+    data["consents"] = list(
+        case.consents.values("id", "recipient_kind", "purpose", "status", "given_by", "recorded_at")
+    )
+    data["holders"] = list(
+        case.holdings.values("unit__code", "basis", "since", "until").order_by("since")
+    )
+    data["available_transitions"] = transitions
+    return data
+
+
+class TransitionInputSerializer(serializers.Serializer):
+    transition = serializers.CharField(max_length=40)
+    reason = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+    closure_reason = serializers.ChoiceField(ClosureReason.choices, required=False, default="")
+    duplicate_of = serializers.UUIDField(required=False)
+    expected_version = serializers.IntegerField(min_value=1, required=False)
+
+
+class ScreeningInputSerializer(serializers.Serializer):
+    indicators = serializers.ListField(child=serializers.ChoiceField(ScreeningIndicator.choices))
+    purposes = serializers.ListField(
+        child=serializers.ChoiceField(TraffickingPurpose.choices), required=False, default=list
+    )
+
+
+class VerificationInputSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(VerificationOutcome.choices)
+    finding = serializers.CharField(max_length=20000, required=False, default="")
+
+
+class IdentificationInputSerializer(serializers.Serializer):
+    is_victim = serializers.BooleanField()
+    document_type = serializers.ChoiceField(
+        IdentificationDocument.choices, required=False, default=""
+    )
+    document_number = serializers.CharField(max_length=64, required=False, default="")
+    decided_at = serializers.DateTimeField(required=False)
+
+
+class RescueInputSerializer(serializers.Serializer):
+    partner_authority = serializers.CharField(max_length=200, required=False, default="")
+    country = serializers.RegexField(r"^[A-Z]{2}$", required=False, default="")
+
+
+class RescueDoneInputSerializer(serializers.Serializer):
+    rescued_at = serializers.DateTimeField(required=False)
+
+
+class ProtectionInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(ProtectionKind.choices)
+    details = serializers.CharField(max_length=5000, required=False, default="")
+    refused = serializers.BooleanField(required=False, default=False)
+    refusal_commitment = serializers.CharField(max_length=5000, required=False, default="")
+    starts_at = serializers.DateTimeField(required=False)
+
+
+class ServiceInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(SupportServiceKind.choices)
+    provider_unit = serializers.SlugField(required=False)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+    currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, default="")
+    note = serializers.CharField(max_length=500, required=False, default="")
+
+
+class ServiceUpdateSerializer(serializers.Serializer):
+    status = serializers.ChoiceField([ServiceStatus.PROVIDED, ServiceStatus.DECLINED])
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+
+
+class ConsentInputSerializer(serializers.Serializer):
+    recipient_kind = serializers.ChoiceField(AgencyKind.choices)
+    purpose = serializers.CharField(max_length=40)
+    status = serializers.ChoiceField(ConsentStatus.choices)
+    given_by = serializers.ChoiceField(["victim", "guardian", "reporter"], default="victim")

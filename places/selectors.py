@@ -1,0 +1,48 @@
+"""Reading provinces as they were on a date (Resolution 202/2025/QH15 as data)."""
+
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from config.errors import NotFound
+
+from .models import VIETNAM_TZ, Province
+
+
+def provinces_on(day: date) -> QuerySet[Province]:
+    """The provinces (tỉnh, thành phố) that existed on the given day."""
+    return Province.objects.filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+        Q(valid_until__isnull=True) | Q(valid_until__gte=day),
+    )
+
+
+def province_as_of(code: str, day: date) -> Province:
+    """The province that `code` was, or had become by merger, on the given day.
+
+    Raises NotFound for an unknown code or a province created after that day.
+    """
+    try:
+        province = Province.objects.select_related("merged_into").get(code=code)
+    except Province.DoesNotExist:
+        raise NotFound(_("Unknown province."), "no_province") from None
+    if province.valid_from and day < province.valid_from:
+        raise NotFound(_("The province did not exist on that day."), "no_province")
+    return province.as_of(day)
+
+
+def current_province(code: str) -> Province:
+    """The province `code` is part of today (Vietnam date)."""
+    return province_as_of(code, timezone.localdate(timezone=VIETNAM_TZ))
+
+
+def old_to_new_map() -> dict[str, str]:
+    """Every province that existed before the 2025 merger → the province it is part of today.
+
+    Unchanged provinces map to themselves, e.g. "15" (Yên Bái) → "n-lao-cai", "42" → "42".
+    """
+    today = timezone.localdate(timezone=VIETNAM_TZ)
+    old = Province.objects.filter(valid_from__isnull=True).select_related("merged_into")
+    return {province.code: province.as_of(today).code for province in old}

@@ -1,0 +1,107 @@
+"""The referrals API (DESIGN.md §4): thin views that validate, call a service and present."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases.selectors import get_visible_case
+
+from . import selectors, serializers, services
+
+ACTIONS = {
+    "accept": services.accept_referral,
+    "reject": services.reject_referral,
+    "complete": services.complete_referral,
+    "withdraw": services.withdraw_referral,
+}
+WITH_REASON = {"reject", "withdraw"}
+
+
+def _present(request: Request, referral, code=status.HTTP_200_OK) -> Response:
+    fresh = selectors.get_visible_referral(request.user, referral.uuid)
+    return Response(serializers.ReferralSerializer(fresh).data, status=code)
+
+
+class ReferralListCreateView(generics.ListAPIView):
+    """GET: referrals the caller may see (?box=inbox|outbox); POST: send a referral."""
+
+    serializer_class = serializers.ReferralSerializer
+
+    @extend_schema(
+        parameters=[OpenApiParameter("box", str, enum=["inbox", "outbox"], required=False)]
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        box = self.request.query_params.get("box", "")
+        return selectors.referrals_in_box(self.request.user, box).order_by("-sent_at", "-id")
+
+    @extend_schema(
+        request=serializers.ReferralInputSerializer,
+        responses={201: serializers.ReferralSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = serializers.ReferralInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        case = get_visible_case(request.user, data.pop("case"))
+        referral = services.send_referral(request.user, case, **data)
+        return _present(request, referral, status.HTTP_201_CREATED)
+
+
+class ReferralDetailView(APIView):
+    """GET /api/v1/referrals/{id}/."""
+
+    @extend_schema(responses=serializers.ReferralSerializer)
+    def get(self, request: Request, referral_id) -> Response:
+        referral = selectors.get_visible_referral(request.user, referral_id)
+        return Response(serializers.ReferralSerializer(referral).data)
+
+
+class ReferralActionView(APIView):
+    """POST /api/v1/referrals/{id}/accept|reject|complete|withdraw (a reason for the last
+    two: required to reject)."""
+
+    action_name = ""
+
+    @extend_schema(request=serializers.ReasonSerializer, responses=serializers.ReferralSerializer)
+    def post(self, request: Request, referral_id) -> Response:
+        referral = selectors.get_visible_referral(request.user, referral_id)
+        serializer = serializers.ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        extra = serializer.validated_data if self.action_name in WITH_REASON else {}
+        ACTIONS[self.action_name](request.user, referral, **extra)
+        return _present(request, referral)
+
+
+class OverdueView(APIView):
+    """GET /api/v1/supervision/overdue/: overdue referrals the supervisor may see."""
+
+    @extend_schema(responses=serializers.OverdueSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        rows = selectors.overdue_referrals(request.user)
+        return Response(serializers.OverdueSerializer(rows, many=True).data)
+
+
+class TimelinessView(APIView):
+    """GET /api/v1/supervision/timeliness/?period=2025-Q4 (also 2025-H2, 2025)."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("period", str, required=True)],
+        responses=serializers.TimelinessSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        figures = selectors.timeliness(request.user, request.query_params.get("period", ""))
+        return Response(serializers.TimelinessSerializer(figures).data)
+
+
+class NotificationListView(generics.ListAPIView):
+    """GET /api/v1/notifications/: the caller's notifications, newest first."""
+
+    serializer_class = serializers.NotificationSerializer
+
+    def get_queryset(self):
+        return selectors.notifications_for(self.request.user)

@@ -1,0 +1,147 @@
+"""API shapes of referrals. Serializers validate and present; services decide."""
+
+from rest_framework import serializers
+
+from agencies.models import AgencyKind, Unit
+from cases.models import Consent
+from places.models import Province
+from security.policy import FieldGroup
+from workflows.models import StepCode
+
+from .models import EscalationLevel, Notification, Referral
+from .purposes import PURPOSE_CHOICES
+from .selectors import consent_withdrawn
+
+
+class ReferralInputSerializer(serializers.Serializer):
+    """Either `to_unit` (a unit code) or `to_kind` with `to_province` (its code)."""
+
+    case = serializers.UUIDField()
+    purpose = serializers.ChoiceField(PURPOSE_CHOICES)
+    to_unit = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Unit.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    to_kind = serializers.ChoiceField(AgencyKind.choices, required=False, default="")
+    to_province = serializers.PrimaryKeyRelatedField(
+        queryset=Province.objects.all(), required=False, default=None
+    )
+    field_groups = serializers.ListField(
+        child=serializers.ChoiceField(FieldGroup.choices), required=False, allow_empty=False
+    )
+    consent = serializers.PrimaryKeyRelatedField(
+        queryset=Consent.objects.all(), required=False, default=None
+    )
+    legal_basis = serializers.CharField(
+        max_length=2000, required=False, default="", allow_blank=True
+    )
+    step = serializers.ChoiceField(StepCode.choices, required=False, default="")
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    case = serializers.UUIDField(source="case.uuid", read_only=True)
+    case_number = serializers.CharField(source="case.number", read_only=True)
+    purpose_label = serializers.CharField(source="get_purpose_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    from_unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    to_unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    step = serializers.CharField(source="rule.step", read_only=True)
+    citation = serializers.CharField(source="rule.citation", read_only=True)
+    rule_is_default = serializers.BooleanField(source="rule.is_default", read_only=True)
+    sent_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    accepted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    overdue = serializers.SerializerMethodField()
+    consent_withdrawn = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "case",
+            "case_number",
+            "purpose",
+            "purpose_label",
+            "status",
+            "status_label",
+            "from_unit",
+            "to_unit",
+            "to_kind",
+            "to_province",
+            "field_groups",
+            "consent",
+            "legal_basis",
+            "step",
+            "citation",
+            "rule_is_default",
+            "due_at",
+            "sent_at",
+            "sent_by",
+            "accepted_at",
+            "accepted_by",
+            "rejected_at",
+            "completed_at",
+            "withdrawn_at",
+            "reason",
+            "overdue_at",
+            "overdue",
+            "consent_withdrawn",
+        ]
+        read_only_fields = fields
+
+    def get_overdue(self, referral: Referral) -> bool:
+        return referral.overdue_at is not None
+
+    def get_consent_withdrawn(self, referral: Referral) -> bool:
+        return consent_withdrawn(referral)
+
+
+class OverdueSerializer(serializers.Serializer):
+    referral = ReferralSerializer()
+    waiting_seconds = serializers.IntegerField()
+    overdue_seconds = serializers.IntegerField()
+    held_by = serializers.CharField(help_text="The sending unit, which still holds the case.")
+    awaited = serializers.CharField(allow_null=True, help_text="Empty: any unit of the kind.")
+    escalations = serializers.ListField(child=serializers.ChoiceField(EscalationLevel.choices))
+    consent_withdrawn = serializers.BooleanField()
+
+
+class TimelinessFiguresSerializer(serializers.Serializer):
+    sent = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    accepted_in_time = serializers.IntegerField()
+    accepted_late = serializers.IntegerField()
+    waiting_past_deadline = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    withdrawn = serializers.IntegerField()
+    share_accepted_in_time = serializers.FloatField(allow_null=True)
+    accept_median_seconds = serializers.FloatField(allow_null=True)
+    accept_p90_seconds = serializers.FloatField(allow_null=True)
+    complete_median_seconds = serializers.FloatField(allow_null=True)
+    complete_p90_seconds = serializers.FloatField(allow_null=True)
+
+
+class UnitTimelinessSerializer(TimelinessFiguresSerializer):
+    unit = serializers.CharField()
+
+
+class TimelinessSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    units = UnitTimelinessSerializer(many=True)
+    total = TimelinessFiguresSerializer()
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "subject", "body", "created_at", "read_at"]
+        read_only_fields = fields

@@ -1,0 +1,371 @@
+"""Changes to referrals (chuyển giao): send, accept, reject, complete, withdraw; the sweep.
+
+Each service checks who may act, changes the status through the state machine inside one
+transaction with the referral row locked, and writes the audit event in that transaction.
+Of two users accepting at once, one waits for the other's lock and then gets 409.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, can_proceed
+
+from agencies.models import AgencyKind, Role, Unit, User
+from cases.models import Case, CaseHolding, CaseState, Consent, ConsentStatus
+from cases.permissions import require_holder
+from config.errors import Conflict, InvalidInput, NotAllowed
+from places.models import Province
+from security.audit import record_event
+from security.policy import FieldGroup
+from workflows.rulebooks import deadline_for
+
+from . import outbox
+from .models import OPEN_STATUSES, Escalation, EscalationLevel, Referral, ReferralStatus
+from .purposes import default_field_groups, step_for
+
+ACTING_ROLES = (Role.CASEWORKER, Role.HOTLINE_OPERATOR, Role.SUPERVISOR)
+
+
+def send_referral(
+    actor: User,
+    case: Case,
+    *,
+    purpose: str,
+    to_unit: Unit | None = None,
+    to_kind: str = "",
+    to_province: Province | None = None,
+    field_groups: list[str] | None = None,
+    consent: Consent | None = None,
+    legal_basis: str = "",
+    step: str = "",
+) -> Referral:
+    """Gửi chuyển giao: to a unit, or to a kind of agency in a province.
+
+    Needs the victim's consent for the receiving kind (the latest given one is used unless
+    one is named) or a recorded legal basis; a withdrawn or refused consent blocks it.
+    The deadline comes from the rulebook step of the purpose (or `step`), as of now.
+    """
+    require_holder(actor, case)
+    if case.state == CaseState.CLOSED:
+        raise Conflict(_("The case is closed."), "case_closed")
+    to_kind, to_province = _target(actor, to_unit, to_kind, to_province)
+    groups = _field_groups(purpose, field_groups)
+    legal_basis = legal_basis.strip()
+    with transaction.atomic():
+        consent = _sharing_basis(case, to_kind, consent, legal_basis)
+        _refuse_duplicate(case, purpose, to_unit, to_kind, to_province)
+        sent_at = timezone.now()
+        due_at, rule = deadline_for(case.rulebook, step or step_for(purpose), sent_at)
+        referral = Referral.objects.create(
+            case=case,
+            from_unit=actor.unit,
+            to_unit=to_unit,
+            to_kind=to_kind,
+            to_province=to_province,
+            purpose=purpose,
+            field_groups=groups,
+            consent=consent,
+            legal_basis=legal_basis,
+            rule=rule,
+            due_at=due_at,
+            sent_at=sent_at,
+            sent_by=actor,
+        )
+        _audit("referral.send", actor, referral, basis="consent" if consent else "legal_basis")
+    return referral
+
+
+def _target(
+    actor: User, to_unit: Unit | None, to_kind: str, to_province: Province | None
+) -> tuple[str, Province | None]:
+    if to_unit is not None:
+        if not to_unit.is_active:
+            raise InvalidInput(_("The receiving unit is not active."), "unknown_unit")
+        if to_unit.pk == actor.unit_id:
+            raise InvalidInput(_("A unit cannot refer a case to itself."), "same_unit")
+        return to_unit.kind, to_unit.province
+    if to_kind not in AgencyKind.values or to_province is None:
+        raise InvalidInput(
+            _("Name the receiving unit, or an agency kind and a province."), "no_recipient"
+        )
+    return to_kind, to_province
+
+
+def _field_groups(purpose: str, field_groups: list[str] | None) -> list[str]:
+    if field_groups is None:
+        return default_field_groups(purpose)
+    unknown = set(field_groups) - set(FieldGroup.values)
+    if unknown or not field_groups:
+        raise InvalidInput(_("Give one or more known field groups."), "field_groups")
+    return sorted(set(field_groups))
+
+
+def _latest_consent(case: Case, kind: str) -> Consent | None:
+    return case.consents.filter(recipient_kind=kind).order_by("-recorded_at", "-id").first()
+
+
+def _sharing_basis(
+    case: Case, kind: str, consent: Consent | None, legal_basis: str
+) -> Consent | None:
+    """The consent the referral relies on, or None when a legal basis is recorded."""
+    latest = _latest_consent(case, kind)
+    if latest and latest.status != ConsentStatus.GIVEN:
+        raise InvalidInput(
+            _("The victim has refused or withdrawn consent to share with this kind of agency."),
+            "consent_withdrawn",
+        )
+    if consent is not None:
+        if consent.case_id != case.pk or consent.recipient_kind != kind:
+            raise InvalidInput(_("That consent is not for this case and recipient."), "consent")
+        if consent.status != ConsentStatus.GIVEN:
+            raise InvalidInput(_("That consent was not given."), "consent")
+        return consent
+    if legal_basis:
+        return None
+    if latest is None:
+        raise InvalidInput(
+            _("Record the victim's consent to share with this agency, or the legal basis."),
+            "no_consent",
+        )
+    return latest
+
+
+def _consent_withdrawn(referral: Referral) -> bool:
+    return _latest_consent(referral.case, referral.to_kind).status != ConsentStatus.GIVEN
+
+
+def _refuse_duplicate(
+    case: Case, purpose: str, to_unit: Unit | None, to_kind: str, to_province: Province | None
+) -> None:
+    target = Q(to_unit=to_unit) if to_unit else Q(to_kind=to_kind, to_province=to_province)
+    if case.referrals.filter(target, purpose=purpose, status__in=OPEN_STATUSES).exists():
+        raise Conflict(_("An open referral for this purpose already exists."), "duplicate")
+
+
+def accept_referral(actor: User, referral: Referral) -> Referral:
+    """Tiếp nhận: the receiving unit (a caseworker, or its supervisor on its behalf) takes
+    the case for the referral's purpose and gains access to its field groups."""
+    with transaction.atomic():
+        referral = _locked(referral)
+        _require_receiver(actor, referral)
+        if referral.consent_id and _consent_withdrawn(referral):
+            raise Conflict(_("The victim has withdrawn consent meanwhile."), "consent_withdrawn")
+        _move(referral, "accept")
+        now = timezone.now()
+        referral.to_unit = actor.unit
+        referral.accepted_at, referral.accepted_by = now, actor
+        referral.holding = CaseHolding.objects.create(
+            case=referral.case,
+            unit=actor.unit,
+            basis=CaseHolding.Basis.REFERRAL,
+            field_groups=referral.field_groups,
+            since=now,
+        )
+        _save(referral)
+        _audit("referral.accept", actor, referral, late=now > referral.due_at)
+    return referral
+
+
+def reject_referral(actor: User, referral: Referral, *, reason: str) -> Referral:
+    """Từ chối, with the reason."""
+    if not reason.strip():
+        raise InvalidInput(_("Give the reason for rejecting the referral."), "reason")
+    with transaction.atomic():
+        referral = _locked(referral)
+        _require_receiver(actor, referral)
+        _move(referral, "reject")
+        referral.rejected_at, referral.rejected_by = timezone.now(), actor
+        referral.reason = reason.strip()
+        _save(referral)
+        _audit("referral.reject", actor, referral, reason=referral.reason)
+    return referral
+
+
+def complete_referral(actor: User, referral: Referral) -> Referral:
+    """Hoàn thành: the receiving unit keeps sight of the case it held, but no longer acts."""
+    with transaction.atomic():
+        referral = _locked(referral)
+        _require_receiver(actor, referral)
+        _move(referral, "complete")
+        referral.completed_at, referral.completed_by = timezone.now(), actor
+        _end_holding(referral, referral.completed_at)
+        _save(referral)
+        _audit("referral.complete", actor, referral)
+    return referral
+
+
+def withdraw_referral(actor: User, referral: Referral, *, reason: str = "") -> Referral:
+    """Rút lại: by the sending unit, while the referral is open."""
+    with transaction.atomic():
+        referral = _locked(referral)
+        if actor.unit_id != referral.from_unit_id or actor.role not in ACTING_ROLES:
+            raise NotAllowed(_("Only the sending unit may withdraw a referral."))
+        _move(referral, "withdraw")
+        referral.withdrawn_at, referral.withdrawn_by = timezone.now(), actor
+        referral.reason = reason.strip()
+        _end_holding(referral, referral.withdrawn_at)
+        _save(referral)
+        _audit("referral.withdraw", actor, referral, reason=referral.reason)
+    return referral
+
+
+def may_receive(user: User, referral: Referral) -> bool:
+    """The user works in the receiving unit, or in a unit of the addressed kind and province
+    while no unit has accepted yet."""
+    if not user.is_active or user.unit_id is None or user.role not in ACTING_ROLES:
+        return False
+    if referral.to_unit_id is not None:
+        return referral.to_unit_id == user.unit_id
+    unit = user.unit
+    return unit.kind == referral.to_kind and unit.province_id == referral.to_province_id
+
+
+def _require_receiver(actor: User, referral: Referral) -> None:
+    if not may_receive(actor, referral):
+        raise NotAllowed(_("Only the receiving unit may do this."))
+
+
+def _locked(referral: Referral) -> Referral:
+    return (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("case", "to_unit", "from_unit")
+        .get(pk=referral.pk)
+    )
+
+
+def _move(referral: Referral, name: str) -> None:
+    method = getattr(referral, name)
+    if not can_proceed(method):
+        raise Conflict(
+            _("The referral is %(status)s; it cannot be changed that way.")
+            % {"status": referral.get_status_display()},
+            "transition_not_allowed",
+        )
+    method()
+
+
+def _save(referral: Referral) -> None:
+    try:
+        referral.save()
+    except ConcurrentTransition as exc:
+        raise Conflict(_("The referral was changed meanwhile; reload it."), "conflict") from exc
+
+
+def _end_holding(referral: Referral, at: datetime) -> None:
+    if referral.holding_id:
+        CaseHolding.objects.filter(pk=referral.holding_id, until__isnull=True).update(until=at)
+
+
+def _audit(action: str, actor: User | None, referral: Referral, reason: str = "", **extra) -> None:
+    record_event(
+        action,
+        actor=actor,
+        case=referral.case,
+        obj=referral,
+        reason=reason,
+        details={
+            "purpose": referral.purpose,
+            "from_unit": referral.from_unit_id,
+            "to_unit": referral.to_unit_id,
+            "to_kind": referral.to_kind,
+            "status": referral.status,
+            "due_at": referral.due_at,
+            "rule": referral.rule_id,
+            **extra,
+        },
+    )
+
+
+# --- deadlines and escalation -------------------------------------------------------------
+
+
+def due_referrals(now: datetime) -> QuerySet[Referral]:
+    """Open referrals past their deadline and not yet marked: what the partial index covers."""
+    return Referral.objects.filter(
+        status=ReferralStatus.SENT, overdue_at__isnull=True, due_at__lte=now
+    ).order_by("due_at")
+
+
+def due_batch(now: datetime, batch_size: int) -> QuerySet[Referral]:
+    """One batch for a sweeper, skipping rows another sweeper has locked."""
+    return (
+        due_referrals(now)
+        .select_for_update(skip_locked=True, of=("self",))
+        .select_related("case", "to_unit")[:batch_size]
+    )
+
+
+def sweep_overdue(now: datetime | None = None, batch_size: int = 500) -> int:
+    """Mark overdue referrals and escalate each to the receiving unit's supervisors and the
+    provincial Steering Committee, once (quá hạn → báo cáo vượt cấp). Returns how many.
+
+    Touches only what is due, in batches; rows another sweeper holds are skipped, and the
+    escalations and outbox messages are unique, so running it again changes nothing.
+    """
+    now = now or timezone.now()
+    marked = 0
+    while True:
+        with transaction.atomic():
+            batch = list(due_batch(now, batch_size))
+            if not batch:
+                return marked
+            Referral.objects.filter(pk__in=[r.pk for r in batch]).update(overdue_at=now)
+            _escalate(batch, now)
+            record_event(
+                "referral.overdue",
+                details={"referrals": [str(r.uuid) for r in batch], "at": now},
+            )
+        marked += len(batch)
+
+
+def _escalate(referrals: list[Referral], now: datetime) -> None:
+    Escalation.objects.bulk_create(
+        [
+            Escalation(referral=r, level=level, created_at=now)
+            for r in referrals
+            for level in EscalationLevel.values
+        ],
+        ignore_conflicts=True,
+    )
+    recipients = _Recipients(referrals)
+    outbox.enqueue_escalations(
+        (referral, level, recipients.for_level(referral, level))
+        for referral in referrals
+        for level in EscalationLevel.values
+    )
+
+
+class _Recipients:
+    """Supervisors to notify for a batch of referrals, read in one query."""
+
+    def __init__(self, referrals: list[Referral]):
+        unit_ids = {r.to_unit_id for r in referrals if r.to_unit_id}
+        provinces = {self.province(r) for r in referrals} - {None}
+        kinds = {r.to_kind for r in referrals if not r.to_unit_id}
+        self.by_unit: dict[int, list[User]] = defaultdict(list)
+        self.by_kind: dict[tuple[str, str], list[User]] = defaultdict(list)
+        supervisors = User.objects.filter(is_active=True, role=Role.SUPERVISOR).filter(
+            Q(unit_id__in=unit_ids)
+            | Q(
+                unit__kind__in=kinds | {AgencyKind.STEERING_COMMITTEE}, unit__province__in=provinces
+            )
+        )
+        for user in supervisors.select_related("unit").order_by("pk"):
+            self.by_unit[user.unit_id].append(user)
+            self.by_kind[(user.unit.kind, user.unit.province_id)].append(user)
+
+    @staticmethod
+    def province(referral: Referral) -> str | None:
+        return referral.to_province_id or referral.case.province_id
+
+    def for_level(self, referral: Referral, level: str) -> Iterable[User]:
+        if level == EscalationLevel.PROVINCIAL_SUPERVISOR:
+            return self.by_kind[(AgencyKind.STEERING_COMMITTEE, self.province(referral))]
+        if referral.to_unit_id:
+            return self.by_unit[referral.to_unit_id]
+        return self.by_kind[(referral.to_kind, referral.to_province_id)]

@@ -1,0 +1,34 @@
+"""Send supervisors and administrators without a verified second factor to the TOTP page."""
+
+from urllib.parse import urlencode
+
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .two_factor import needs_second_factor
+
+# Views a half-signed-in user may reach: the two-factor page itself, leaving, the language.
+EXEMPT_VIEWS = frozenset({"security:two_factor", "login", "logout", "set_language"})
+
+
+class RequireTwoFactorMiddleware:
+    """Place after django_otp.middleware.OTPMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not needs_second_factor(getattr(request, "user", None)):
+            return None
+        if request.resolver_match.view_name in EXEMPT_VIEWS:
+            return None
+        if request.path.startswith("/api/"):
+            detail = _("Two-factor verification is required for your role.")
+            return JsonResponse({"error": "otp_required", "detail": detail}, status=403)
+        query = urlencode({"next": request.get_full_path()})
+        return redirect(f"{reverse('security:two_factor')}?{query}")

@@ -1,0 +1,158 @@
+"""Data keys (envelope encryption), the base class of encrypted models, and the audit ledger."""
+
+import uuid
+
+from django.db import connections, models, router, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from config.errors import Conflict
+
+
+class DataKey(models.Model):
+    """One victim's data key, stored only wrapped by a key-encryption key (KEK).
+
+    Destroying it (wiping wrapped_key) erases every value encrypted under it (crypto-shredding).
+    Backups still hold the wrapped form until the KEK that wrapped it is rotated out and
+    retired: erasure reaches backups only then.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    wrapped_key = models.BinaryField()
+    kek_id = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+    destroyed_reason = models.TextField(blank=True)
+    # Set when `rotate_keys --reencrypt` moved every value to a fresh key.
+    replaced_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("data key")
+        verbose_name_plural = _("data keys")
+
+    def __str__(self) -> str:
+        return f"DataKey {self.pk}"
+
+    def __repr__(self) -> str:
+        return f"<DataKey {self.pk} kek={self.kek_id}>"
+
+
+class StaleDataKey(Conflict):
+    """The record's data key was replaced while it was being edited: reload and retry."""
+
+    code = "stale_data_key"
+
+
+class EncryptedModel(models.Model):
+    """Base for every model with encrypted fields.
+
+    The uuid is part of each ciphertext's associated data (binding it to its row) and is the
+    id to use anywhere pseudonymous (audit, workflow data, URLs).
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        """Share-lock the data key row so a concurrent re-encryption cannot orphan our write."""
+        if self.data_key_id is None:
+            raise ValueError(
+                f"{type(self).__name__} needs a data_key (security.services.create_data_key())."
+            )
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            key = _share_locked_data_key(self.data_key_id, using)
+            if key.replaced_by_id:
+                raise StaleDataKey(
+                    str(_("This record was re-encrypted meanwhile; reload it and try again."))
+                )
+            self.data_key = key
+            super().save(*args, **kwargs)
+
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        """Reload without decrypting: values stay sealed until read (and erasure-safe)."""
+        from .fields import raw_reads
+
+        with raw_reads():
+            super().refresh_from_db(*args, **kwargs)
+
+
+def _share_locked_data_key(pk: uuid.UUID, using: str) -> DataKey:
+    """FOR SHARE: ordinary saves never block each other, only `rotate_keys --reencrypt` (which
+    takes FOR UPDATE) waits for them or makes them wait. SQLite serialises writers anyway."""
+    if connections[using].vendor != "postgresql":
+        return DataKey.objects.using(using).get(pk=pk)
+    query = "SELECT * FROM security_datakey WHERE id = %s FOR SHARE"
+    found = list(DataKey.objects.raw(query, [pk]).using(using))
+    if not found:
+        raise DataKey.DoesNotExist(f"data key {pk} does not exist")
+    return found[0]
+
+
+class AuditChainHead(models.Model):
+    """The single row every audit insert locks: serialises the chain, keeps it gapless."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    sequence = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"head #{self.sequence}"
+
+
+class AuditEvent(models.Model):
+    """One entry of the append-only, hash-chained ledger (UPDATE/DELETE refused by triggers).
+
+    Actors and objects are plain values, not foreign keys: the ledger must outlive deletions
+    and must never hold identity data (only pseudonymous ids).
+    """
+
+    sequence = models.BigIntegerField(unique=True)
+    timestamp = models.DateTimeField()
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    actor_username = models.CharField(max_length=150, blank=True)
+    actor_unit_id = models.BigIntegerField(null=True, blank=True)
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    case_uuid = models.UUIDField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["sequence"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [
+            models.Index(fields=["case_uuid", "sequence"]),
+            models.Index(fields=["action", "timestamp"]),
+            models.Index(fields=["actor_id", "timestamp"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise PermissionError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit events are append-only.")
+
+
+class ReencryptionRun(models.Model):
+    """Progress of `rotate_keys --reencrypt`: keys older than started_at still need a new key."""
+
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"re-encryption started {self.started_at:%Y-%m-%d %H:%M}"

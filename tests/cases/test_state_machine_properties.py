@@ -1,0 +1,227 @@
+"""Properties of the case state machine and its process, under random sequences of actions.
+
+Random users (every role, agency kinds that hold the case and ones that do not) make random
+transitions, through cases.services and through the task service, and add the records that
+transitions need. After every step: the stage changed only by a transition of the legal
+process; a refused transition changed nothing; the process's open tasks match the stage.
+"""
+
+import contextlib
+
+import pytest
+from django.db import transaction
+from django.test import TestCase
+from django.utils import timezone
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
+
+from agencies.models import Role, User
+from cases import services
+from cases.models import OPEN_STATES, CaseHolding, ClosureReason, StateChange
+from config.errors import Conflict, DomainError, InvalidInput, NotAllowed
+from security.models import AuditEvent
+from workflows import services as workflow_services
+from workflows.models import SupportServiceKind
+from workflows.process import CaseProcess
+
+# The legal process, written out independently of the model: transition -> (sources, target).
+# Reopening goes back to the stage the case was closed from.
+LEGAL = {
+    "start_verification": ({"intake"}, "verification"),
+    "start_identification": ({"verification", "rescue"}, "identification"),
+    "start_rescue": ({"verification", "identification"}, "rescue"),
+    "start_protection": ({"verification", "identification", "rescue"}, "protection"),
+    "start_support": ({"identification", "protection"}, "support"),
+    "close": (set(OPEN_STATES), "closed"),
+    "reopen": ({"closed"}, None),
+}
+USERNAMES = [
+    "demo-hotline",  # lead unit: received the intake
+    "demo-police",
+    "demo-borderguard",
+    "demo-social",
+    "demo-justice",
+    "demo-foreign",
+    "qt-police-caseworker",  # another province: never holds the case
+    "lc-police-supervisor",
+    "demo-supervisor",  # Steering Committee of the case's province
+    "demo-admin",
+]
+MAY_HOLD = USERNAMES[1:6]
+# Records each transition needs, added first when a move is "prepared".
+NEEDED = {
+    "start_verification": ["screening"],
+    "start_identification": ["verification", "rescue_done"],
+    "start_rescue": ["rescue_request"],
+    "start_protection": ["protection", "rescue_done"],
+    "start_support": ["service"],
+    "close": ["no_trafficking"],
+    "reopen": [],
+}
+RECORDS = {
+    "screening": lambda u, c, _s: services.record_screening(
+        u, c, indicators=["deception"], purposes=[]
+    ),
+    "verification": lambda u, c, _s: services.record_verification(
+        u, c, outcome="signs_of_trafficking"
+    ),
+    "no_trafficking": lambda u, c, _s: services.record_verification(
+        u, c, outcome="not_trafficking"
+    ),
+    "identification": lambda u, c, _s: services.record_identification(
+        u, c, is_victim=True, document_type="police_confirmation", document_number="PC-1"
+    ),
+    "rescue_request": lambda u, c, _s: services.request_rescue(u, c, country="CN"),
+    "rescue_done": lambda u, c, _s: services.record_rescue_done(u, c),
+    "protection": lambda u, c, _s: services.add_protection_measure(u, c, kind="safety_of_victim"),
+    "service": lambda u, c, service: services.request_service(u, c, kind=service),
+}
+REFUSALS = (NotAllowed, InvalidInput, Conflict)
+
+closure_reasons = st.sampled_from(["", *ClosureReason.values])
+reasons = st.sampled_from(["", "Recorded reason"])
+services_kinds = st.sampled_from(["essential_needs", *SupportServiceKind.values])
+
+
+def _on_commit(func, *args, **kwargs):
+    """Run a service and the on-commit work it schedules (the process sync)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return func(*args, **kwargs)
+
+
+def _user(username: str) -> User:
+    return User.objects.select_related("unit").get(username=username)
+
+
+class CaseMachine(RuleBasedStateMachine):
+    """One fresh case per example, inside a savepoint rolled back at the end."""
+
+    def __init__(self):
+        super().__init__()
+        self.atomic = transaction.atomic()
+        self.atomic.__enter__()
+        self.closed_from = None
+
+    def teardown(self):
+        transaction.set_rollback(True)
+        self.atomic.__exit__(None, None, None)
+
+    @initialize(holders=st.sets(st.sampled_from(MAY_HOLD)))
+    def open_case(self, holders):
+        """The hotline takes the report; some agencies have accepted a referral."""
+        data = services.IntakeData(
+            channel="hotline",
+            victim=services.PersonData(full_name="Người bị hại", province_id="n-lao-cai"),
+        )
+        self.case = _on_commit(services.create_intake, _user("demo-hotline"), data).case
+        self.holders = ["demo-hotline"]
+        for username in sorted(holders):
+            self.hold(username)
+
+    def hold(self, username: str) -> None:
+        CaseHolding.objects.create(
+            case=self.case, unit=_user(username).unit, basis="referral", since=timezone.now()
+        )
+        self.holders.append(username)
+
+    def draw_user(self, data) -> User:
+        """Anyone, or more often a user of a unit that holds the case."""
+        return _user(data.draw(st.sampled_from(self.holders) | st.sampled_from(USERNAMES)))
+
+    def snapshot(self) -> tuple:
+        self.case.refresh_from_db()
+        events = AuditEvent.objects.exclude(action__contains="refus").count()
+        tasks = list(workflow_services.open_tasks(self.case).values_list("pk", flat=True))
+        return (self.case.state, self.case.version, StateChange.objects.count(), events, tasks)
+
+    def check_allowed(self, user: User, name: str, before: tuple) -> None:
+        source, version, changes = before[:3]
+        self.case.refresh_from_db()
+        sources, target = LEGAL[name]
+        assert source in sources, (name, source)
+        assert self.case.state == (target or self.closed_from)
+        assert (self.case.version, StateChange.objects.count()) == (version + 1, changes + 1)
+        assert user.role != Role.ADMINISTRATOR
+        holds = self.case.holdings.filter(unit_id=user.unit_id, until__isnull=True).exists()
+        assert holds or user.role == Role.SUPERVISOR
+        self.closed_from = source if name == "close" else None
+
+    def record(self, kind: str, user: User, service: str = "essential_needs") -> None:
+        """Add a record; a refusal is fine, a change of stage is not."""
+        state = self.snapshot()[0]
+        with contextlib.suppress(DomainError):
+            _on_commit(RECORDS[kind], user, self.case, service)
+        assert self.snapshot()[0] == state
+
+    @rule(
+        data=st.data(),
+        prepared=st.booleans(),
+        via_task=st.booleans(),
+        closure=closure_reasons,
+        reason=reasons,
+    )
+    def move(self, data, prepared, via_task, closure, reason):
+        """A transition, often one the legal process allows now, by the cases or task service.
+
+        A prepared move first has a holder record what the transition needs.
+        """
+        self.case.refresh_from_db()
+        now = sorted(name for name, (sources, _) in LEGAL.items() if self.case.state in sources)
+        name = data.draw(st.sampled_from(now) | st.sampled_from(sorted(LEGAL)))
+        for kind in NEEDED[name] if prepared else []:
+            self.record(kind, _user(data.draw(st.sampled_from(self.holders))))
+        user = self.draw_user(data)
+        tasks = list(workflow_services.open_tasks(self.case))
+        if via_task and tasks:
+            make = lambda: workflow_services.complete_task(  # noqa: E731
+                user, tasks[0], name, reason=reason, closure_reason=closure
+            )
+        else:
+            make = lambda: services.transition_case(  # noqa: E731
+                user, self.case, name, reason=reason, closure_reason=closure
+            )
+        before = self.snapshot()
+        try:
+            _on_commit(make)
+        except REFUSALS:
+            assert self.snapshot() == before
+        else:
+            self.check_allowed(user, name, before)
+
+    @rule(data=st.data(), kind=st.sampled_from(sorted(RECORDS)), service=services_kinds)
+    def add_record(self, data, kind, service):
+        """Any record by anyone; records never change the stage."""
+        self.record(kind, self.draw_user(data), service)
+
+    @rule(username=st.sampled_from(MAY_HOLD))
+    def accept_referral(self, username):
+        """Another agency's unit accepts a referral and becomes a holder."""
+        if username not in self.holders:
+            self.hold(username)
+
+    @invariant()
+    def open_tasks_match_the_stage(self):
+        self.case.refresh_from_db()
+        stages = [task.stage for task in workflow_services.open_tasks(self.case)]
+        assert stages == ([] if self.case.state == "closed" else [self.case.state])
+        assert CaseProcess.active_for(self.case).count() == len(stages)
+
+
+@pytest.mark.django_db
+def test_state_machine_and_process_stay_in_step(demo_org):
+    run_state_machine_as_test(
+        CaseMachine,
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=15,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        ),
+    )

@@ -1,0 +1,52 @@
+"""Scenario 04's people and case: a Border Guard post in Hà Tĩnh refers a man returned from
+Laos to the provincial social-protection body (the health department under law-2024)."""
+
+import pytest
+
+RETURNEE = {
+    "channel": "border_handover",
+    "received_at": "2025-12-01T08:00:00+07:00",
+    "purposes": ["forced_labour"],
+    "destination_country": "LA",
+    "narrative": "Returned from a plantation in Laos",
+    "victim": {"full_name": "Lò Văn Pó", "birth_year": 1990, "sex": "male"},
+}
+
+
+@pytest.fixture
+def people(user_named):
+    """Who is who in Hà Tĩnh (demo organisation)."""
+    return {
+        "border": user_named("ht-border_guard-caseworker"),
+        "social": user_named("ht-health_department-caseworker"),
+        "social_supervisor": user_named("ht-health_department-supervisor"),
+        "steering": user_named("ht-steering_committee-supervisor"),
+        "police": user_named("ht-police-caseworker"),
+        "lao_cai_steering": user_named("demo-supervisor"),
+    }
+
+
+@pytest.fixture
+def border(api_for, people):
+    return api_for(people["border"])
+
+
+@pytest.fixture
+def case_id(border) -> str:
+    """The returnee's case, opened through the intake API by the Border Guard."""
+    response = border.post("/api/v1/intakes/", RETURNEE, format="json")
+    assert response.status_code == 201, response.json()
+    return response.json()["case"]["id"]
+
+
+def give_consent(client, case_id: str, kind: str, status: str = "given") -> None:
+    body = {"recipient_kind": kind, "purpose": "reception", "status": status}
+    response = client.post(f"/api/v1/cases/{case_id}/consents/", body, format="json")
+    assert response.status_code == 201, response.json()
+
+
+def refer(client, case_id: str, expect: int = 201, **body) -> dict:
+    body = {"case": case_id, "purpose": "reception", "to_unit": "ht-health_department", **body}
+    response = client.post("/api/v1/referrals/", body, format="json")
+    assert response.status_code == expect, response.json()
+    return response.json()

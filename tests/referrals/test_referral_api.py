@@ -1,0 +1,171 @@
+"""Referrals through the API: consent, routing, the life of a referral, errors."""
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from cases.models import CaseHolding
+from referrals.models import Referral
+from workflows.rulebooks import change_deadline
+
+from .conftest import give_consent, refer
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client, referral_id: str, action: str, expect: int, **body) -> dict:
+    response = client.post(f"/api/v1/referrals/{referral_id}/{action}/", body, format="json")
+    assert response.status_code == expect, response.json()
+    return response.json()
+
+
+def test_without_consent_or_legal_basis_it_is_refused(border, case_id):
+    body = refer(border, case_id, expect=400)
+    assert body["error"] == "no_consent"
+    assert not Referral.objects.exists()
+
+
+def test_a_legal_basis_allows_it_without_consent(border, case_id):
+    body = refer(border, case_id, legal_basis="Law 53/2024/QH15 Art. 27(1)")
+    assert body["consent"] is None
+    assert body["legal_basis"] == "Law 53/2024/QH15 Art. 27(1)"
+
+
+def test_withdrawn_consent_blocks_new_referrals_and_flags_open_ones(
+    border, case_id, api_for, people
+):
+    give_consent(border, case_id, "health_department")
+    sent = refer(border, case_id)
+    assert sent["consent_withdrawn"] is False
+    give_consent(border, case_id, "health_department", status="withdrawn")
+    assert refer(border, case_id, purpose="medical", expect=400)["error"] == "consent_withdrawn"
+    assert refer(border, case_id, purpose="medical", legal_basis="x", expect=400)
+    social = api_for(people["social"])
+    assert social.get(f"/api/v1/referrals/{sent['id']}/").json()["consent_withdrawn"] is True
+    assert post(social, sent["id"], "accept", 409)["error"] == "consent_withdrawn"
+
+
+def test_consent_for_another_kind_does_not_count(border, case_id):
+    give_consent(border, case_id, "police")
+    assert refer(border, case_id, expect=400)["error"] == "no_consent"
+
+
+def test_accepting_gives_the_receiver_the_purposes_field_groups(border, case_id, api_for, people):
+    give_consent(border, case_id, "health_department")
+    sent = refer(border, case_id, field_groups=["identity", "medical_psychological"])
+    social = api_for(people["social"])
+    assert social.get(f"/api/v1/cases/{case_id}/").status_code == 404
+    accepted = post(social, sent["id"], "accept", 200)
+    assert (accepted["status"], accepted["accepted_by"]) == ("accepted", people["social"].username)
+    holding = CaseHolding.objects.get(basis="referral")
+    assert holding.field_groups == ["identity", "medical_psychological"]
+    assert social.get(f"/api/v1/cases/{case_id}/").status_code == 200
+    assert post(social, sent["id"], "accept", 409)["error"] == "transition_not_allowed"
+
+    completed = post(social, sent["id"], "complete", 200)
+    assert completed["status"] == "completed"
+    holding.refresh_from_db()
+    assert holding.until is not None
+    assert social.get(f"/api/v1/cases/{case_id}/").status_code == 200  # held, so still seen
+
+
+def test_a_referral_to_a_kind_in_a_province_is_routed_by_whoever_accepts(
+    border, case_id, api_for, people
+):
+    give_consent(border, case_id, "police")
+    sent = refer(
+        border, case_id, purpose="investigation", to_unit=None, to_kind="police", to_province="42"
+    )
+    assert sent["to_unit"] is None
+    police = api_for(people["police"])
+    assert [r["id"] for r in police.get("/api/v1/referrals/?box=inbox").json()["results"]] == [
+        sent["id"]
+    ]
+    assert api_for(people["social"]).get(f"/api/v1/referrals/{sent['id']}/").status_code == 404
+    assert post(police, sent["id"], "accept", 200)["to_unit"] == "ht-police"
+
+
+def test_reject_needs_a_reason_and_only_the_receiver_may(border, case_id, api_for, people):
+    give_consent(border, case_id, "health_department")
+    sent = refer(border, case_id)
+    social = api_for(people["social"])
+    assert post(social, sent["id"], "reject", 400)["error"] == "reason"
+    assert post(border, sent["id"], "reject", 403, reason="no")["error"] == "forbidden"
+    rejected = post(social, sent["id"], "reject", 200, reason="Not our province")
+    assert (rejected["status"], rejected["reason"]) == ("rejected", "Not our province")
+
+
+def test_the_sender_withdraws_and_the_receiver_loses_its_hold(border, case_id, api_for, people):
+    give_consent(border, case_id, "health_department")
+    sent = refer(border, case_id)
+    social = api_for(people["social"])
+    post(social, sent["id"], "accept", 200)
+    assert post(social, sent["id"], "withdraw", 403)["error"] == "forbidden"
+    assert post(border, sent["id"], "withdraw", 200, reason="Moved")["status"] == "withdrawn"
+    assert CaseHolding.objects.get(basis="referral").until is not None
+    assert post(social, sent["id"], "complete", 409)
+
+
+def test_outbox_and_inbox(border, case_id, api_for, people):
+    give_consent(border, case_id, "health_department")
+    sent = refer(border, case_id)
+    assert [r["id"] for r in border.get("/api/v1/referrals/?box=outbox").json()["results"]] == [
+        sent["id"]
+    ]
+    assert border.get("/api/v1/referrals/?box=inbox").json()["results"] == []
+    assert refer(border, case_id, expect=409)["error"] == "duplicate"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"purpose": "nonsense"},
+        {"to_unit": "no-such-unit"},
+        {"to_unit": None},
+        {"to_unit": None, "to_kind": "police"},
+        {"field_groups": ["secrets"]},
+        {"field_groups": []},
+        {"consent": 999999},
+        {"step": "teleport"},
+        {"case": "not-a-uuid"},
+        {"to_unit": "ht-border_guard"},
+    ],
+)
+def test_bad_input_is_a_400_never_a_500(border, case_id, body):
+    give_consent(border, case_id, "health_department")
+    response = border.post(
+        "/api/v1/referrals/",
+        {"case": case_id, "purpose": "reception", "to_unit": "ht-health_department", **body},
+        format="json",
+    )
+    assert response.status_code == 400, response.json()
+    assert set(response.json()) == {"error", "detail"}
+
+
+def test_unknown_or_invisible_referrals_are_404(border, case_id, api_for, people):
+    give_consent(border, case_id, "health_department")
+    sent = refer(border, case_id)
+    outsider = api_for(people["lao_cai_steering"])
+    for path in (f"{sent['id']}/", f"{sent['id']}/accept", "not-a-uuid/", f"{case_id}/accept/"):
+        response = outsider.post if "accept" in path else outsider.get
+        assert response(f"/api/v1/referrals/{path}").status_code == 404
+    assert outsider.get("/api/v1/supervision/timeliness/?period=2025-Q9").status_code == 400
+
+
+def test_a_later_rulebook_change_does_not_move_a_deadline_already_set(border, case_id, make_user):
+    give_consent(border, case_id, "health_department")
+    sent = refer(border, case_id)
+    admin = make_user(None, "administrator", username="rules-admin")
+    change_deadline(
+        "law-2024",
+        "initial_reception_verification",
+        timedelta(days=1),
+        actor=admin,
+        citation="Test citation",
+        reason="Test",
+    )
+    referral = Referral.objects.get(uuid=sent["id"])
+    assert referral.due_at == datetime.fromisoformat(sent["due_at"])
+    assert referral.due_at - referral.sent_at == timedelta(days=3)
+    again = refer(border, case_id, purpose="medical", step="initial_reception_verification")
+    assert again["citation"] == "Test citation"

@@ -1,0 +1,160 @@
+"""Story 01: a girl handed over at the Lào Cai border gate (law-2024, presumed minor)."""
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.utils.dateparse import parse_datetime
+
+from .conftest import raw_database_text
+
+pytestmark = pytest.mark.django_db
+
+NAME, PHONE, ADDRESS = "Giàng Thị Mỷ", "0968 123 456", "Thôn Na Hối, xã Bắc Hà"
+INTAKE = {
+    "channel": "border_handover",
+    "received_at": "2025-09-14T09:30:00+07:00",
+    "narrative": "Bàn giao tại cửa khẩu Kim Thành kèm biên bản của công an Trung Quốc.",
+    "purposes": ["forced_marriage"],
+    "destination_country": "CN",
+    "victim": {
+        "full_name": NAME,
+        "stated_age": 16,
+        "birth_year": 2009,
+        "sex": "female",
+        "language": "Hmong",
+        "interpreter_needed": True,
+    },
+    "relatives": [
+        {"full_name": "Giàng A Páo", "relationship": "father", "address": ADDRESS, "phone": PHONE}
+    ],
+}
+
+
+def test_story_01(actor):
+    border, police = actor("demo-borderguard"), actor("demo-police")
+    social, justice = actor("demo-social"), actor("demo-justice")
+
+    # 1. Presumed minor from the first minute.
+    case = border.intake(INTAKE)["case"]
+    case_id = case["id"]
+    assert case["presumed_minor"] is True and case["rulebook"] == "law-2024"
+
+    # 2. Screening recommends "likely victim".
+    screened = border.record(
+        case_id,
+        "screenings",
+        {"indicators": ["deception", "restriction_of_movement", "abuse_of_vulnerability"]},
+    )
+    assert screened["screenings"][0]["recommendation"] == "likely_victim"
+    border.move(case_id, "start_verification")
+
+    # 3. Handoffs to provincial Police and social protection, deadlines from law-2024.
+    to_police = border.refer(
+        case_id,
+        "lc-police",
+        "verification",
+        legal_basis="Law 53/2024/QH15 Art. 27(2): verification with police",
+    )
+    border.record(
+        case_id,
+        "consents",
+        {
+            "recipient_kind": "health_department",
+            "purpose": "reception",
+            "status": "given",
+            "given_by": "guardian",
+        },
+    )
+    to_social = border.refer(case_id, "lc-health_department", "reception")
+    for referral in (to_police, to_social):
+        assert "53/2024" in referral["citation"]
+        sent, due = parse_datetime(referral["sent_at"]), parse_datetime(referral["due_at"])
+        assert due - sent == timedelta(days=3)
+    police.accept(to_police)
+    social.accept(to_social)
+
+    # 4. Police record the certificate of return and identify her; no rescue.
+    police.record(case_id, "verifications", {"outcome": "signs_of_trafficking"})
+    police.move(case_id, "start_identification")
+    police.record(
+        case_id,
+        "identifications",
+        {
+            "is_victim": True,
+            "document_type": "certificate_of_return",
+            "document_number": "GXN-25-0917",
+        },
+    )
+    assert "start_rescue" in [
+        t["name"] for t in police.get(f"cases/{case_id}/transitions/")["transitions"]
+    ]
+
+    # 5. Shelter with the 120-day limit; relatives' address protected.
+    detail = social.record(
+        case_id, "protections", {"kind": "shelter", "details": "Trung tâm CTXH tỉnh Lào Cai"}
+    )
+    shelter = detail["protections"][0]
+    limit = parse_datetime(shelter["ends_at"]) - parse_datetime(shelter["starts_at"])
+    assert limit == timedelta(days=120) and "162/2025" in shelter["limit_citation"]
+    police.move(case_id, "start_protection")
+
+    # 6. Support records and legal aid referred to Justice, free.
+    for kind in ("essential_needs", "medical", "interpretation", "psychological", "schooling"):
+        social.record(case_id, "services", {"kind": kind})
+    social.move(case_id, "start_support")
+    social.record(
+        case_id,
+        "consents",
+        {
+            "recipient_kind": "justice_legal_aid",
+            "purpose": "legal_aid",
+            "status": "given",
+            "given_by": "guardian",
+        },
+    )
+    legal_aid = social.refer(case_id, "lc-justice_legal_aid", "legal_aid")
+    justice.accept(legal_aid)
+    seen_by_justice = justice.get(f"cases/{case_id}/")
+    relatives = [p for p in seen_by_justice["people"] if p["role"] == "relative"]
+    assert relatives and "address" not in relatives[0] and "phone" not in relatives[0]
+    detail = justice.record(
+        case_id, "services", {"kind": "legal_aid", "amount": "0", "currency": "VND", "note": "free"}
+    )
+    assert {s["kind"] for s in detail["services"]} >= {
+        "essential_needs",
+        "medical",
+        "interpretation",
+        "psychological",
+        "schooling",
+        "legal_aid",
+    }
+
+    # 7. Escorted to her parents (child rule), closed as reintegrated.
+    social.record(case_id, "protections", {"kind": "escort_to_relatives"})
+    closed = social.move(case_id, "close", closure_reason="reintegrated")
+    assert closed["state"] == "closed"
+
+    # 8. No plaintext in the database or the log.
+    stored = raw_database_text()
+    log = (settings.DATA_DIR / "loive.log").read_text(errors="replace")
+    for secret in (NAME, "Giàng A Páo", ADDRESS, PHONE, "968123456", "GXN-25-0917"):
+        assert secret not in stored and secret not in log, secret
+
+    # 9. The timeline shows every step with unit, user, time, deadline and whether it was met.
+    events = border.get(f"cases/{case_id}/timeline/")["events"]
+    kinds = {e["kind"] for e in events}
+    assert {
+        "intake",
+        "screening",
+        "transition",
+        "identification",
+        "protection",
+        "service",
+        "referral_sent",
+        "referral_accepted",
+    } <= kinds
+    for event in events:
+        assert event["at"] and "unit" in event and "user" in event
+    with_deadline = [e for e in events if e.get("due_at")]
+    assert with_deadline and all("met" in e and e.get("citation") for e in with_deadline)

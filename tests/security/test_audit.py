@@ -1,0 +1,167 @@
+"""The audit ledger: chained hashes, gapless sequences, triggers, verify_audit, sign-in events."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+
+from security.audit import GENESIS_HASH, compute_hash, record_event, verify_chain
+from security.db import trigger_sql
+from security.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def three_events(actor=None) -> list[AuditEvent]:
+    return [record_event(f"test.event{n}", actor=actor, details={"n": n}) for n in (1, 2, 3)]
+
+
+def test_events_chain_and_are_gapless(police_unit, make_user):
+    user = make_user(police_unit)
+    first, second, third = three_events(actor=user)
+    assert [first.sequence, second.sequence, third.sequence] == [1, 2, 3]
+    assert first.prev_hash == GENESIS_HASH
+    assert second.prev_hash == first.hash and third.prev_hash == second.hash
+    assert (first.actor_id, first.actor_username, first.actor_unit_id) == (
+        user.pk,
+        user.username,
+        police_unit.pk,
+    )
+    stored = AuditEvent.objects.get(sequence=2)
+    assert compute_hash(stored) == stored.hash
+    assert verify_chain().ok and verify_chain().checked == 3
+
+
+def test_object_and_case_are_stored_as_pseudonymous_ids(make_victim):
+    victim = make_victim()
+    event = record_event("identity.read", case=victim, obj=victim, reason="court order 12/2026")
+    assert event.object_type == "security_testapp.Victim"
+    assert event.object_id == str(victim.uuid)
+    assert event.case_uuid == victim.uuid
+    assert "Nguy" not in str(AuditEvent.objects.values().get(pk=event.pk))
+
+
+def test_event_joins_the_callers_transaction():
+    with pytest.raises(RuntimeError), transaction.atomic():
+        record_event("case.create")
+        raise RuntimeError("the change failed")
+    assert not AuditEvent.objects.exists()
+    assert record_event("case.create").sequence == 1
+
+
+def test_secrets_are_refused_in_details():
+    with pytest.raises(ValueError, match="secret"):
+        record_event("auth.login", details={"form": {"password": "hunter2"}})
+
+
+def assert_refused(sql: str) -> None:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql)
+
+
+def test_update_and_delete_are_refused_by_the_database():
+    three_events()
+    assert_refused("UPDATE security_auditevent SET reason = 'x' WHERE sequence = 2")
+    assert_refused("DELETE FROM security_auditevent WHERE sequence = 3")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(sequence=1).update(action="case.delete")
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.get(sequence=1).delete()
+    assert verify_chain().ok
+
+
+def force(sql: str) -> None:
+    """Tamper as a database owner would: switch the triggers off around one statement."""
+    create, drop = trigger_sql(connection.vendor)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE security_auditevent DISABLE TRIGGER USER")
+            cursor.execute(sql)
+            cursor.execute("ALTER TABLE security_auditevent ENABLE TRIGGER USER")
+        else:
+            for statement in drop:
+                cursor.execute(statement)
+            cursor.execute(sql)
+            for statement in create:
+                cursor.execute(statement)
+
+
+@pytest.mark.parametrize(
+    ("tampering", "broken"),
+    [
+        ("UPDATE security_auditevent SET reason = 'edited' WHERE sequence = 2", 2),
+        ("DELETE FROM security_auditevent WHERE sequence = 2", 2),
+        ("DELETE FROM security_auditevent WHERE sequence = 3", 3),
+        ("UPDATE security_auditevent SET prev_hash = hash WHERE sequence = 3", 3),
+    ],
+)
+def test_verify_audit_names_the_first_broken_event(tampering, broken):
+    three_events()
+    call_command("verify_audit")
+    force(tampering)
+    with pytest.raises(CommandError, match=f"sequence {broken}\\b"):
+        call_command("verify_audit")
+
+
+def test_rewriting_a_hash_is_found_at_the_next_link():
+    events = three_events()
+    force(f"UPDATE security_auditevent SET hash = '{'f' * 64}' WHERE sequence = 2")
+    assert verify_chain().broken_sequence == 2
+    assert events[2].prev_hash != "f" * 64
+
+
+def test_sign_in_success_and_failure_are_audited_without_password(client, police_unit, make_user):
+    make_user(police_unit, username="officer")
+    client.post(reverse("login"), {"username": "officer", "password": "wrong-Secret-99"})
+    client.post(reverse("login"), {"username": "officer", "password": "x-Test-pass-42"})
+    failed, login = AuditEvent.objects.order_by("sequence")
+    assert failed.action == "auth.login_failed" and failed.details["username"] == "officer"
+    assert login.action == "auth.login" and login.actor_username == "officer"
+    everything = str(list(AuditEvent.objects.values()))
+    assert "wrong-Secret-99" not in everything and "x-Test-pass-42" not in everything
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_between_transactional_tests_empties_the_ledger():
+    """Committed events: the flush after this test must succeed on SQLite too."""
+    three_events()
+    call_command("flush", verbosity=0, interactive=False)
+    assert not AuditEvent.objects.exists()
+    assert record_event("case.create").sequence == 1
+    assert_refused("DELETE FROM security_auditevent")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="needs concurrent writers")
+def test_concurrent_writers_keep_the_chain_gapless():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    def write(n: int) -> None:
+        try:
+            for i in range(5):
+                with transaction.atomic():
+                    record_event("test.concurrent", details={"writer": n, "i": i})
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(write, range(8)))
+    report = verify_chain()
+    assert report.ok and report.checked == 40
+
+
+def test_a_missing_chain_head_stops_writers_and_fails_verification():
+    from security.audit import AuditChainError
+    from security.models import AuditChainHead
+
+    three_events()
+    AuditChainHead.objects.all().delete()
+    with pytest.raises(AuditChainError):
+        record_event("case.create")
+    assert verify_chain().broken_sequence == 4

@@ -1,0 +1,149 @@
+"""Sign-in hardening: TOTP for supervisors and administrators, lockout, deployment checks."""
+
+import base64
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from agencies.models import Role
+from security.models import AuditEvent
+
+PASSWORD = "x-Test-pass-42"
+MIDDLEWARE = "security.middleware.RequireTwoFactorMiddleware"
+
+
+@pytest.fixture(autouse=True)
+def two_factor_enabled(settings):
+    settings.ROOT_URLCONF = "tests.security.urls"
+    if MIDDLEWARE not in settings.MIDDLEWARE:
+        settings.MIDDLEWARE = [*settings.MIDDLEWARE, MIDDLEWARE]
+
+
+def sign_in(client, username: str):
+    return client.post(reverse("login"), {"username": username, "password": PASSWORD})
+
+
+def code_for(device: TOTPDevice) -> str:
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits):06d}"
+
+
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.ADMINISTRATOR])
+def test_enrolment_then_verification_is_required(client, police_unit, make_user, role, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0  # no back-off wait after the wrong code below
+    make_user(police_unit, role, username="chief")
+    sign_in(client, "chief")
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("security:two_factor"))
+
+    page = client.get(response["Location"]).content.decode()
+    assert "otpauth://totp/" in page and "<svg" in page
+    device = TOTPDevice.objects.get(user__username="chief", confirmed=False)
+
+    wrong = client.post(reverse("security:two_factor"), {"token": "000000", "next": "/"})
+    assert wrong.status_code == 200 and client.get(reverse("home")).status_code == 302
+
+    right = client.post(reverse("security:two_factor"), {"token": code_for(device), "next": "/"})
+    assert right.status_code == 302 and right["Location"] == "/"
+    assert client.get(reverse("home")).status_code == 200
+    device.refresh_from_db()
+    assert device.confirmed
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"auth.otp_failed", "auth.otp_enrolled", "auth.otp_verified"} <= actions
+
+
+def test_enrolled_user_enters_a_code_without_seeing_the_secret_again(
+    client, police_unit, make_user
+):
+    user = make_user(police_unit, Role.SUPERVISOR, username="chief")
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    sign_in(client, "chief")
+    page = client.get(reverse("security:two_factor")).content.decode()
+    assert "otpauth://" not in page and "<svg" not in page
+    client.post(reverse("security:two_factor"), {"token": code_for(device)})
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_unverified_supervisor_gets_json_403_from_the_api(client, police_unit, make_user):
+    make_user(police_unit, Role.SUPERVISOR, username="chief")
+    sign_in(client, "chief")
+    response = client.get("/api/schema/")
+    assert response.status_code == 403
+    assert response.json()["error"] == "otp_required"
+
+
+def test_guessing_is_throttled(client, police_unit, make_user):
+    user = make_user(police_unit, Role.SUPERVISOR, username="chief")
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    sign_in(client, "chief")
+    client.post(reverse("security:two_factor"), {"token": "000000"})
+    client.post(reverse("security:two_factor"), {"token": code_for(device)})
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_next_cannot_point_off_site(client, police_unit, make_user):
+    user = make_user(police_unit, Role.SUPERVISOR, username="chief")
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    sign_in(client, "chief")
+    response = client.post(
+        reverse("security:two_factor"), {"token": code_for(device), "next": "https://evil.test/"}
+    )
+    assert response["Location"] == reverse("home")
+
+
+def test_helper_signs_in_a_verified_supervisor_for_other_tests(client, police_unit, make_user):
+    from security.testing import force_verified_login
+
+    force_verified_login(client, make_user(police_unit, Role.SUPERVISOR))
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_caseworkers_and_operators_are_not_asked(client, police_unit, make_user):
+    make_user(police_unit, Role.CASEWORKER, username="officer")
+    sign_in(client, "officer")
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_the_sixth_attempt_is_locked_out_even_with_the_right_password(
+    client, police_unit, make_user
+):
+    make_user(police_unit, Role.CASEWORKER, username="officer")
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "officer", "password": "wrong-pass"})
+    response = sign_in(client, "officer")
+    assert response.status_code != 302
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("home")).status_code == 302
+    assert AuditEvent.objects.filter(action="auth.locked_out").exists()
+
+
+def test_deploy_check_is_clean_with_production_settings(tmp_path):
+    key = lambda: base64.b64encode(secrets.token_bytes(32)).decode()  # noqa: E731
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_SETTINGS_MODULE": "config.production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+        "DJANGO_ALLOWED_HOSTS": "loive.example.org",
+        "LOIVE_MASTER_KEY": key(),
+        "LOIVE_INDEX_KEY": key(),
+        "LOIVE_DATA_DIR": str(tmp_path),
+    }
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "WARNING" not in output and "no issues" in output

@@ -1,0 +1,244 @@
+"""The inter-agency process (workflows.flows.CaseFlow) in step with the case state machine."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from viewflow.workflow.status import PROCESS, STATUS
+from viewflow.workflow.timers import fire_due_timers
+
+from cases import services as case_services
+from cases.models import CaseHolding
+from security.models import AuditEvent
+from workflows import services as workflow_services
+from workflows.process import CaseProcess, CaseTask
+from workflows.services import open_tasks, sync_case_process, tasks_for_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def run_on_commit(django_capture_on_commit_callbacks):
+    """Run a call and the on-commit work it schedules (process start and sync)."""
+
+    def run(func, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return func(*args, **kwargs)
+
+    return run
+
+
+@pytest.fixture
+def users(user_named):
+    names = {
+        "hotline": "demo-hotline",
+        "police": "demo-police",
+        "social": "demo-social",
+        "justice": "demo-justice",
+        "other_police": "qt-police-caseworker",  # another province: never holds the case
+    }
+    return {key: user_named(username) for key, username in names.items()}
+
+
+@pytest.fixture
+def new_case(users, run_on_commit):
+    def make(received_at=None):
+        data = case_services.IntakeData(
+            channel="hotline",
+            victim=case_services.PersonData(full_name="Nguyễn Thị A"),
+            received_at=received_at,
+        )
+        case = run_on_commit(case_services.create_intake, users["hotline"], data).case
+        for name in ("police", "social", "justice"):
+            CaseHolding.objects.create(
+                case=case, unit=users[name].unit, basis="referral", since=timezone.now()
+            )
+        return case
+
+    return make
+
+
+@pytest.fixture
+def in_verification(new_case, users, run_on_commit):
+    """A case screened by the hotline and moved to verification through cases.services."""
+
+    def make(received_at=None):
+        case = new_case(received_at)
+        case_services.record_screening(
+            users["hotline"], case, indicators=["deception"], purposes=[]
+        )
+        return run_on_commit(
+            case_services.transition_case, users["hotline"], case, "start_verification"
+        )
+
+    return make
+
+
+def stages(case) -> list[str]:
+    return [task.stage for task in open_tasks(case)]
+
+
+def test_an_intake_starts_the_process_with_only_a_pseudonymous_reference(new_case):
+    case = new_case()
+    process = CaseProcess.active_for(case).get()
+    assert process.case == case
+    assert process.data == {"case": str(case.uuid)}
+    assert stages(case) == ["intake"]
+
+
+def test_starting_twice_keeps_one_process(new_case):
+    case = new_case()
+    assert workflow_services.start_case_process(case) == CaseProcess.active_for(case).get()
+    assert CaseProcess.objects.filter(artifact_object_id=case.pk).count() == 1
+
+
+def test_tasks_wait_in_the_inbox_of_the_units_responsible_for_the_stage(in_verification, users):
+    case = in_verification()
+    [task] = open_tasks(case)
+    assert task.stage == "verification"
+    assert task in tasks_for_user(users["police"])
+    assert task in tasks_for_user(users["social"])
+    for name in ("hotline", "justice", "other_police"):  # not responsible, or not a holder
+        assert task not in tasks_for_user(users[name]), name
+
+
+def test_a_transition_through_the_cases_api_completes_the_task(
+    in_verification, users, api_for, django_capture_on_commit_callbacks
+):
+    case = in_verification()
+    [task] = open_tasks(case)
+    case_services.record_verification(users["police"], case, outcome="signs_of_trafficking")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_for(users["police"]).post(
+            f"/api/v1/cases/{case.uuid}/transitions/",
+            {"transition": "start_identification"},
+            format="json",
+        )
+    assert response.status_code == 200, response.json()
+    task.refresh_from_db()
+    assert task.status == STATUS.DONE
+    assert task.owner == users["police"]
+    assert task.data["transition"] == "start_identification"
+    assert stages(case) == ["identification"]
+
+
+def test_completing_a_task_through_the_task_api_moves_the_case(new_case, users, api_for):
+    case = new_case()
+    case_services.record_screening(users["hotline"], case, indicators=["deception"], purposes=[])
+    [task] = open_tasks(case)
+    hotline = api_for(users["hotline"])
+    assert [t["id"] for t in hotline.get("/api/v1/tasks/").json()["results"]] == [task.pk]
+
+    response = hotline.post(
+        f"/api/v1/tasks/{task.pk}/complete", {"transition": "start_verification"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["case"]["state"] == "verification"
+    assert body["task"]["status"] == STATUS.DONE
+    assert body["task"]["done_by"] == "demo-hotline"
+    assert [t["stage"] for t in body["open_tasks"]] == ["verification"]
+    assert case.state_changes.get().transition == "start_verification"
+
+
+def test_task_api_errors(in_verification, users, api_for):
+    case = in_verification()
+    [task] = open_tasks(case)
+    done = CaseTask.objects.get(process=task.process, flow_task_type="HUMAN", status=STATUS.DONE)
+    url = f"/api/v1/tasks/{task.pk}/complete"
+    justice = api_for(users["justice"])
+    assert justice.get(f"/api/v1/tasks/{task.pk}/").status_code == 200
+    response = justice.post(url, {"transition": "start_identification"}, format="json")
+    assert response.status_code == 403
+    assert api_for(users["other_police"]).post(url, {"transition": "close"}).status_code == 404
+    assert api_for(users["other_police"]).get(f"/api/v1/tasks/{task.pk}/").status_code == 404
+    police = api_for(users["police"])
+    assert police.post(url, {}, format="json").status_code == 400
+    assert police.post(url, {"transition": "start_support"}).status_code == 409
+    response = police.post(
+        f"/api/v1/tasks/{done.pk}/complete/", {"transition": "start_rescue"}, format="json"
+    )
+    assert response.status_code == 409
+    assert response.json()["error"] == "task_done"
+    assert stages(case) == ["verification"]
+
+
+def test_closing_ends_the_process_and_reopening_starts_a_new_run(
+    in_verification, users, run_on_commit
+):
+    case = in_verification()
+    first = CaseProcess.active_for(case).get()
+    run_on_commit(
+        case_services.transition_case,
+        users["police"],
+        case,
+        "close",
+        closure_reason="declined_support",
+        reason="Declined in writing",
+    )
+    first.refresh_from_db()
+    assert first.status == PROCESS.DONE
+    assert stages(case) == []
+    run_on_commit(
+        case_services.transition_case, users["hotline"], case, "reopen", reason="New facts"
+    )
+    assert CaseProcess.active_for(case).get() != first
+    assert stages(case) == ["verification"]
+
+
+def test_sync_is_idempotent(in_verification):
+    case = in_verification()
+    before = list(open_tasks(case))
+    sync_case_process(case)
+    sync_case_process(case)
+    assert list(open_tasks(case)) == before
+
+
+def test_a_stage_deadline_is_a_database_timer_fired_by_the_sweep(in_verification):
+    on_time = in_verification()
+    late = in_verification(received_at=timezone.now() - timedelta(days=10))
+    timers = CaseTask.objects.filter(flow_task_type="TIMER", status=STATUS.SCHEDULED)
+    assert timers.count() == 2
+    assert fire_due_timers() == 1
+
+    [task] = open_tasks(late)
+    assert task.data["overdue"] is True
+    assert task.stage == "verification"  # the stage stays open, only flagged
+    event = AuditEvent.objects.get(action="task.overdue")
+    assert event.case_uuid == late.uuid
+    assert not open_tasks(on_time)[0].data.get("overdue")
+    assert fire_due_timers() == 0
+
+
+def test_leaving_a_stage_cancels_its_timer(in_verification, users, run_on_commit):
+    case = in_verification()
+    case_services.record_verification(users["police"], case, outcome="signs_of_trafficking")
+    run_on_commit(case_services.transition_case, users["police"], case, "start_identification")
+    timer = CaseTask.objects.get(flow_task_type="TIMER")
+    assert timer.status == STATUS.CANCELED
+
+
+def test_every_stage_has_its_task_on_the_way_to_closure(in_verification, users, run_on_commit):
+    case = in_verification()
+    police, social = users["police"], users["social"]
+    case_services.request_rescue(police, case, country="CN")
+    case_services.record_rescue_done(police, case)
+    case_services.add_protection_measure(police, case, kind="safety_of_victim")
+    case_services.request_service(social, case, kind="essential_needs")
+    path = [
+        (police, "start_rescue", "rescue"),
+        (police, "start_identification", "identification"),
+        (police, "start_protection", "protection"),
+        (social, "start_support", "support"),
+    ]
+    for actor, transition, stage in path:
+        [task] = open_tasks(case)
+        run_on_commit(workflow_services.complete_task, actor, task, transition)
+        assert stages(case) == [stage]
+        assert open_tasks(case)[0] in tasks_for_user(social if stage == "support" else police)
+    [task] = open_tasks(case)
+    run_on_commit(
+        workflow_services.complete_task, social, task, "close", closure_reason="reintegrated"
+    )
+    assert stages(case) == []
+    assert not CaseProcess.active_for(case).exists()
