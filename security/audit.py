@@ -108,11 +108,9 @@ def verify_chain() -> ChainReport:
     """Recompute every link; report the first event that does not fit."""
     expected, prev_hash, checked = 1, GENESIS_HASH, 0
     for event in AuditEvent.objects.order_by("sequence").iterator(chunk_size=2000):
-        problem = _link_problem(event, expected, prev_hash)
-        if problem:
-            return ChainReport(
-                checked, expected if "missing" in problem else event.sequence, problem
-            )
+        broken = _broken_link(event, expected, prev_hash)
+        if broken:
+            return ChainReport(checked, *broken)
         expected, prev_hash, checked = expected + 1, event.hash, checked + 1
     head = AuditChainHead.objects.filter(pk=1).first()
     head_sequence, head_hash = (head.sequence, head.hash) if head else (0, GENESIS_HASH)
@@ -123,14 +121,15 @@ def verify_chain() -> ChainReport:
     return ChainReport(checked)
 
 
-def _link_problem(event: AuditEvent, expected: int, prev_hash: str) -> str:
+def _broken_link(event: AuditEvent, expected: int, prev_hash: str) -> tuple[int, str] | None:
+    """(first broken sequence, what is wrong), or None when the event fits the chain."""
     if event.sequence != expected:
-        return f"event {expected} is missing (next found: {event.sequence})"
+        return expected, f"event {expected} is missing (next found: {event.sequence})"
     if event.prev_hash != prev_hash:
-        return "previous-hash link does not match the event before it"
+        return expected, "previous-hash link does not match the event before it"
     if compute_hash(event) != event.hash:
-        return "content does not match its hash (edited)"
-    return ""
+        return expected, "content does not match its hash (edited)"
+    return None
 
 
 def _locked_head() -> AuditChainHead:

@@ -2,9 +2,9 @@
 
 from urllib.parse import urlencode
 
-from django.http import JsonResponse
+from django.http import HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from .two_factor import needs_second_factor
@@ -27,8 +27,11 @@ class RequireTwoFactorMiddleware:
             return None
         if request.resolver_match.view_name in EXEMPT_VIEWS:
             return None
+        detail = _("Two-factor verification is required for your role.")
         if request.path.startswith("/api/"):
-            detail = _("Two-factor verification is required for your role.")
             return JsonResponse({"error": "otp_required", "detail": detail}, status=403)
-        query = urlencode({"next": request.get_full_path()})
-        return redirect(f"{reverse('security:two_factor')}?{query}")
+        try:
+            page = reverse("security:two_factor")
+        except NoReverseMatch:  # misconfigured (check security.E011): refuse, never let through
+            return HttpResponseForbidden(detail)
+        return redirect(f"{page}?{urlencode({'next': request.get_full_path()})}")

@@ -52,7 +52,7 @@ def api_for(db):
     def make(user) -> APIClient:
         client = APIClient()
         token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT_LANGUAGE="en")
         return client
 
     return make

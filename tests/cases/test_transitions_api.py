@@ -161,7 +161,7 @@ def test_a_refused_protection_measure_needs_a_written_commitment(border_guard):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_transitions_never_lose_an_update(api_for, user_named):
     border_guard = api_for(user_named("demo-borderguard"))
     case = open_case(border_guard)

@@ -126,8 +126,9 @@ def test_sign_in_success_and_failure_are_audited_without_password(client, police
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'sqlite'", reason="PostgreSQL flushes with TRUNCATE")
 def test_flush_between_transactional_tests_empties_the_ledger():
-    """Committed events: the flush after this test must succeed on SQLite too."""
+    """SQLite flushes with DELETE, which the triggers refuse: the flush hook must let it."""
     three_events()
     call_command("flush", verbosity=0, interactive=False)
     assert not AuditEvent.objects.exists()

@@ -147,3 +147,22 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path):
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "WARNING" not in output and "no issues" in output
+
+
+@pytest.mark.parametrize(
+    ("urlconf", "errors"), [("tests.security.urls", 0), ("tests.security.urls_bare", 1)]
+)
+def test_two_factor_middleware_without_its_page_is_a_check_error(settings, urlconf, errors):
+    from security.checks import check_two_factor_page
+
+    settings.ROOT_URLCONF = urlconf
+    assert len(check_two_factor_page(None)) == errors
+
+
+def test_without_the_page_the_middleware_refuses_rather_than_lets_through(
+    client, settings, police_unit, make_user
+):
+    make_user(police_unit, Role.SUPERVISOR, username="chief")
+    sign_in(client, "chief")
+    settings.ROOT_URLCONF = "tests.security.urls_bare"
+    assert client.get("/").status_code == 403
