@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class AgenciesConfig(AppConfig):
     name = "agencies"
     verbose_name = _("Agencies, units and users")
-
-    def ready(self) -> None:
-        from . import signals  # noqa: F401

@@ -7,7 +7,7 @@ from .models import Role, Unit, User
 
 
 def ensure_role_groups() -> dict[str, Group]:
-    """One Django group per role (called after migrate and by seed_demo)."""
+    """One Django group per role (made by a migration; recreated here after a flush)."""
     return {role: Group.objects.get_or_create(name=role)[0] for role in Role.values}
 
 

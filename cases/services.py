@@ -200,6 +200,7 @@ def create_intake(actor: User, data: IntakeData, *, idempotency_key: str = "") -
     try:
         with transaction.atomic():
             case = data.link_to_case or _open_case(actor, data, received_at)
+            reporter = data.reporter and _add_person(case, PersonRole.REPORTER, data.reporter)
             intake = Intake.objects.create(
                 case=case,
                 data_key=case.data_key,
@@ -207,13 +208,11 @@ def create_intake(actor: User, data: IntakeData, *, idempotency_key: str = "") -
                 received_at=received_at,
                 received_by=actor,
                 unit=actor.unit,
+                reporter=reporter or None,
                 narrative=data.narrative,
                 linked_as_duplicate=data.link_to_case is not None,
                 idempotency_key=idempotency_key,
             )
-            if data.reporter:
-                intake.reporter = _add_person(case, PersonRole.REPORTER, data.reporter)
-                intake.save(update_fields=["reporter"])
             _hold(case, actor.unit, CaseHolding.Basis.RECEIVED, received_at)
             record_event(
                 "intake.create",

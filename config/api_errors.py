@@ -1,6 +1,7 @@
 """Render every API error as {"error": code, "detail": text}."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -21,6 +22,28 @@ _CODES = {
 
 
 def exception_handler(exc, context):
+    response = _render(exc, context)
+    if response is not None and response.status_code in (403, 404):
+        _audit_refusal(context["request"], response.status_code)
+    return response
+
+
+def _audit_refusal(request, status_code: int) -> None:
+    """Every refusal of a signed-in user is audited (after the refused change rolled back)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return
+    from security.audit import record_event
+
+    with transaction.atomic():
+        record_event(
+            "access.refused",
+            actor=user,
+            details={"method": request.method, "path": request.path, "status": status_code},
+        )
+
+
+def _render(exc, context):
     if isinstance(exc, DomainError):
         return Response({"error": exc.code, "detail": exc.detail}, status=exc.status)
     if isinstance(exc, ValidationError):

@@ -45,8 +45,3 @@ SECURE_CSP = {
 }
 MIDDLEWARE = [*MIDDLEWARE, "config.csp.ContentSecurityPolicyMiddleware"]
 LOIVE_BENCH = False
-
-# --- security app (owned by security/) ------------------------------------------------------
-# Supervisors and administrators must pass TOTP two-factor verification (after OTPMiddleware).
-MIDDLEWARE = [*MIDDLEWARE, "security.middleware.RequireTwoFactorMiddleware"]
-# --- end security app ------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from referrals.outbox import drain_outbox
 from referrals.periods import parse_period
 from referrals.selectors import percentile
 from referrals.services import sweep_overdue
+from security.testing import force_verified_login
 
 from .conftest import give_consent, refer
 
@@ -44,7 +45,7 @@ def test_pages_are_for_signed_in_supervisors_only(client, people, overdue):
 
 
 def test_overdue_page_lists_the_handoff(client, people, overdue):
-    client.force_login(people["steering"])
+    force_verified_login(client, people["steering"])
     page = client.get("/supervision/overdue/").content.decode()
     assert overdue.case.number in page
     assert "Lò Văn Pó" not in page
@@ -53,7 +54,7 @@ def test_overdue_page_lists_the_handoff(client, people, overdue):
 def test_timeline_page_draws_stages_handoffs_deadline_and_escalations(
     client, people, case_id, overdue
 ):
-    client.force_login(people["steering"])
+    force_verified_login(client, people["steering"])
     response = client.get(f"/supervision/cases/{case_id}/timeline/")
     assert response.status_code == 200
     page = response.content.decode()
@@ -62,12 +63,12 @@ def test_timeline_page_draws_stages_handoffs_deadline_and_escalations(
     assert page.count("M0 -6 L6 0 L0 6 L-6 0 Z") == 2  # two escalations
     assert "#b3261e" in page  # the late part of the wait
     assert "Law 53/2024/QH15 Art. 27(2)" in page
-    client.force_login(people["lao_cai_steering"])
+    force_verified_login(client, people["lao_cai_steering"])
     assert client.get(f"/supervision/cases/{case_id}/timeline/").status_code == 404
 
 
 def test_timeliness_page(client, people, overdue):
-    client.force_login(people["steering"])
+    force_verified_login(client, people["steering"])
     page = client.get("/supervision/timeliness/?period=2025-Q4")
     assert page.status_code == 200
     assert "ht-health_department" in page.content.decode()

@@ -125,7 +125,7 @@ def test_sign_in_success_and_failure_are_audited_without_password(client, police
     assert "wrong-Secret-99" not in everything and "x-Test-pass-42" not in everything
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif("connection.vendor != 'sqlite'", reason="PostgreSQL flushes with TRUNCATE")
 def test_flush_between_transactional_tests_empties_the_ledger():
     """SQLite flushes with DELETE, which the triggers refuse: the flush hook must let it."""
@@ -136,7 +136,7 @@ def test_flush_between_transactional_tests_empties_the_ledger():
     assert_refused("DELETE FROM security_auditevent")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="needs concurrent writers")
 def test_concurrent_writers_keep_the_chain_gapless():
     from concurrent.futures import ThreadPoolExecutor

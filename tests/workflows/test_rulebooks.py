@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from agencies.models import AgencyKind, Role, UnitLevel
 from config.errors import InvalidInput, NotAllowed
+from security.testing import force_verified_login
 from workflows.models import RuleStep, ServiceEligibility, StepCode, SupportServiceKind
 from workflows.rulebooks import (
     change_deadline,
@@ -256,7 +257,7 @@ def test_the_admin_saves_a_new_version_through_the_service(client, administrator
     audit = pytest.importorskip("security.audit")
     administrator.is_staff = True
     administrator.save()
-    client.force_login(administrator)
+    force_verified_login(client, administrator)
     rule = rule_for("law-2024", "bring_to_commune")
     assert client.get("/admin/workflows/rulestep/").status_code == 200
     assert b'name="reason"' in client.get(f"/admin/workflows/rulestep/{rule.pk}/change/").content

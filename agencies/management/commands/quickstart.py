@@ -19,6 +19,9 @@ class Command(BaseCommand):
             from .seed_demo import print_logins
 
             print_logins(self.stdout)
-        self.stdout.write(f"\nOpen http://{addrport}/ and sign in with a demo login.\n")
+        self.stdout.write(
+            f"\nOpen http://{addrport}/ and sign in with a demo login. Supervisors and "
+            "administrators enrol an authenticator app (TOTP) at their first sign-in.\n"
+        )
         if not no_serve:
             call_command("runserver", addrport, use_reloader=False)

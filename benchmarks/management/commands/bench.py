@@ -199,5 +199,10 @@ class Command(BaseCommand):
 
         self.stdout.write(f"\nOverdue sweep with {total:,} open referrals:")
         for due in dues:
-            result = bench_sweep(total, due)
-            self.stdout.write(f"  {due:>7,} due: {result}")
+            r = bench_sweep(total, due)
+            self.stdout.write(
+                f"  {due:>7,} due: sweep {r['sweep_seconds'] * 1000:.0f} ms, "
+                f"marked {r['marked']:,}, "
+                f"escalations {r['escalations']:,}, outbox {r['outbox_messages']:,}, "
+                f"due-index used: {r['sweep_index_used']} (insert took {r['insert_seconds']:.0f} s)"
+            )
