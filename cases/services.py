@@ -12,6 +12,8 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from agencies.models import AgencyKind, Role, Unit, User
 from config.errors import Conflict, InvalidInput, NotAllowed
+from places.models import Province
+from places.selectors import province_on_date
 from security.audit import record_event
 from security.blind_index import id_number_index, name_birth_year_index, phone_index
 from security.models import EncryptedModel
@@ -109,10 +111,17 @@ def _case_prefix(unit: Unit, victim: PersonData) -> str:
     if unit.province_id:
         return unit.province.abbreviation
     if victim.province_id:
-        from places.models import Province
-
         return Province.objects.get(pk=victim.province_id).abbreviation
     return "TW"  # trung ương: national bodies such as the hotline
+
+
+def _province_when_received(unit: Unit, victim: PersonData, received_at: datetime):
+    """The province of the receiving unit (or the victim's) as it was on the date received."""
+    if unit.province_id:
+        return province_on_date(unit.province, timezone.localdate(received_at))
+    if victim.province_id:
+        return Province.objects.get(pk=victim.province_id)
+    return None
 
 
 def _add_person(case: Case, role: str, data: PersonData) -> Person:
@@ -157,7 +166,7 @@ def _open_case(actor: User, data: IntakeData, received_at: datetime) -> Case:
         rulebook=rulebook.code,
         received_at=received_at,
         channel=data.channel,
-        province_id=actor.unit.province_id or data.victim.province_id,
+        province=_province_when_received(actor.unit, data.victim, received_at),
         purposes=data.purposes,
         destination_country=data.destination_country,
         is_abroad=data.is_abroad,

@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", include("referrals.urls")),  # referrals app
     path("supervision/", include("referrals.web_urls")),  # referrals app: supervisor pages
     path("api/v1/", include("workflows.urls")),
+    path("api/v1/", include("reports.urls")),
     path("security/", include("security.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -46,3 +46,16 @@ def old_to_new_map() -> dict[str, str]:
     today = timezone.localdate(timezone=VIETNAM_TZ)
     old = Province.objects.filter(valid_from__isnull=True).select_related("merged_into")
     return {province.code: province.as_of(today).code for province in old}
+
+
+def province_on_date(province: Province, day: date) -> Province:
+    """The province as it was on `day`, for a place known by its province of today.
+
+    Before the 2025 merger a new province did not exist: the place was in the old province
+    of the same name (Lào Cai for today's Lào Cai), or else the first one merged into it.
+    """
+    if not province.valid_from or day >= province.valid_from:
+        return province
+    predecessors = list(province.merged_from.order_by("code"))
+    same_name = [old for old in predecessors if old.name == province.name]
+    return (same_name or predecessors or [province])[0]

@@ -169,3 +169,13 @@ def test_a_later_rulebook_change_does_not_move_a_deadline_already_set(border, ca
     assert referral.due_at - referral.sent_at == timedelta(days=3)
     again = refer(border, case_id, purpose="medical", step="initial_reception_verification")
     assert again["citation"] == "Test citation"
+
+
+def test_the_receiving_units_supervisor_accepts_on_its_behalf(border, case_id, api_for, people):
+    give_consent(border, case_id, "health_department")
+    sent = refer(border, case_id)
+    accepted = post(api_for(people["social_supervisor"]), sent["id"], "accept", 200)
+    assert accepted["to_unit"] == "ht-health_department"
+    assert accepted["accepted_by"] == people["social_supervisor"].username
+    assert CaseHolding.objects.get(basis="referral").unit.code == "ht-health_department"
+    assert post(api_for(people["steering"]), sent["id"], "accept", 403)["error"] == "forbidden"

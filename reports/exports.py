@@ -1,0 +1,134 @@
+"""The periodic report as files (xuất báo cáo): CSV and Excel, with Vietnamese headers.
+
+Only the aggregates of reports.selectors go into a file: no names, no case numbers.
+"""
+
+import csv
+import io
+from datetime import date, datetime
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from places.models import VIETNAM_TZ
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def render(report: dict, file_format: str) -> bytes:
+    """The report as a CSV or Excel file, in the active language."""
+    return {"csv": to_csv, "xlsx": to_xlsx}[file_format](report)
+
+
+def filename(report: dict, file_format: str) -> str:
+    return f"bao-cao-dinh-ky-{report['period']['code']}.{file_format}"
+
+
+def figure_header() -> list[str]:
+    return [_("Period"), _("Figure"), _("Breakdown"), _("Code"), _("Value"), _("Count")]
+
+
+def figure_rows(report: dict) -> list[list]:
+    """One row per figure total and per value of each of its breakdowns."""
+    period = report["period"]["code"]
+    rows = []
+    for figure in report["figures"]:
+        rows.append([period, figure["label"], _("Total"), "", "", figure["total"]])
+        for breakdown in figure["breakdowns"]:
+            rows += [
+                [period, figure["label"], breakdown["label"], v["code"], v["label"], v["count"]]
+                for v in breakdown["values"]
+            ]
+    return rows
+
+
+def target_header() -> list[str]:
+    return [
+        _("Target"),
+        _("Planned (%)"),
+        _("Achieved (%)"),
+        _("Reports meeting it"),
+        _("Reports received"),
+        _("Assessment"),
+        _("How it is measured"),
+        _("The plan's words"),
+        _("Source"),
+    ]
+
+
+def target_rows(report: dict) -> list[list]:
+    return [
+        [
+            t["label"],
+            t["target_percent"],
+            t["achieved_percent"],
+            t["numerator"],
+            t["denominator"],
+            t["status_label"],
+            t["basis"],
+            t["quote"],
+            t["citation"],
+        ]
+        for t in report["targets"]
+    ]
+
+
+def period_rows(report: dict) -> list[list]:
+    period, scope = report["period"], report["scope"]
+    return [
+        [_("Period"), period["code"]],
+        [_("From"), _day(period["first_day"])],
+        [_("To"), _day(period["last_day"])],
+        [_("Due before"), _day(period["due_before"]) if period["due_before"] else ""],
+        [_("Reporting schedule"), period["schedule"]],
+        [_("Source"), period["citation"]],
+        [_("Unit"), scope["unit"]],
+        [_("Province"), scope["province"] or _("Whole country")],
+        [_("Prepared at"), _moment(report["generated_at"])],
+    ]
+
+
+def to_csv(report: dict) -> bytes:
+    """The figures table; UTF-8 with a byte-order mark so that Excel reads the diacritics."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(figure_header())
+    writer.writerows([_safe(value) for value in row] for row in figure_rows(report))
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(report: dict) -> bytes:
+    """Three sheets: the period, the figures and the plan's targets."""
+    workbook = Workbook()
+    sheets = (
+        (_("Period"), [], period_rows(report)),
+        (_("Figures"), figure_header(), figure_rows(report)),
+        (_("Targets"), target_header(), target_rows(report)),
+    )
+    workbook.remove(workbook.active)
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(title[:31])
+        for row in [header, *rows] if header else rows:
+            sheet.append([_safe(value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _safe(value):
+    """Text that a spreadsheet would run as a formula is written as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return f"'{value}"
+    return value
+
+
+def _day(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _moment(moment: datetime) -> str:
+    return moment.astimezone(VIETNAM_TZ).strftime("%d/%m/%Y %H:%M")

@@ -1,0 +1,279 @@
+"""Periodic statistics for the Steering Committee 138 (báo cáo định kỳ về Ban Chỉ đạo 138).
+
+Counts over the cases the user may see, for one period, broken down by the victim's sex and
+age group, the province (as it is for the period: an old province counts under the province
+it had merged into by the period's last day), the form of trafficking and the destination
+country. Only aggregates leave this module: no names, no case numbers.
+"""
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import Role, User
+from cases.models import (
+    AgeGroup,
+    Case,
+    ClosureReason,
+    Identification,
+    Person,
+    PersonRole,
+    ServiceStatus,
+    Sex,
+    TraffickingPurpose,
+)
+from cases.selectors import visible_cases
+from config.errors import NotAllowed
+from places.models import Province
+from workflows.models import SupportServiceKind
+
+from .periods import Period, describe, parse_period
+from .targets import PLAN_TARGETS, TARGETS_CITATION, Target
+
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One count of the report: the cases whose records meet `condition` in the period."""
+
+    key: str
+    label: str
+    condition: Callable[[Period], Q]
+    victims_only: bool  # persons found not to be victims are left out
+
+
+def periodic_report(user: User, period: str) -> dict:
+    """Báo cáo định kỳ: the period's figures and the plan's targets, for a supervisor."""
+    _require_reader(user)
+    parsed = parse_period(period)
+    cases = visible_cases(user)
+    figures = _figures()
+    case_sets = _figure_cases(cases, parsed, figures)
+    profiles = _profiles(set().union(*case_sets.values()), parsed.last_day)
+    dimensions = _dimension_labels(profiles)
+    return {
+        "period": describe(parsed),
+        "scope": _scope(user, parsed.last_day),
+        "generated_at": timezone.now(),
+        "figures": [
+            _figure(figure, case_sets[figure.key], profiles, dimensions) for figure in figures
+        ],
+        "targets": _targets(cases, parsed),
+    }
+
+
+def _require_reader(user: User) -> None:
+    if not (user.is_active and user.unit_id and user.role == Role.SUPERVISOR):
+        raise NotAllowed(
+            _("Only supervisors and the Steering Committee 138 can see the periodic statistics.")
+        )
+
+
+def _within(field: str, period: Period) -> Q:
+    return Q(**{f"{field}__gte": period.starts_at, f"{field}__lt": period.ends_at})
+
+
+def _provided(period: Period, kind: str | None = None) -> Q:
+    condition = Q(services__status=ServiceStatus.PROVIDED) & _within(
+        "services__provided_at", period
+    )
+    return condition & Q(services__kind=kind) if kind else condition
+
+
+def _figures() -> list[Figure]:
+    """The report's counts, in the order of the form; one per service type at the end."""
+    return [
+        Figure("received", _("Reports received"), lambda p: _within("received_at", p), False),
+        Figure(
+            "resolved",
+            _("Reports resolved"),
+            lambda p: Q(state_changes__transition="close") & _within("state_changes__at", p),
+            False,
+        ),
+        Figure(
+            "investigated",
+            _("Cases investigated (verification recorded)"),
+            lambda p: _within("verifications__recorded_at", p),
+            False,
+        ),
+        Figure(
+            "identified",
+            _("Victims identified"),
+            lambda p: (
+                Q(identifications__is_victim=True) & _within("identifications__decided_at", p)
+            ),
+            True,
+        ),
+        Figure("rescued", _("Victims rescued"), lambda p: _within("rescues__rescued_at", p), True),
+        Figure("supported", _("Victims supported (any service)"), _provided, True),
+        *(
+            Figure(
+                f"supported.{kind}",
+                _("Victims supported: %(service)s") % {"service": label},
+                lambda p, kind=kind: _provided(p, kind),
+                True,
+            )
+            for kind, label in SupportServiceKind.choices
+        ),
+    ]
+
+
+def _figure_cases(cases: QuerySet[Case], period: Period, figures: list[Figure]) -> dict:
+    """Figure key → the ids of the cases it counts."""
+    not_victims = _found_not_victims(cases)
+    return {
+        figure.key: set(cases.filter(figure.condition(period)).values_list("pk", flat=True))
+        - (not_victims if figure.victims_only else set())
+        for figure in figures
+    }
+
+
+def _found_not_victims(cases: QuerySet[Case]) -> set[int]:
+    """Cases closed as "not a victim", or whose latest identification decision says so."""
+    closed = cases.filter(closure_reason=ClosureReason.NOT_A_VICTIM).values_list("pk", flat=True)
+    latest: dict[int, bool] = {}
+    decisions = Identification.objects.filter(case__in=cases.values("pk")).order_by(
+        "decided_at", "pk"
+    )
+    for case_id, is_victim in decisions.values_list("case_id", "is_victim"):
+        latest[case_id] = is_victim
+    return set(closed) | {case_id for case_id, is_victim in latest.items() if not is_victim}
+
+
+def _profiles(case_ids: set[int], day: date) -> dict[int, dict[str, list[str]]]:
+    """Case id → dimension → the codes it counts under (a case may have several purposes)."""
+    victims: dict[int, tuple[str, str]] = {}
+    people = Person.objects.filter(case_id__in=case_ids, role=PersonRole.VICTIM).order_by("pk")
+    for case_id, sex, age_group in people.values_list("case_id", "sex", "age_group"):
+        victims.setdefault(case_id, (sex, age_group))
+    rows = list(
+        Case.objects.filter(pk__in=case_ids).values_list(
+            "pk", "province_id", "purposes", "destination_country"
+        )
+    )
+    provinces = _provinces_as_of({row[1] for row in rows if row[1]}, day)
+    return {
+        pk: {
+            "sex": [victims.get(pk, (UNKNOWN,))[0]],
+            "age_group": [victims.get(pk, (UNKNOWN, UNKNOWN))[1]],
+            "province": [provinces[code].code if code else UNKNOWN],
+            "purpose": list(purposes or []) or [UNKNOWN],
+            "destination_country": [country or UNKNOWN],
+        }
+        for pk, code, purposes, country in rows
+    }
+
+
+def _provinces_as_of(codes: set[str], day: date) -> dict[str, Province]:
+    """Each stored province → the province it is, or had merged into, on `day`."""
+    found = Province.objects.select_related("merged_into").filter(code__in=codes)
+    return {province.code: province.as_of(day) for province in found}
+
+
+def _dimension_labels(profiles: dict) -> dict[str, tuple[str, dict[str, str], bool]]:
+    """Dimension → (its label, code → label, whether every value is shown even at zero)."""
+    provinces = Province.objects.filter(
+        code__in={code for profile in profiles.values() for code in profile["province"]}
+    )
+    return {
+        "sex": (_("Sex"), _labels(Sex.choices), True),
+        "age_group": (_("Age group"), _labels(AgeGroup.choices), True),
+        "province": (_("Province"), {p.code: p.name for p in provinces}, False),
+        "purpose": (_("Form of trafficking"), _labels(TraffickingPurpose.choices), True),
+        "destination_country": (_("Destination country"), {}, False),
+    }
+
+
+def _labels(choices: Iterable[tuple[str, str]]) -> dict[str, str]:
+    return {code: str(label) for code, label in choices}
+
+
+def _figure(figure: Figure, case_ids: set[int], profiles: dict, dimensions: dict) -> dict:
+    return {
+        "key": figure.key,
+        "label": figure.label,
+        "total": len(case_ids),
+        "breakdowns": [
+            _breakdown(dimension, *labels, [profiles[pk][dimension] for pk in case_ids])
+            for dimension, labels in dimensions.items()
+        ],
+    }
+
+
+def _breakdown(
+    dimension: str, label: str, names: dict[str, str], fixed: bool, codes: list[list[str]]
+) -> dict:
+    counts = Counter(code for case_codes in codes for code in case_codes)
+    extra = sorted((c for c in counts if c not in names), key=lambda c: (c == UNKNOWN, c))
+    shown = [*names, *extra] if fixed else sorted(names, key=names.get) + extra
+    return {
+        "dimension": dimension,
+        "label": label,
+        "values": [
+            {"code": code, "label": _value_label(code, names), "count": counts[code]}
+            for code in shown
+            if fixed or counts[code]
+        ],
+    }
+
+
+def _value_label(code: str, names: dict[str, str]) -> str:
+    if code in names:
+        return names[code]
+    return _("Not recorded") if code == UNKNOWN else code
+
+
+def _scope(user: User, day: date) -> dict:
+    """Whose cases the report covers: the unit, and its province as it is for the period."""
+    province = user.unit.province.as_of(day) if user.unit.province_id else None
+    return {"unit": user.unit.name, "province": province.name if province else None}
+
+
+def _targets(cases: QuerySet[Case], period: Period) -> list[dict]:
+    """The plan's targets with the share achieved by the reports received in the period."""
+    cohort = cases.filter(_within("received_at", period))
+    received = cohort.distinct().count()
+    return [_target(target, cohort, received, period) for target in PLAN_TARGETS]
+
+
+# How a target is measured: a condition on a report received in the period, by its end.
+MEASURES: dict[str, Callable[[Period], Q]] = {
+    "processed": lambda p: Q(state_changes__at__lt=p.ends_at),
+    "resolved": lambda p: Q(state_changes__transition="close", state_changes__at__lt=p.ends_at),
+    "investigated": lambda p: Q(verifications__recorded_at__lt=p.ends_at),
+}
+
+
+def _target(target: Target, cohort: QuerySet[Case], received: int, period: Period) -> dict:
+    row = {
+        "key": target.key,
+        "label": str(target.label),
+        "target_percent": target.percent,
+        "comparison": "above" if target.strictly_above else "at_least",
+        "quote": target.quote,
+        "citation": TARGETS_CITATION,
+        "basis": str(target.basis),
+        "numerator": None,
+        "denominator": None,
+        "achieved_percent": None,
+    }
+    if target.measure is None:
+        return row | {"status": "not_tracked", "status_label": _("Not tracked")}
+    if not received:
+        return row | {"status": "no_reports", "status_label": _("No reports in the period")}
+    done = cohort.filter(MEASURES[target.measure](period)).distinct().count()
+    achieved, required = done * 100, target.percent * received
+    met = achieved > required if target.strictly_above else achieved >= required
+    return row | {
+        "numerator": done,
+        "denominator": received,
+        "achieved_percent": round(100 * done / received, 1),
+        "status": "met" if met else "not_met",
+        "status_label": _("Met") if met else _("Not met"),
+    }

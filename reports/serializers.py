@@ -1,0 +1,78 @@
+"""The periodic report's query and its JSON shape (documented in the OpenAPI schema)."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from .services import FORMATS
+
+
+class PeriodicReportQuerySerializer(serializers.Serializer):
+    period = serializers.CharField(
+        max_length=16, help_text=_("A year (2025), a half-year (2025-H1) or a quarter (2025-Q3).")
+    )
+    format = serializers.ChoiceField(FORMATS, default="json")
+
+
+class ReportPeriodSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    kind = serializers.ChoiceField(["quarter", "half_year", "year"])
+    first_day = serializers.DateField()
+    last_day = serializers.DateField()
+    due_before = serializers.DateField(allow_null=True)
+    included_in = serializers.CharField(allow_null=True)
+    schedule = serializers.CharField()
+    citation = serializers.CharField()
+
+
+class ReportScopeSerializer(serializers.Serializer):
+    unit = serializers.CharField()
+    province = serializers.CharField(allow_null=True)
+
+
+class ReportValueSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class ReportBreakdownSerializer(serializers.Serializer):
+    dimension = serializers.ChoiceField(
+        ["sex", "age_group", "province", "purpose", "destination_country"]
+    )
+    label = serializers.CharField()
+    values = ReportValueSerializer(many=True)
+
+
+class ReportFigureSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    total = serializers.IntegerField()
+    breakdowns = ReportBreakdownSerializer(many=True)
+
+
+class ReportTargetSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    target_percent = serializers.IntegerField()
+    comparison = serializers.ChoiceField(["at_least", "above"])
+    quote = serializers.CharField()
+    citation = serializers.CharField()
+    basis = serializers.CharField()
+    numerator = serializers.IntegerField(allow_null=True)
+    denominator = serializers.IntegerField(allow_null=True)
+    achieved_percent = serializers.FloatField(allow_null=True)
+    status = serializers.ChoiceField(["met", "not_met", "no_reports", "not_tracked"])
+    status_label = serializers.CharField()
+
+
+class PeriodicReportSerializer(serializers.Serializer):
+    period = ReportPeriodSerializer()
+    scope = ReportScopeSerializer()
+    generated_at = serializers.DateTimeField()
+    figures = ReportFigureSerializer(many=True)
+    targets = ReportTargetSerializer(many=True)
+
+
+class ReportErrorSerializer(serializers.Serializer):
+    error = serializers.CharField()
+    detail = serializers.JSONField()

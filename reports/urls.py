@@ -1,0 +1,7 @@
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("reports/periodic/", api.PeriodicReportView.as_view(), name="reports-periodic"),
+]
