@@ -148,6 +148,7 @@ def case_detail(case: Case, view: CaseView, transitions: list[str]) -> dict:
     """The whole case as this user may see it; hidden fields are left out entirely."""
     data = CaseSummarySerializer(case).data
     data["field_groups"] = sorted(view.groups)
+    data["identity_erased"] = view.erased
     data["people"] = [_person(p, view) for p in case.people.order_by("id")]
     data["intakes"] = [
         {

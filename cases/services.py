@@ -17,7 +17,7 @@ from places.selectors import province_on_date
 from security.audit import record_event
 from security.blind_index import id_number_index, name_birth_year_index, phone_index
 from security.models import EncryptedModel
-from security.services import create_data_key
+from security.services import create_data_key, destroy_data_key
 from workflows.rulebooks import deadline_for, eligible_services, rulebook_for
 
 from . import permissions, requirements
@@ -567,3 +567,19 @@ def record_consent(
         recorded_at=timezone.now(),
         recorded_by=actor,
     )
+
+
+def erase_identity(actor: User, case: Case, *, reason: str) -> Case:
+    """Erasure on request or after retention: destroy the case's data key (crypto-shredding).
+
+    Every encrypted field of the case becomes unreadable for good, and the blind indexes that
+    could still link the person to another case are cleared. Statistics in clear remain.
+    """
+    if actor.role != Role.ADMINISTRATOR:
+        raise NotAllowed(_("Only administrators erase a person's data."))
+    with transaction.atomic():
+        destroy_data_key(case.data_key, actor=actor, reason=reason)
+        case.people.update(phone_index="", id_number_index="", name_year_index="")
+        record_event("case.erase", actor=actor, case=case, reason=reason)
+        bump_version(case)
+    return case

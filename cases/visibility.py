@@ -47,6 +47,7 @@ class CaseView:
 
     groups: frozenset[str]
     reason: str = ""
+    erased: bool = False
 
     def person_fields(self, role: str) -> list[str]:
         if PERSON_ROLE_GROUP[role] not in self.groups:
@@ -60,6 +61,8 @@ class CaseView:
 
 
 def case_view(user: User, case: Case, *, reason: str = "") -> CaseView:
+    if case.data_key.destroyed_at is not None:
+        return CaseView(frozenset(), reason, erased=True)  # crypto-shredded: nothing to read
     holding = active_holding(user, case) or case.holdings.filter(unit_id=user.unit_id).first()
     referral_groups = set(holding.field_groups) if holding and holding.field_groups else None
     groups = visible_field_groups(

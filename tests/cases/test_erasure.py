@@ -1,0 +1,43 @@
+"""Erasure (crypto-shredding): a destroyed data key makes the victim unreadable, audited."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from cases.models import Case, Person
+from security.crypto import DataErased
+from security.models import AuditEvent
+
+from .helpers import open_case
+
+pytestmark = pytest.mark.django_db
+
+
+def test_erased_case_shows_no_identity_and_never_fails(api_for, user_named):
+    border = api_for(user_named("demo-borderguard"))
+    case_id = open_case(border)["id"]
+    number = Case.objects.get(uuid=case_id).number
+    call_command(
+        "erase_identity", number, reason="request of the victim", administrator="demo-admin"
+    )
+    person = Person.objects.get(case__uuid=case_id, role="victim")
+    with pytest.raises(DataErased):
+        person.full_name  # noqa: B018
+    assert person.name_year_index == "" and person.phone_index == ""
+    detail = border.get(f"/api/v1/cases/{case_id}/")
+    assert detail.status_code == 200
+    body = detail.json()
+    assert body["identity_erased"] is True
+    assert "full_name" not in body["people"][0]
+    assert border.get(f"/api/v1/cases/{case_id}/timeline/").status_code == 200
+    assert AuditEvent.objects.filter(action="key.destroy").count() == 1
+    assert AuditEvent.objects.filter(action="case.erase", reason="request of the victim").exists()
+
+
+def test_only_administrators_erase(user_named, api_for):
+    case_id = open_case(api_for(user_named("demo-borderguard")))["id"]
+    number = Case.objects.get(uuid=case_id).number
+    with pytest.raises(CommandError):
+        call_command("erase_identity", number, reason="x", administrator="demo-supervisor")
+    with pytest.raises(CommandError):
+        call_command("erase_identity", number, reason=" ", administrator="demo-admin")
