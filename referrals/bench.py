@@ -73,9 +73,42 @@ def _referrals(fixture: dict, total: int, due: int, now):
 
 
 def _insert(fixture: dict, total: int, due: int, now) -> None:
+    if connection.vendor == "postgresql":
+        return _insert_in_database(fixture, total, due, now)
     rows = _referrals(fixture, total, due, now)
     while batch := list(islice(rows, INSERT_BATCH)):
         Referral.objects.bulk_create(batch)
+
+
+def _insert_in_database(fixture: dict, total: int, due: int, now) -> None:
+    """PostgreSQL: copy one template row `total - 1` times server-side (generate_series), which
+    is two orders of magnitude faster than building a million model instances in Python."""
+    template = Referral.objects.bulk_create([next(_referrals(fixture, 1, min(due, 1), now))])[0]
+    late = now - timedelta(days=4)
+    computed = {
+        "uuid": "gen_random_uuid()",
+        "sent_at": "CASE WHEN n <= %(due)s THEN %(late)s::timestamptz ELSE %(now)s END",
+        "due_at": "CASE WHEN n <= %(due)s THEN %(late)s::timestamptz ELSE %(now)s END"
+        " + %(deadline)s",
+    }
+    columns = [f.column for f in Referral._meta.concrete_fields if f.column != "id"]
+    values = [computed.get(column, f't."{column}"') for column in columns]
+    quoted = ", ".join(f'"{column}"' for column in columns)
+    sql = (
+        f'INSERT INTO "{Referral._meta.db_table}" ({quoted}) SELECT {", ".join(values)} '  # noqa: S608
+        f'FROM "{Referral._meta.db_table}" t, generate_series(2, %(total)s) n '
+        "WHERE t.id = %(template)s"
+    )
+    params = {
+        "due": due,
+        "late": late,
+        "now": now,
+        "deadline": fixture["rule"].deadline,
+        "total": total,
+        "template": template.pk,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def bench_sweep(total: int, due: int) -> dict:
