@@ -1,6 +1,8 @@
 from django import template
 from django.utils.translation import ngettext
 
+from referrals.purposes import PURPOSE_CHOICES
+
 register = template.Library()
 
 
@@ -24,3 +26,9 @@ def duration(seconds: float | None) -> str:
 @register.filter
 def percent(share: float | None) -> str:
     return "–" if share is None else f"{share * 100:.0f}%"
+
+
+@register.filter
+def purpose_label(code: str) -> str:
+    """The readable name of a referral purpose code ("reception" → "Tiếp nhận...")."""
+    return str(dict(PURPOSE_CHOICES).get(code, code))
