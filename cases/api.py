@@ -23,6 +23,18 @@ def _validated(serializer_class, data) -> dict:
     return serializer.validated_data
 
 
+def transition_request(request: Request) -> tuple[str, dict]:
+    """The transition a request body asks for, and the options of the services that make it."""
+    data = _validated(serializers.TransitionInputSerializer, request.data)
+    duplicate_of = data.get("duplicate_of")
+    return data["transition"], {
+        "reason": data["reason"],
+        "closure_reason": data["closure_reason"],
+        "duplicate_of": duplicate_of and get_visible_case(request.user, duplicate_of),
+        "expected_version": data.get("expected_version"),
+    }
+
+
 def _case_detail_response(request: Request, case: Case, code=status.HTTP_200_OK) -> Response:
     view = case_view(request.user, case, reason=request.query_params.get("reason", ""))
     with transaction.atomic():
@@ -123,19 +135,8 @@ class CaseTransitionsView(APIView):
     @extend_schema(request=serializers.TransitionInputSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, case_id) -> Response:
         case = get_visible_case(request.user, case_id)
-        data = _validated(serializers.TransitionInputSerializer, request.data)
-        duplicate_of = (
-            get_visible_case(request.user, data["duplicate_of"]) if "duplicate_of" in data else None
-        )
-        case = services.transition_case(
-            request.user,
-            case,
-            data["transition"],
-            reason=data["reason"],
-            closure_reason=data["closure_reason"],
-            duplicate_of=duplicate_of,
-            expected_version=data.get("expected_version"),
-        )
+        name, options = transition_request(request)
+        case = services.transition_case(request.user, case, name, **options)
         return Response(serializers.CaseSummarySerializer(case).data)
 
 

@@ -8,6 +8,8 @@ overlapping runs change nothing twice.
 from celery import shared_task
 from viewflow.workflow.timers import fire_due_timers
 
+from workflows.services import reconcile_processes
+
 from .outbox import drain_outbox
 from .services import sweep_overdue
 
@@ -19,4 +21,5 @@ def sweep_deadlines() -> dict[str, int]:
         "overdue": sweep_overdue(),
         "timers": fire_due_timers(),
         "sent": drain_outbox(),
+        "reconciled": reconcile_processes(),  # last; logs failures, never raises
     }

@@ -6,20 +6,27 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cases.api import transition_request
+from cases.models import Case
 from cases.permissions import available_transitions
-from cases.selectors import get_visible_case
 from cases.serializers import CaseSummarySerializer, TransitionInputSerializer
 
 from . import services
+from .flows import STAGE_TRACK, SUPPORT_TRACK
 from .process import CaseTask
 from .stages import stage_deadlines
 
 
 class TaskSerializer(serializers.Serializer):
-    """A stage task with its case reference (no identity data), deadline and next moves."""
+    """A human task with its case reference (no identity data), deadline and next moves.
+
+    `track` is "stage" for the task of the case's stage, done by a transition, or "support"
+    for the support track of a person being identified, done without one.
+    """
 
     id = serializers.IntegerField(source="pk")
     stage = serializers.CharField()
+    track = serializers.CharField()
     title = serializers.CharField()
     status = serializers.CharField()
     is_open = serializers.BooleanField()
@@ -43,7 +50,7 @@ class TaskSerializer(serializers.Serializer):
 
     def get_deadline(self, task: CaseTask) -> dict | None:
         deadline = stage_deadlines(task.case).get(task.stage)
-        if deadline is None:
+        if deadline is None or task.track != STAGE_TRACK:
             return None
         return {"due_at": deadline.due_at, "citation": deadline.citation}
 
@@ -57,8 +64,8 @@ class TaskSerializer(serializers.Serializer):
         }
 
     def get_transitions(self, task: CaseTask) -> list[str]:
-        """Transitions the caller may make from the task's stage now."""
-        if not task.is_open:
+        """Transitions the caller may make from the task's stage now (none for a track)."""
+        if not task.is_open or task.track != STAGE_TRACK:
             return []
         return available_transitions(self.context["request"].user, task.case)
 
@@ -90,29 +97,27 @@ class TaskDetailView(APIView):
 
 
 class TaskCompleteView(APIView):
-    """POST /api/v1/tasks/{id}/complete: do the task by making a transition out of its stage."""
+    """POST /api/v1/tasks/{id}/complete: do the task.
+
+    A stage task is done by a transition out of its stage (the body names it); the support
+    track of a person being identified is done with an empty body, once support is recorded.
+    """
 
     @extend_schema(request=TransitionInputSerializer, responses=TaskCompletedSerializer)
     def post(self, request: Request, task_id: int) -> Response:
         task = services.get_visible_task(request.user, task_id)
-        serializer = TransitionInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        duplicate_of = (
-            get_visible_case(request.user, data["duplicate_of"]) if "duplicate_of" in data else None
-        )
-        case = services.complete_task(
-            request.user,
-            task,
-            data["transition"],
-            reason=data["reason"],
-            closure_reason=data["closure_reason"],
-            duplicate_of=duplicate_of,
-            expected_version=data.get("expected_version"),
-        )
+        if task.track == SUPPORT_TRACK:
+            case = services.complete_support_track(request.user, task)
+        else:
+            case = self._transition(request, task)
         done = {
             "task": services.get_visible_task(request.user, task_id),
             "case": case,
             "open_tasks": services.open_tasks(case),
         }
         return Response(TaskCompletedSerializer(done, context={"request": request}).data)
+
+    def _transition(self, request: Request, task: CaseTask) -> Case:
+        """Do a stage task by the transition in the request body."""
+        name, options = transition_request(request)
+        return services.complete_task(request.user, task, name, **options)

@@ -6,40 +6,101 @@ queue of the units responsible for the stage and is done when the case leaves th
 transition, through the cases API or the task API), after which the gateway routes again: to
 the next stage's task, or to the end when the case is closed. A reopened case gets a new run.
 
+Identification runs two tracks in parallel (a Split and a Join): the identification task, and
+"support while being identified" for the units responsible for support, since a person in the
+process of being identified is already entitled to protection and support. The support track
+is done once a protection measure or a support service is recorded; when the case leaves
+identification first, workflows.services cancels it. The Join waits for both tracks and then
+routes on like any stage task.
+
 Stage deadlines (workflows.stages) are database timers attached to the stage task; they are
 fired by viewflow.workflow.timers.fire_due_timers() and leave the task open, only flagging it.
 """
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.lock import select_for_update_lock
 
+from agencies.models import Role, User
 from cases.models import Case, CaseState
+from cases.permissions import SUPERVISOR_TRANSITIONS, may_transition
+from cases.selectors import active_holding
 from security.audit import record_event
 
 from .process import CaseProcess, CaseTask
-from .stages import STAGE_DEADLINE_STEPS, stage_deadlines
+from .stages import STAGE_DEADLINE_STEPS, responsible_kinds_for_stage, stage_deadlines
+
+# What a human task stands for: the work of its stage, or the parallel support track.
+STAGE_TRACK = "stage"
+SUPPORT_TRACK = "support"
 
 
-class StageTask(flow.View):
-    """The human task of one case stage, worked through the task API, not viewflow's views.
+class CaseTaskNode(flow.View):
+    """A human task of a case, worked through the task API, not viewflow's views.
 
-    Who may take it is decided by the case's holdings and rulebook (CaseTask.may_be_worked_by),
-    not by Django permissions, so viewflow's assign/execute checks are pointed there.
+    Who may take it is decided by the case's holdings and rulebook (may_be_worked_by), not by
+    Django permissions, so viewflow's assign/execute checks are pointed there.
     """
 
-    def __init__(self, stage: str):
+    track = STAGE_TRACK
+
+    def __init__(self, stage: str, title: str | Promise):
         super().__init__(view=None)
         self.stage = stage
-        self.Annotation(title=CaseState(stage).label)
-        if stage in STAGE_DEADLINE_STEPS:
-            self.OnTimeout(this.stage_due_at, this.flag_overdue, interrupting=False)
+        self.Annotation(title=title)
+
+    def may_be_worked_by(self, user: User, case: Case) -> bool:
+        """Whether the task belongs in the user's inbox, the case being in the task's stage."""
+        raise NotImplementedError
 
     def can_assign(self, user, task) -> bool:
         return task.owner_id is None and task.coerced.may_be_worked_by(user)
 
     def can_execute(self, user, task) -> bool:
         return task.owner_id == user.pk and task.coerced.may_be_worked_by(user)
+
+
+class StageTask(CaseTaskNode):
+    """The human task of one case stage, done by a transition out of the stage."""
+
+    def __init__(self, stage: str):
+        super().__init__(stage, CaseState(stage).label)
+        if stage in STAGE_DEADLINE_STEPS:
+            self.OnTimeout(this.stage_due_at, this.flag_overdue, interrupting=False)
+
+    def may_be_worked_by(self, user: User, case: Case) -> bool:
+        """The user may move the case on from the stage: see cases.permissions.may_transition.
+
+        Closing counts only where it is the one way on (the support stage), so that a lead
+        unit's right to close any case does not fill its inbox with other agencies' stages.
+        """
+        names = [t.name for t in case.get_available_state_transitions()]
+        onward = [name for name in names if name not in SUPERVISOR_TRANSITIONS] or names
+        return any(may_transition(user, case, name) for name in onward)
+
+
+class SupportTrackTask(CaseTaskNode):
+    """Support while being identified: the parallel track of the identification stage.
+
+    It waits for caseworkers of the holding units that the rulebook makes responsible for the
+    support stage; they record protection measures and support services through the cases
+    API, and complete it once the support is set up.
+    """
+
+    track = SUPPORT_TRACK
+
+    def __init__(self):
+        super().__init__(CaseState.IDENTIFICATION, _("Support while being identified"))
+
+    def may_be_worked_by(self, user: User, case: Case) -> bool:
+        return (
+            user.is_active
+            and user.role in (Role.CASEWORKER, Role.HOTLINE_OPERATOR)
+            and active_holding(user, case) is not None
+            and user.unit.kind in responsible_kinds_for_stage(case.rulebook, CaseState.SUPPORT)
+        )
 
 
 def _in_stage(stage: str):
@@ -52,7 +113,8 @@ def _in_stage(stage: str):
 class CaseFlow(flow.Flow):
     """Quy trình liên ngành (inter-agency process)
 
-    One human task per stage of the case, in the queue of the units responsible for it.
+    One human task per stage of the case, in the queue of the units responsible for it, and
+    a parallel support track while the person is being identified.
     """
 
     process_class = CaseProcess
@@ -64,7 +126,7 @@ class CaseFlow(flow.Flow):
         flow.Switch()
         .Case(this.intake, _in_stage(CaseState.INTAKE))
         .Case(this.verification, _in_stage(CaseState.VERIFICATION))
-        .Case(this.identification, _in_stage(CaseState.IDENTIFICATION))
+        .Case(this.split_identification, _in_stage(CaseState.IDENTIFICATION))
         .Case(this.rescue, _in_stage(CaseState.RESCUE))
         .Case(this.protection, _in_stage(CaseState.PROTECTION))
         .Case(this.support, _in_stage(CaseState.SUPPORT))
@@ -72,7 +134,12 @@ class CaseFlow(flow.Flow):
     )
     intake = StageTask(CaseState.INTAKE).Next(this.route)
     verification = StageTask(CaseState.VERIFICATION).Next(this.route)
-    identification = StageTask(CaseState.IDENTIFICATION).Next(this.route)
+    split_identification = (
+        flow.Split().Always(this.identification).Always(this.support_while_identified)
+    )
+    identification = StageTask(CaseState.IDENTIFICATION).Next(this.join_identification)
+    support_while_identified = SupportTrackTask().Next(this.join_identification)
+    join_identification = flow.Join().Next(this.route)
     rescue = StageTask(CaseState.RESCUE).Next(this.route)
     protection = StageTask(CaseState.PROTECTION).Next(this.route)
     support = StageTask(CaseState.SUPPORT).Next(this.route)

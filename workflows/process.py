@@ -54,7 +54,7 @@ class CaseProcess(Process):
 
 
 class CaseTask(Task):
-    """A task of a case process; human tasks carry the stage they stand for."""
+    """A task of a case process; human tasks carry their stage and their track."""
 
     class Meta:
         proxy = True
@@ -63,8 +63,13 @@ class CaseTask(Task):
 
     @property
     def stage(self) -> str | None:
-        """The case stage this human task stands for (None for gateways and timers)."""
+        """The case stage this human task belongs to (None for gateways and timers)."""
         return getattr(self.flow_task, "stage", None)
+
+    @property
+    def track(self) -> str | None:
+        """What the human task stands for: its stage's work or a parallel track (flows)."""
+        return getattr(self.flow_task, "track", None)
 
     @property
     def case(self):
@@ -75,20 +80,15 @@ class CaseTask(Task):
         return self.status in OPEN_TASK_STATUSES
 
     def may_be_worked_by(self, user) -> bool:
-        """Whether the task belongs in the user's inbox: see cases.permissions.may_transition.
+        """Whether the task belongs in the user's inbox.
 
-        The user may move the case on from the task's stage; closing counts only where it is
-        the one way on (the support stage), so that a lead unit's right to close any case
-        does not fill its inbox with other agencies' stages.
+        It must be open, with its case in its stage, and its node (workflows.flows) must
+        admit the user.
         """
-        from cases.permissions import SUPERVISOR_TRANSITIONS, may_transition
-
         case = self.case
         if not self.is_open or case is None or case.state != self.stage:
             return False
-        names = [t.name for t in case.get_available_state_transitions()]
-        onward = [name for name in names if name not in SUPERVISOR_TRANSITIONS] or names
-        return any(may_transition(user, case, name) for name in onward)
+        return self.flow_task.may_be_worked_by(user, case)
 
 
 __all__ = ["CaseProcess", "CaseTask"]

@@ -2,24 +2,33 @@
 
 The state machine is the truth. `sync_case_process` runs after every transition (on commit, from
 cases.services.transition_case) and brings the process in line with the case's stage: the task
-of a stage the case has left is done (by the actor of the transition) and the gateway opens the
-task of the new stage, or ends the run at closure. It is idempotent, so running it twice, late
-or after several transitions always ends in the same place. Completing a task through the task
-API is a transition made by cases.services.transition_case: there is one way to move a case.
+of a stage the case has left is done (by the actor of the transition), a parallel track still
+open for that stage is cancelled, and the flow opens the tasks of the new stage, or ends the run
+at closure. It is idempotent, so running it twice, late or after several transitions always
+ends in the same place; `reconcile_processes` runs it for every case found out of step, so a
+crash between a case's commit and its on-commit sync leaves no case without its tasks.
+Completing a stage task through the task API is a transition made by
+cases.services.transition_case: there is one way to move a case.
 """
 
-from django.db import transaction
-from django.db.models import QuerySet
+import logging
+
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
+from viewflow.workflow.fields import get_task_ref
 
 from agencies.models import User
 from cases.models import Case, CaseHolding, CaseState, StateChange
 from cases.selectors import visible_cases
 from cases.services import transition_case
-from config.errors import Conflict, NotFound
+from config.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from security.audit import record_event
 
-from .flows import CaseFlow
+from .flows import STAGE_TRACK, SUPPORT_TRACK, CaseFlow, CaseTaskNode
 from .process import OPEN_TASK_STATUSES, CaseProcess, CaseTask, case_content_type
+
+logger = logging.getLogger(__name__)
 
 
 def _human_tasks() -> QuerySet[CaseTask]:
@@ -31,7 +40,11 @@ def _open_human_tasks() -> QuerySet[CaseTask]:
 
 
 def open_tasks(case: Case) -> QuerySet[CaseTask]:
-    """The case's human tasks still waiting: one, for its current stage, unless closed."""
+    """The case's human tasks still waiting, oldest first.
+
+    The task of its current stage and, while it is being identified, the support track until
+    that is done; none once the case is closed.
+    """
     return (
         _open_human_tasks()
         .filter(
@@ -44,7 +57,7 @@ def open_tasks(case: Case) -> QuerySet[CaseTask]:
 
 
 def tasks_for_user(user: User) -> list[CaseTask]:
-    """The inbox of the user's unit: open tasks of cases the unit holds, for stages it works."""
+    """The inbox of the user's unit: open tasks of cases the unit holds, that it works."""
     if not user.is_active or user.unit_id is None:
         return []
     held = CaseHolding.objects.filter(unit_id=user.unit_id, until__isnull=True).values("case_id")
@@ -78,7 +91,7 @@ def start_case_process(case: Case) -> CaseProcess | None:
 def sync_case_process(case: Case) -> CaseProcess | None:
     """Bring the case's process in line with the case's stage (idempotent).
 
-    Tasks of stages the case has left are done and the tasks of the new stage opened; a
+    Tasks of stages the case has left are closed and the tasks of the new stage opened; a
     closed case's run ends; a reopened case (no running process) gets a new run.
     """
     with transaction.atomic():
@@ -86,11 +99,25 @@ def sync_case_process(case: Case) -> CaseProcess | None:
         process = CaseProcess.active_for(case).first()
         if process is None:
             return start_case_process(case)
-        obsolete = [task for task in open_tasks(case) if task.stage != case.state]
         change = case.state_changes.order_by("-at", "-pk").first()
-        for task in obsolete:
-            _finish_stage_task(task, change)
+        for task in _left_behind(case):
+            _close_left_behind(task, change)
         return process
+
+
+def reconcile_processes() -> int:
+    """Start or sync the process of every case out of step with it; the number reconciled.
+
+    The candidates come from one query (_out_of_step_cases). It runs in the deadline sweep,
+    which must go on whatever happens here: failures are logged, never raised, and a case
+    whose sync fails is left for the next run without holding up the others.
+    """
+    try:
+        cases = list(_out_of_step_cases())
+    except Exception:
+        logger.exception("Could not look for cases out of step with their process.")
+        return 0
+    return sum(_reconcile(case) for case in cases)
 
 
 def complete_task(
@@ -109,8 +136,7 @@ def complete_task(
     was read gives 409, as a stale expected_version does.
     """
     case = task.case
-    if not task.is_open or task.stage != case.state:
-        raise Conflict(_("This task is already done; reload your tasks."), "task_done")
+    _require_open(task, case, STAGE_TRACK)
     case = transition_case(
         actor,
         case,
@@ -124,24 +150,122 @@ def complete_task(
     return case
 
 
+def complete_support_track(actor: User, task: CaseTask) -> Case:
+    """Do the support track of a person being identified: the support is set up.
+
+    Only a unit the task waits for may do it (403), once a protection measure or a support
+    service is recorded for the case (400); the flow's Join then waits for identification.
+    """
+    with transaction.atomic():
+        case = _locked(task.case)
+        task.refresh_from_db()
+        _require_open(task, case, SUPPORT_TRACK)
+        if not task.may_be_worked_by(actor):
+            raise NotAllowed(_("Your unit does not provide support on this case."))
+        if not (case.protections.exists() or case.services.exists()):
+            raise InvalidInput(
+                _("Record at least one protection measure or support service first."),
+                "missing_records",
+            )
+        _complete(task, actor, {})
+        record_event(
+            "task.complete", actor=actor, case=case, obj=task, details={"track": task.track}
+        )
+    return case
+
+
 def _locked(case: Case) -> Case:
     """The case row, locked: process changes for one case happen one at a time."""
     return Case.objects.select_for_update().get(pk=case.pk)
 
 
-def _finish_stage_task(task: CaseTask, change: StateChange | None) -> None:
-    """Mark the task done by whoever moved the case on, and let the gateway route onwards."""
+def _require_open(task: CaseTask, case: Case, track: str) -> None:
+    """409 for a task already done or of a stage the case has left; 400 for the wrong kind."""
+    if not task.is_open or task.stage != case.state:
+        raise Conflict(_("This task is already done; reload your tasks."), "task_done")
+    if task.track != track:
+        raise InvalidInput(
+            _("A stage task is done by a transition; the support track without one."),
+            "wrong_task",
+        )
+
+
+def _left_behind(case: Case) -> list[CaseTask]:
+    """Open tasks of a stage the case has left, parallel tracks first.
+
+    A track is cancelled before its stage task is done, so that the Join, reached by the
+    stage task, finds no branch still open and routes on.
+    """
+    left = [task for task in open_tasks(case) if task.stage != case.state]
+    return sorted(left, key=lambda task: task.track == STAGE_TRACK)
+
+
+def _close_left_behind(task: CaseTask, change: StateChange | None) -> None:
+    """A stage task is done by whoever moved the case on; a parallel track is cancelled."""
+    data = {"transition": change.transition, "state_change": change.pk} if change else {}
+    if task.track == STAGE_TRACK:
+        _complete(task, change.actor if change else None, data)
+    else:
+        with task.activation() as activation:
+            activation.task.data = {**activation.task.data, **data}
+            activation.cancel()
+
+
+def _complete(task: CaseTask, actor: User | None, data: dict) -> None:
+    """Mark the human task done by the actor, with data, and let the flow go on from it."""
     with task.activation() as activation:
-        if change is not None:
-            activation.task.data = {
-                **activation.task.data,
-                "transition": change.transition,
-                "state_change": change.pk,
-            }
-        actor = change.actor if change else None
+        activation.task.data = {**activation.task.data, **data}
         if activation.assign.can_proceed():
             activation.assign(actor)
         else:
             activation.reassign(actor)
         activation.start(None)
         activation.execute()
+
+
+def _reconcile(case: Case) -> bool:
+    """Sync one case's process; False (logged) when that fails."""
+    try:
+        sync_case_process(case)
+    except Exception:
+        logger.exception("Could not bring the process of case %s in step.", case.uuid)
+        return False
+    return True
+
+
+def _out_of_step_cases() -> QuerySet[Case]:
+    """Cases whose process is missing or out of step, in one query.
+
+    Open cases without an open task of their stage (no process, as after a crash between the
+    case's commit and the process start on commit), and cases with an open task their stage
+    does not call for (a sync that never ran).
+    """
+    tasks = _open_human_tasks().filter(
+        process__artifact_content_type=case_content_type(),
+        process__artifact_object_id=OuterRef("pk"),
+    )
+    expected = tasks.filter(flow_task=OuterRef("stage_task"))
+    unexpected = tasks.exclude(flow_task=OuterRef("stage_task")).exclude(
+        flow_task=OuterRef("track_task")
+    )
+    return (
+        Case.objects.annotate(
+            stage_task=_task_ref(STAGE_TRACK), track_task=_task_ref(SUPPORT_TRACK)
+        )
+        .filter((~Q(state=CaseState.CLOSED) & ~Exists(expected)) | Exists(unexpected))
+        .order_by("pk")
+    )
+
+
+def _task_ref(track: str) -> models.Case:
+    """The stored reference of the node of this track that the case's stage calls for, or ""."""
+    nodes = [
+        node
+        for node in CaseFlow.instance.nodes()
+        if isinstance(node, CaseTaskNode) and node.track == track
+    ]
+    return models.Case(
+        *[models.When(state=node.stage, then=models.Value(get_task_ref(node))) for node in nodes],
+        default=models.Value(""),
+        output_field=models.CharField(),
+    )

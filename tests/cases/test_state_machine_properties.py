@@ -1,12 +1,15 @@
 """Properties of the case state machine and its process, under random sequences of actions.
 
 Random users (every role, agency kinds that hold the case and ones that do not) make random
-transitions, through cases.services and through the task service, and add the records that
-transitions need. After every step: the stage changed only by a transition of the legal
-process; a refused transition changed nothing; the process's open tasks match the stage.
+transitions, through cases.services and through the task service, add the records that
+transitions need, and try to complete the support track of a person being identified. After
+every step: the stage changed only by a transition of the legal process; a refused action
+changed nothing; the process's open tasks are exactly the task of the current stage and, while
+the case is in identification and the track is not done, the parallel support track.
 """
 
 import contextlib
+from functools import partial
 
 import pytest
 from django.db import transaction
@@ -22,9 +25,10 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from agencies.models import Role, User
+from agencies.models import AgencyKind, Role, User
 from cases import services
 from cases.models import OPEN_STATES, CaseHolding, ClosureReason, StateChange
+from cases.permissions import may_transition
 from config.errors import Conflict, DomainError, InvalidInput, NotAllowed
 from security.models import AuditEvent
 from workflows import services as workflow_services
@@ -55,6 +59,15 @@ USERNAMES = [
     "demo-admin",
 ]
 MAY_HOLD = USERNAMES[1:6]
+WALK = ["start_verification", "start_identification"]  # the usual way into identification
+WALK_HOLDERS = {"demo-police", "demo-social"}
+TRACK = "support_while_identified"  # the parallel support track of identification
+# Who provides support: social protection under either rulebook, and legal aid.
+SUPPORT_KINDS = {
+    AgencyKind.LABOUR_SOCIAL,
+    AgencyKind.HEALTH_DEPARTMENT,
+    AgencyKind.JUSTICE_LEGAL_AID,
+}
 # Records each transition needs, added first when a move is "prepared".
 NEEDED = {
     "start_verification": ["screening"],
@@ -108,22 +121,35 @@ class CaseMachine(RuleBasedStateMachine):
         self.atomic = transaction.atomic()
         self.atomic.__enter__()
         self.closed_from = None
+        self.track_open = False
 
     def teardown(self):
         transaction.set_rollback(True)
         self.atomic.__exit__(None, None, None)
 
-    @initialize(holders=st.sets(st.sampled_from(MAY_HOLD)))
-    def open_case(self, holders):
-        """The hotline takes the report; some agencies have accepted a referral."""
-        data = services.IntakeData(
+    @initialize(
+        data=st.data(),
+        holders=st.sets(st.sampled_from(MAY_HOLD)),
+        walked=st.integers(0, len(WALK)),
+    )
+    def open_case(self, data, holders, walked):
+        """The hotline takes the report; some agencies have accepted a referral.
+
+        The case may already have gone some way along the usual path (to reach later stages
+        often); the police and social services hold a case walked to identification.
+        """
+        intake = services.IntakeData(
             channel="hotline",
             victim=services.PersonData(full_name="Người bị hại", province_id="n-lao-cai"),
         )
-        self.case = _on_commit(services.create_intake, _user("demo-hotline"), data).case
+        self.case = _on_commit(services.create_intake, _user("demo-hotline"), intake).case
         self.holders = ["demo-hotline"]
-        for username in sorted(holders):
+        for username in sorted(holders | (WALK_HOLDERS if walked == len(WALK) else set())):
             self.hold(username)
+        for name in WALK[:walked]:
+            self.prepare(data, name)
+            user = self.draw_able(data, lambda u: may_transition(u, self.case, name))
+            self.attempt(user, name, partial(services.transition_case, user, self.case, name))
 
     def hold(self, username: str) -> None:
         CaseHolding.objects.create(
@@ -152,6 +178,7 @@ class CaseMachine(RuleBasedStateMachine):
         holds = self.case.holdings.filter(unit_id=user.unit_id, until__isnull=True).exists()
         assert holds or user.role == Role.SUPERVISOR
         self.closed_from = source if name == "close" else None
+        self.track_open = self.case.state == "identification"
 
     def record(self, kind: str, user: User, service: str = "essential_needs") -> None:
         """Add a record; a refusal is fine, a change of stage is not."""
@@ -160,33 +187,22 @@ class CaseMachine(RuleBasedStateMachine):
             _on_commit(RECORDS[kind], user, self.case, service)
         assert self.snapshot()[0] == state
 
-    @rule(
-        data=st.data(),
-        prepared=st.booleans(),
-        via_task=st.booleans(),
-        closure=closure_reasons,
-        reason=reasons,
-    )
-    def move(self, data, prepared, via_task, closure, reason):
-        """A transition, often one the legal process allows now, by the cases or task service.
+    def draw_able(self, data, able) -> User:
+        """A user for whom able(user) holds, when there is one, else anyone.
 
-        A prepared move first has a holder record what the transition needs.
+        Picked with the system's own rules to reach later stages often; what the user then
+        does is still checked independently.
         """
-        self.case.refresh_from_db()
-        now = sorted(name for name, (sources, _) in LEGAL.items() if self.case.state in sources)
-        name = data.draw(st.sampled_from(now) | st.sampled_from(sorted(LEGAL)))
-        for kind in NEEDED[name] if prepared else []:
+        users = [user for user in map(_user, USERNAMES) if able(user)]
+        return data.draw(st.sampled_from(users)) if users else self.draw_user(data)
+
+    def prepare(self, data, name: str) -> None:
+        """Holders record what the transition needs."""
+        for kind in NEEDED[name]:
             self.record(kind, _user(data.draw(st.sampled_from(self.holders))))
-        user = self.draw_user(data)
-        tasks = list(workflow_services.open_tasks(self.case))
-        if via_task and tasks:
-            make = lambda: workflow_services.complete_task(  # noqa: E731
-                user, tasks[0], name, reason=reason, closure_reason=closure
-            )
-        else:
-            make = lambda: services.transition_case(  # noqa: E731
-                user, self.case, name, reason=reason, closure_reason=closure
-            )
+
+    def attempt(self, user: User, name: str, make) -> None:
+        """Make the transition: refused, it changed nothing; made, it was allowed."""
         before = self.snapshot()
         try:
             _on_commit(make)
@@ -194,6 +210,63 @@ class CaseMachine(RuleBasedStateMachine):
             assert self.snapshot() == before
         else:
             self.check_allowed(user, name, before)
+
+    @rule(
+        data=st.data(),
+        sure=st.booleans(),
+        prepared=st.booleans(),
+        via_task=st.booleans(),
+        closure=closure_reasons,
+        reason=reasons,
+    )
+    def move(self, data, sure, prepared, via_task, closure, reason):
+        """A transition, often one the legal process allows now, by the cases or task service.
+
+        A prepared move first has holders record what the transition needs; a sure one is a
+        prepared move the legal process allows now, by a user who may make it.
+        """
+        self.case.refresh_from_db()
+        now = sorted(name for name, (sources, _) in LEGAL.items() if self.case.state in sources)
+        legal_now = st.sampled_from(now)
+        name = data.draw(legal_now if sure else legal_now | st.sampled_from(sorted(LEGAL)))
+        if prepared or sure:
+            self.prepare(data, name)
+        if sure:
+            user = self.draw_able(data, lambda u: may_transition(u, self.case, name))
+        else:
+            user = self.draw_user(data)
+        tasks = list(workflow_services.open_tasks(self.case))
+        if via_task and tasks:
+            task = data.draw(st.sampled_from(tasks))  # a transition on the track is refused
+            make = partial(workflow_services.complete_task, user, task, name)
+        else:
+            make = partial(services.transition_case, user, self.case, name)
+        self.attempt(user, name, partial(make, reason=reason, closure_reason=closure))
+
+    @rule(data=st.data(), sure=st.booleans())
+    def complete_support_track(self, data, sure):
+        """Someone completes the support track.
+
+        A sure attempt first has a holder record a service, and is made by a user the track
+        waits for.
+        """
+        track = [t for t in workflow_services.open_tasks(self.case) if t.flow_task.name == TRACK]
+        if not track:
+            return
+        if sure:
+            self.record("service", _user(data.draw(st.sampled_from(self.holders))))
+        user = self.draw_able(data, track[0].may_be_worked_by) if sure else self.draw_user(data)
+        before = self.snapshot()
+        try:
+            _on_commit(workflow_services.complete_support_track, user, track[0])
+        except REFUSALS:
+            assert self.snapshot() == before
+        else:
+            assert self.snapshot()[:3] == before[:3]
+            assert user.unit.kind in SUPPORT_KINDS and user.role == Role.CASEWORKER
+            assert self.case.holdings.filter(unit_id=user.unit_id, until__isnull=True).exists()
+            assert self.case.protections.exists() or self.case.services.exists()
+            self.track_open = False
 
     @rule(data=st.data(), kind=st.sampled_from(sorted(RECORDS)), service=services_kinds)
     def add_record(self, data, kind, service):
@@ -209,9 +282,11 @@ class CaseMachine(RuleBasedStateMachine):
     @invariant()
     def open_tasks_match_the_stage(self):
         self.case.refresh_from_db()
-        stages = [task.stage for task in workflow_services.open_tasks(self.case)]
-        assert stages == ([] if self.case.state == "closed" else [self.case.state])
-        assert CaseProcess.active_for(self.case).count() == len(stages)
+        nodes = [task.flow_task.name for task in workflow_services.open_tasks(self.case)]
+        closed = self.case.state == "closed"
+        expected = [] if closed else [self.case.state, *([TRACK] if self.track_open else [])]
+        assert nodes == expected
+        assert CaseProcess.active_for(self.case).count() == (0 if closed else 1)
 
 
 @pytest.mark.django_db

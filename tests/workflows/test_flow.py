@@ -1,5 +1,6 @@
 """The inter-agency process (workflows.flows.CaseFlow) in step with the case state machine."""
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -9,12 +10,23 @@ from viewflow.workflow.timers import fire_due_timers
 
 from cases import services as case_services
 from cases.models import CaseHolding
+from config.errors import InvalidInput
+from referrals.tasks import sweep_deadlines
 from security.models import AuditEvent
 from workflows import services as workflow_services
 from workflows.process import CaseProcess, CaseTask
-from workflows.services import open_tasks, sync_case_process, tasks_for_user
+from workflows.services import (
+    complete_support_track,
+    complete_task,
+    open_tasks,
+    reconcile_processes,
+    sync_case_process,
+    tasks_for_user,
+)
 
 pytestmark = pytest.mark.django_db
+
+TRACK = "support_while_identified"  # the parallel support track of identification
 
 
 @pytest.fixture
@@ -74,8 +86,28 @@ def in_verification(new_case, users, run_on_commit):
     return make
 
 
+@pytest.fixture
+def in_identification(in_verification, users, run_on_commit):
+    """A case verified by the police and moved on to identification."""
+
+    def make():
+        case = in_verification()
+        case_services.record_verification(users["police"], case, outcome="signs_of_trafficking")
+        return run_on_commit(
+            case_services.transition_case, users["police"], case, "start_identification"
+        )
+
+    return make
+
+
 def stages(case) -> list[str]:
-    return [task.stage for task in open_tasks(case)]
+    """The flow nodes of the case's open tasks: stage names, and the support track."""
+    return [task.flow_task.name for task in open_tasks(case)]
+
+
+def stage_task(case) -> CaseTask:
+    [task] = [task for task in open_tasks(case) if task.track == "stage"]
+    return task
 
 
 def test_an_intake_starts_the_process_with_only_a_pseudonymous_reference(new_case):
@@ -119,7 +151,7 @@ def test_a_transition_through_the_cases_api_completes_the_task(
     assert task.status == STATUS.DONE
     assert task.owner == users["police"]
     assert task.data["transition"] == "start_identification"
-    assert stages(case) == ["identification"]
+    assert stages(case) == ["identification", TRACK]
 
 
 def test_completing_a_task_through_the_task_api_moves_the_case(new_case, users, api_for):
@@ -226,19 +258,171 @@ def test_every_stage_has_its_task_on_the_way_to_closure(in_verification, users, 
     case_services.add_protection_measure(police, case, kind="safety_of_victim")
     case_services.request_service(social, case, kind="essential_needs")
     path = [
-        (police, "start_rescue", "rescue"),
-        (police, "start_identification", "identification"),
-        (police, "start_protection", "protection"),
-        (social, "start_support", "support"),
+        (police, "start_rescue", ["rescue"]),
+        (police, "start_identification", ["identification", TRACK]),
+        (police, "start_protection", ["protection"]),
+        (social, "start_support", ["support"]),
     ]
-    for actor, transition, stage in path:
-        [task] = open_tasks(case)
-        run_on_commit(workflow_services.complete_task, actor, task, transition)
-        assert stages(case) == [stage]
-        assert open_tasks(case)[0] in tasks_for_user(social if stage == "support" else police)
-    [task] = open_tasks(case)
-    run_on_commit(
-        workflow_services.complete_task, social, task, "close", closure_reason="reintegrated"
-    )
+    for actor, transition, nodes in path:
+        run_on_commit(complete_task, actor, stage_task(case), transition)
+        assert stages(case) == nodes
+        assert stage_task(case) in tasks_for_user(social if nodes == ["support"] else police)
+    run_on_commit(complete_task, social, stage_task(case), "close", closure_reason="reintegrated")
     assert stages(case) == []
     assert not CaseProcess.active_for(case).exists()
+
+
+def test_identification_splits_into_its_task_and_a_parallel_support_track(in_identification, users):
+    case = in_identification()
+    identification, track = open_tasks(case)
+    assert [identification.track, track.track] == ["stage", "support"]
+    assert track.stage == "identification"
+    split = CaseTask.objects.get(process=track.process, flow_task_type="PARALLEL_GATEWAY")
+    assert {task.pk for task in split.leading.all()} == {identification.pk, track.pk}
+    assert identification in tasks_for_user(users["police"])
+    for name in ("social", "justice"):  # the units responsible for support
+        assert track in tasks_for_user(users[name]), name
+    for name in ("police", "hotline", "other_police"):
+        assert track not in tasks_for_user(users[name]), name
+
+
+def test_the_support_track_is_done_once_support_is_recorded(in_identification, users, api_for):
+    case = in_identification()
+    track = open_tasks(case)[1]
+    url = f"/api/v1/tasks/{track.pk}/complete"
+    social = api_for(users["social"])
+    shown = social.get(f"/api/v1/tasks/{track.pk}/").json()
+    assert (shown["track"], shown["stage"], shown["transitions"]) == (
+        "support",
+        "identification",
+        [],
+    )
+
+    response = social.post(url, {}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"] == "missing_records"
+    assert "protection measure or support service" in response.json()["detail"]
+    assert api_for(users["police"]).post(url, {}, format="json").status_code == 403
+    added = social.post(
+        f"/api/v1/cases/{case.uuid}/services/", {"kind": "essential_needs"}, format="json"
+    )
+    assert added.status_code == 201, added.json()
+
+    response = social.post(url, {}, format="json")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["task"]["status"], body["task"]["done_by"]) == (STATUS.DONE, "demo-social")
+    assert body["case"]["state"] == "identification"
+    assert [t["stage"] for t in body["open_tasks"]] == ["identification"]
+    assert stages(case) == ["identification"]
+    assert AuditEvent.objects.get(action="task.complete").case_uuid == case.uuid
+    assert social.post(url, {}, format="json").json()["error"] == "task_done"
+
+
+def test_a_transition_is_refused_on_the_support_track(in_identification, users):
+    case = in_identification()
+    track = open_tasks(case)[1]
+    with pytest.raises(InvalidInput):
+        complete_task(users["social"], track, "start_support")
+    with pytest.raises(InvalidInput):
+        complete_support_track(users["police"], stage_task(case))
+    assert stages(case) == ["identification", TRACK]
+
+
+def test_leaving_identification_cancels_an_open_support_track(
+    in_identification, users, run_on_commit
+):
+    case = in_identification()
+    track = open_tasks(case)[1]
+    case_services.add_protection_measure(users["police"], case, kind="safety_of_victim")
+    run_on_commit(complete_task, users["police"], stage_task(case), "start_protection")
+    track.refresh_from_db()
+    assert (track.status, track.data["transition"]) == (STATUS.CANCELED, "start_protection")
+    assert stages(case) == ["protection"]
+    join = CaseTask.objects.get(process=track.process, flow_task_type="JOIN")
+    assert join.status == STATUS.DONE
+
+
+def test_after_the_join_the_case_goes_on_to_closure_and_reopens(
+    in_identification, users, run_on_commit
+):
+    case = in_identification()
+    police, social = users["police"], users["social"]
+    case_services.request_service(social, case, kind="essential_needs")
+    run_on_commit(complete_support_track, social, open_tasks(case)[1])
+    case_services.add_protection_measure(police, case, kind="safety_of_victim")
+    for actor, transition in [(police, "start_protection"), (social, "start_support")]:
+        run_on_commit(complete_task, actor, stage_task(case), transition)
+    assert stages(case) == ["support"]
+    run_on_commit(complete_task, social, stage_task(case), "close", closure_reason="reintegrated")
+    assert not CaseProcess.active_for(case).exists()
+    run_on_commit(
+        case_services.transition_case, users["hotline"], case, "reopen", reason="New facts"
+    )
+    assert stages(case) == ["support"]
+
+
+def test_closing_during_identification_ends_the_run_and_reopening_splits_again(
+    in_identification, users, run_on_commit
+):
+    case = in_identification()
+    first = CaseProcess.active_for(case).get()
+    run_on_commit(
+        case_services.transition_case,
+        users["police"],
+        case,
+        "close",
+        closure_reason="declined_support",
+        reason="Declined in writing",
+    )
+    first.refresh_from_db()
+    assert first.status == PROCESS.DONE
+    assert not first.task_set.filter(finished__isnull=True).exists()
+    run_on_commit(
+        case_services.transition_case, users["hotline"], case, "reopen", reason="New facts"
+    )
+    assert stages(case) == ["identification", TRACK]
+
+
+def test_reconciling_starts_missing_processes_and_syncs_stale_ones(
+    in_verification, in_identification, users, django_assert_num_queries
+):
+    hotline, police = users["hotline"], users["police"]
+    data = case_services.IntakeData(
+        channel="hotline", victim=case_services.PersonData(full_name="Trần Văn B")
+    )
+    no_process = case_services.create_intake(hotline, data).case  # its on-commit start lost
+    moved = in_verification()
+    case_services.record_verification(police, moved, outcome="signs_of_trafficking")
+    case_services.transition_case(police, moved, "start_identification")  # sync lost
+    closed = in_identification()
+    case_services.transition_case(
+        police, closed, "close", closure_reason="declined_support", reason="In writing"
+    )
+    in_step = in_identification()
+
+    assert reconcile_processes() == 3
+    assert stages(no_process) == ["intake"]
+    assert stages(moved) == ["identification", TRACK]
+    assert not CaseProcess.active_for(closed).exists()
+    assert stages(in_step) == ["identification", TRACK]
+    with django_assert_num_queries(1):
+        assert reconcile_processes() == 0
+
+
+def test_the_deadline_sweep_reconciles_and_logs_a_failure(users, monkeypatch, caplog):
+    data = case_services.IntakeData(
+        channel="hotline", victim=case_services.PersonData(full_name="Trần Văn B")
+    )
+    case = case_services.create_intake(users["hotline"], data).case
+
+    def broken(case):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(workflow_services, "sync_case_process", broken)
+    with caplog.at_level(logging.ERROR, logger="workflows.services"):
+        assert sweep_deadlines()["reconciled"] == 0
+    assert str(case.uuid) in caplog.text
+    monkeypatch.undo()
+    assert sweep_deadlines()["reconciled"] == 1
+    assert stages(case) == ["intake"]
