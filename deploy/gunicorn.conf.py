@@ -1,0 +1,18 @@
+"""gunicorn settings for the Lối Về web process (behind a TLS-terminating reverse proxy)."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("LOIVE_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("LOIVE_WEB_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("LOIVE_WEB_THREADS", "4"))
+worker_class = "gthread"
+timeout = 60
+graceful_timeout = 30
+max_requests = 2000
+max_requests_jitter = 200
+forwarded_allow_ips = os.environ.get("LOIVE_PROXY_IPS", "127.0.0.1")
+# Access logs carry paths with case UUIDs only (pseudonymous), never bodies or query strings.
+accesslog = "-"
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+errorlog = "-"
