@@ -296,7 +296,7 @@ def due_batch(now: datetime, batch_size: int) -> QuerySet[Referral]:
     return (
         due_referrals(now)
         .select_for_update(skip_locked=True, of=("self",))
-        .select_related("case", "to_unit")[:batch_size]
+        .select_related("case__province__merged_into", "to_unit")[:batch_size]
     )
 
 
@@ -361,7 +361,10 @@ class _Recipients:
 
     @staticmethod
     def province(referral: Referral) -> str | None:
-        return referral.to_province_id or referral.case.province_id
+        """The receiving province, else the case's province as it is today (after mergers)."""
+        if referral.to_province_id or referral.case.province is None:
+            return referral.to_province_id
+        return referral.case.province.as_of(timezone.localdate()).code
 
     def for_level(self, referral: Referral, level: str) -> Iterable[User]:
         if level == EscalationLevel.PROVINCIAL_SUPERVISOR:
