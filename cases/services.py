@@ -230,7 +230,7 @@ def create_intake(actor: User, data: IntakeData, *, idempotency_key: str = "") -
                 obj=intake,
                 details={"linked": data.link_to_case is not None, "duplicates": len(duplicates)},
             )
-            transaction.on_commit(lambda: _notify_case_opened(case))
+            _start_process(case)
     except IntegrityError:
         if idempotency_key and (replay := _replayed_intake(actor, idempotency_key)):
             return replay
@@ -251,8 +251,8 @@ def _hold(case: Case, unit: Unit, basis: str, since: datetime) -> None:
         CaseHolding.objects.create(case=case, unit=unit, basis=basis, since=since)
 
 
-def _notify_case_opened(case: Case) -> None:
-    """Start the inter-agency process for the case once it is committed."""
+def _start_process(case: Case) -> None:
+    """Start the inter-agency process in the intake's own transaction: both or neither."""
     from workflows.services import start_case_process
 
     start_case_process(case)
@@ -337,11 +337,12 @@ def transition_case(
             reason=reason,
             details={"transition": name, "from": source, "to": case.state},
         )
-        transaction.on_commit(lambda: _sync_process(case))
+        _sync_process(case)
     return case
 
 
 def _sync_process(case: Case) -> None:
+    """Bring the process's open tasks in step with the new stage, in the same transaction."""
     from workflows.services import sync_case_process
 
     sync_case_process(case)
