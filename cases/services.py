@@ -98,6 +98,11 @@ class IntakeResult:
     replayed: bool = False
 
 
+def _reserve_case_number(actor: User, data: IntakeData, received_at: datetime) -> str:
+    with transaction.atomic():
+        return _next_case_number(_case_prefix(actor.unit, data.victim), received_at.year)
+
+
 def _next_case_number(prefix: str, year: int) -> str:
     sequence, _created = CaseNumberSequence.objects.select_for_update().get_or_create(
         prefix=prefix, year=year
@@ -158,11 +163,11 @@ def _validate_intake(actor: User, data: IntakeData) -> None:
         raise InvalidInput(_("An intake needs at least the victim's name, a phone or a narrative."))
 
 
-def _open_case(actor: User, data: IntakeData, received_at: datetime) -> Case:
+def _open_case(actor: User, data: IntakeData, received_at: datetime, number: str) -> Case:
     rulebook = rulebook_for(received_at)
     case = Case(
         data_key=create_data_key(),
-        number=_next_case_number(_case_prefix(actor.unit, data.victim), received_at.year),
+        number=number,
         rulebook=rulebook.code,
         received_at=received_at,
         channel=data.channel,
@@ -181,12 +186,6 @@ def _open_case(actor: User, data: IntakeData, received_at: datetime) -> Case:
     _add_person(case, PersonRole.VICTIM, data.victim)
     for relative in data.relatives:
         _add_person(case, PersonRole.RELATIVE, relative)
-    record_event(
-        "case.create",
-        actor=actor,
-        case=case,
-        details={"rulebook": case.rulebook, "presumed_minor": case.presumed_minor},
-    )
     return case
 
 
@@ -206,9 +205,12 @@ def create_intake(actor: User, data: IntakeData, *, idempotency_key: str = "") -
         name=data.victim.full_name,
         birth_year=data.victim.birth_year,
     )
+    # The case number is taken in its own short transaction, so that concurrent intakes do
+    # not queue behind each other for the whole intake (a failed intake leaves a gap).
+    number = None if data.link_to_case else _reserve_case_number(actor, data, received_at)
     try:
         with transaction.atomic():
-            case = data.link_to_case or _open_case(actor, data, received_at)
+            case = data.link_to_case or _open_case(actor, data, received_at, number)
             reporter = data.reporter and _add_person(case, PersonRole.REPORTER, data.reporter)
             intake = Intake.objects.create(
                 case=case,
@@ -223,6 +225,15 @@ def create_intake(actor: User, data: IntakeData, *, idempotency_key: str = "") -
                 idempotency_key=idempotency_key,
             )
             _hold(case, actor.unit, CaseHolding.Basis.RECEIVED, received_at)
+            _start_process(case)
+            # Audit last: the ledger's chain is one lock, held from here to the commit.
+            if number:
+                record_event(
+                    "case.create",
+                    actor=actor,
+                    case=case,
+                    details={"rulebook": case.rulebook, "presumed_minor": case.presumed_minor},
+                )
             record_event(
                 "intake.create",
                 actor=actor,
@@ -230,7 +241,6 @@ def create_intake(actor: User, data: IntakeData, *, idempotency_key: str = "") -
                 obj=intake,
                 details={"linked": data.link_to_case is not None, "duplicates": len(duplicates)},
             )
-            _start_process(case)
     except IntegrityError:
         if idempotency_key and (replay := _replayed_intake(actor, idempotency_key)):
             return replay
@@ -330,6 +340,7 @@ def transition_case(
             at=timezone.now(),
             reason=reason,
         )
+        _sync_process(case)
         record_event(
             "case.transition",
             actor=actor,
@@ -337,7 +348,6 @@ def transition_case(
             reason=reason,
             details={"transition": name, "from": source, "to": case.state},
         )
-        _sync_process(case)
     return case
 
 

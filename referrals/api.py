@@ -77,6 +77,18 @@ class ReferralActionView(APIView):
         return _present(request, referral)
 
 
+class ReferralRouteView(APIView):
+    """POST /api/v1/referrals/{id}/route: a supervisor of the addressed kind picks the unit."""
+
+    @extend_schema(request=serializers.RouteSerializer, responses=serializers.ReferralSerializer)
+    def post(self, request: Request, referral_id) -> Response:
+        referral = selectors.get_visible_referral(request.user, referral_id)
+        serializer = serializers.RouteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        routed = services.route_referral(request.user, referral, **serializer.validated_data)
+        return Response(serializers.ReferralSerializer(routed).data)  # now another unit's
+
+
 class OverdueView(APIView):
     """GET /api/v1/supervision/overdue/: overdue referrals the supervisor may see."""
 

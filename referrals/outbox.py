@@ -43,6 +43,38 @@ def enqueue_escalations(items: Iterable[tuple[Referral, str, Iterable[User]]]) -
     OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True)
 
 
+def enqueue_arrival(referral: Referral, users: Iterable[User]) -> None:
+    """Tell the receiving unit a referral arrived (once per person, unit and channel)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("New referral: case %(number)s") % {"number": referral.case.number}
+        body = _arrival_body(referral)
+    OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(
+                idempotency_key=f"arrival:{referral.pk}:{referral.to_unit_id}:{user.pk}:{channel}",
+                recipient=user,
+                channel=channel,
+                subject=subject,
+                body=body,
+            )
+            for user in users
+            for channel in _channels(user)
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _arrival_body(referral: Referral) -> str:
+    """Case number, purpose, sender and deadline only: never who the victim is."""
+    due = formats.date_format(referral.due_at.astimezone(VIETNAM_TZ), "SHORT_DATETIME_FORMAT")
+    return _("%(unit)s referred case %(number)s to you for %(purpose)s; accept it by %(due)s.") % {
+        "unit": referral.from_unit.name,
+        "number": referral.case.number,
+        "purpose": referral.get_purpose_display(),
+        "due": due,
+    }
+
+
 def _channels(user: User) -> list[str]:
     return [Channel.IN_APP, Channel.EMAIL] if user.email else [Channel.IN_APP]
 

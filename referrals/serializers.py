@@ -41,6 +41,12 @@ class ReferralInputSerializer(serializers.Serializer):
     step = serializers.ChoiceField(StepCode.choices, required=False, default="")
 
 
+class RouteSerializer(serializers.Serializer):
+    to_unit = serializers.SlugRelatedField(
+        slug_field="code", queryset=Unit.objects.filter(is_active=True)
+    )
+
+
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 

@@ -77,7 +77,40 @@ def send_referral(
             sent_by=actor,
         )
         _audit("referral.send", actor, referral, basis="consent" if consent else "legal_basis")
+        outbox.enqueue_arrival(referral, receivers(referral))
     return referral
+
+
+def route_referral(actor: User, referral: Referral, *, to_unit: Unit) -> Referral:
+    """Phân công: the supervisor of a unit of the addressed kind in the addressed province
+    routes a referral sent to "the kind in the province" to one of its units."""
+    with transaction.atomic():
+        referral = _locked(referral)
+        if referral.to_unit_id is not None or referral.status != ReferralStatus.SENT:
+            raise Conflict(_("Only an open referral to a kind of agency can be routed."), "routed")
+        if actor.role != Role.SUPERVISOR or not may_receive(actor, referral):
+            raise NotAllowed(_("Only a supervisor of the addressed agency routes this referral."))
+        if (to_unit.kind, to_unit.province_id) != (referral.to_kind, referral.to_province_id):
+            raise InvalidInput(
+                _("Route it to a unit of the addressed kind in the addressed province."),
+                "wrong_unit",
+            )
+        referral.to_unit = to_unit
+        _save(referral)
+        _audit("referral.route", actor, referral, to_unit=to_unit.code)
+        outbox.enqueue_arrival(referral, receivers(referral))
+    return referral
+
+
+def receivers(referral: Referral) -> list[User]:
+    """The people who may accept the referral now: told when it arrives."""
+    units = (
+        Q(unit_id=referral.to_unit_id)
+        if referral.to_unit_id
+        else Q(unit__kind=referral.to_kind, unit__province_id=referral.to_province_id)
+    )
+    candidates = User.objects.filter(units, is_active=True, role__in=ACTING_ROLES)
+    return list(candidates.select_related("unit").order_by("pk"))
 
 
 def _target(

@@ -23,6 +23,11 @@ urlpatterns = [
         )
         for action in api.ACTIONS
     ],
+    path(
+        "referrals/<uuid:referral_id>/route/",
+        api.ReferralRouteView.as_view(),
+        name="referral-route",
+    ),
     path("supervision/overdue/", api.OverdueView.as_view(), name="supervision-overdue"),
     path("supervision/timeliness/", api.TimelinessView.as_view(), name="supervision-timeliness"),
     path("notifications/", api.NotificationListView.as_view(), name="notification-list"),

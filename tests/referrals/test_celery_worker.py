@@ -100,6 +100,11 @@ def escalated(referral_id: str) -> int:
     return Escalation.objects.filter(referral__uuid=referral_id).count()
 
 
+def escalation_notices():
+    """In-app notices of escalations (the receiving unit's arrival notices aside)."""
+    return Notification.objects.filter(message__idempotency_key__startswith="escalation:")
+
+
 def test_a_stopped_worker_escalates_once_when_it_comes_back(
     border, case_id, api_for, people, tmp_path
 ):
@@ -110,22 +115,22 @@ def test_a_stopped_worker_escalates_once_when_it_comes_back(
     worker = Worker(tmp_path)
     try:
         worker.start()
-        wait_for(lambda: Notification.objects.count() == 2, worker)  # the worker is alive
+        wait_for(lambda: escalation_notices().count() == 2, worker)  # the worker is alive
         worker.stop()
 
         second = refer(border, case_id, purpose="investigation", to_unit="ht-police")["id"]
         Referral.objects.filter(uuid=second).update(due_at=timezone.now() + timedelta(seconds=1))
         time.sleep(3 * SWEEP_SECONDS + 1)  # the deadline passes while nobody sweeps
         assert escalated(second) == 0
-        assert Notification.objects.count() == 2
+        assert escalation_notices().count() == 2
 
         worker.start()
-        wait_for(lambda: Notification.objects.count() == 4, worker)
+        wait_for(lambda: escalation_notices().count() == 4, worker)
         time.sleep(4 * SWEEP_SECONDS)  # more sweeps run: nothing is sent twice
     finally:
         worker.stop()
     assert escalated(first) == escalated(second) == 2
-    notified = sorted(Notification.objects.values_list("recipient__username", flat=True))
+    notified = sorted(escalation_notices().values_list("recipient__username", flat=True))
     assert notified == sorted(
         [people["social_supervisor"].username, "ht-police-supervisor"]
         + [people["steering"].username] * 2

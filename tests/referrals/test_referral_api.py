@@ -179,3 +179,37 @@ def test_the_receiving_units_supervisor_accepts_on_its_behalf(border, case_id, a
     assert accepted["accepted_by"] == people["social_supervisor"].username
     assert CaseHolding.objects.get(basis="referral").unit.code == "ht-health_department"
     assert post(api_for(people["steering"]), sent["id"], "accept", 403)["error"] == "forbidden"
+
+
+def test_the_receiving_unit_is_told_when_a_referral_arrives(border, case_id, people):
+    from referrals.models import OutboxMessage
+
+    give_consent(border, case_id, "health_department")
+    sent = refer(border, case_id)
+    told = set(OutboxMessage.objects.values_list("recipient__username", flat=True))
+    assert {people["social"].username, people["social_supervisor"].username} <= told
+    assert people["border"].username not in told
+    message = OutboxMessage.objects.filter(recipient=people["social"]).get()
+    assert sent["case_number"] in message.subject
+    assert "Lò Văn Pó" not in message.subject + message.body
+
+
+def test_a_supervisor_of_the_addressed_kind_routes_it_to_a_unit(
+    border, case_id, api_for, people, make_unit
+):
+    from places.models import Province
+
+    give_consent(border, case_id, "health_department")
+    ha_tinh = Province.objects.get(code="42")
+    sent = refer(border, case_id, to_unit=None, to_kind="health_department", to_province="42")
+    shelter = make_unit("health_department", code="ht-social-centre", province=ha_tinh)
+    route = f"/api/v1/referrals/{sent['id']}/route/"
+    caseworker = api_for(people["social"])
+    assert caseworker.post(route, {"to_unit": shelter.code}, format="json").status_code == 403
+    supervisor = api_for(people["social_supervisor"])
+    wrong = supervisor.post(route, {"to_unit": "ht-police"}, format="json")
+    assert (wrong.status_code, wrong.json()["error"]) == (400, "wrong_unit")
+    routed = supervisor.post(route, {"to_unit": shelter.code}, format="json")
+    assert routed.status_code == 200 and routed.json()["to_unit"] == shelter.code
+    again = supervisor.post(route, {"to_unit": shelter.code}, format="json")
+    assert again.status_code == 404  # routed away: no longer the supervisor's to see

@@ -46,11 +46,12 @@ def test_deadline_passes_escalates_once_and_the_late_acceptance_shows(
         drain_outbox()
     assert Referral.objects.get(pk=overdue_referral.pk).overdue_at is not None
     assert Escalation.objects.filter(referral=overdue_referral).count() == 2
-    notified = Notification.objects.values_list("recipient__username", flat=True)
+    escalations = Notification.objects.filter(message__idempotency_key__startswith="escalation:")
+    notified = escalations.values_list("recipient__username", flat=True)
     assert sorted(notified) == sorted(
         [people["social_supervisor"].username, people["steering"].username]
     )
-    note = Notification.objects.first()
+    note = escalations.first()
     assert overdue_referral.case.number in note.body
     assert "Lò Văn Pó" not in note.subject + note.body
     assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
