@@ -4,7 +4,7 @@ writes the audit event and schedules side effects on commit (DESIGN.md §3)."""
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -104,12 +104,17 @@ def _reserve_case_number(actor: User, data: IntakeData, received_at: datetime) -
 
 
 def _next_case_number(prefix: str, year: int) -> str:
-    sequence, _created = CaseNumberSequence.objects.select_for_update().get_or_create(
-        prefix=prefix, year=year
-    )
-    CaseNumberSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
-    sequence.refresh_from_db()
-    return f"{prefix}-{year}-{sequence.last:06d}"
+    """The next number of the prefix and year, counted atomically in one statement."""
+    table = CaseNumberSequence._meta.db_table
+    increment = f"UPDATE {table} SET last = last + 1 WHERE prefix = %s AND year = %s RETURNING last"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(increment, [prefix, year])
+        row = cursor.fetchone()
+        if row is None:  # the first case of the year: create the counter, then count
+            CaseNumberSequence.objects.get_or_create(prefix=prefix, year=year)
+            cursor.execute(increment, [prefix, year])
+            row = cursor.fetchone()
+    return f"{prefix}-{year}-{row[0]:06d}"
 
 
 def _case_prefix(unit: Unit, victim: PersonData) -> str:

@@ -65,14 +65,22 @@ class EncryptedModel(models.Model):
                 f"{type(self).__name__} needs a data_key (security.services.create_data_key())."
             )
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        if transaction.get_connection(using).in_atomic_block:
+            # Inside the caller's transaction the lock lasts until its commit; no savepoint
+            # is needed, and a stale key raises before anything is written.
+            self._save_under_locked_key(args, kwargs, using)
+            return
         with transaction.atomic(using=using):
-            key = _share_locked_data_key(self.data_key_id, using)
-            if key.replaced_by_id:
-                raise StaleDataKey(
-                    str(_("This record was re-encrypted meanwhile; reload it and try again."))
-                )
-            self.data_key = key
-            super().save(*args, **kwargs)
+            self._save_under_locked_key(args, kwargs, using)
+
+    def _save_under_locked_key(self, args: tuple, kwargs: dict, using: str) -> None:
+        key = _share_locked_data_key(self.data_key_id, using)
+        if key.replaced_by_id:
+            raise StaleDataKey(
+                str(_("This record was re-encrypted meanwhile; reload it and try again."))
+            )
+        self.data_key = key
+        super().save(*args, **kwargs)
 
     def refresh_from_db(self, *args, **kwargs) -> None:
         """Reload without decrypting: values stay sealed until read (and erasure-safe)."""

@@ -1,6 +1,9 @@
 """Intakes through the API: cases opened, presumed minors, duplicates, idempotency, bad input."""
 
+import threading
+
 import pytest
+from django.db import connection
 
 from cases.models import Case, Intake, Person
 
@@ -148,3 +151,23 @@ def test_identity_is_encrypted_at_rest(api_for, user_named):
         rows = cursor.fetchall()
     dump = repr(rows)
     assert "Nguy" not in dump and "0912" not in dump and "912345678" not in dump
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_intakes_get_distinct_case_numbers(api_for, user_named):
+    client = api_for(user_named("demo-hotline"))
+    statuses = []
+
+    def call():
+        statuses.append(post_intake(client).status_code)
+        connection.close()
+
+    threads = [threading.Thread(target=call) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [201] * 8
+    numbers = list(Case.objects.values_list("number", flat=True))
+    assert len(set(numbers)) == 8
