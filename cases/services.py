@@ -1,5 +1,6 @@
 """Changes to cases. Each service checks permission, changes state inside one transaction,
-writes the audit event and schedules side effects on commit (DESIGN.md §3)."""
+keeps the case's viewflow process in step in that same transaction and writes the audit event
+(DESIGN.md §3)."""
 
 from dataclasses import dataclass, field
 from datetime import datetime

@@ -1,12 +1,13 @@
 """The case process kept in step with the case state machine, and the task inbox.
 
-The state machine is the truth. `sync_case_process` runs after every transition (on commit, from
-cases.services.transition_case) and brings the process in line with the case's stage: the task
+The state machine is the truth. `sync_case_process` runs in the transaction of every transition
+(from cases.services.transition_case) and brings the process in line with the case's stage: the task
 of a stage the case has left is done (by the actor of the transition), a parallel track still
 open for that stage is cancelled, and the flow opens the tasks of the new stage, or ends the run
 at closure. It is idempotent, so running it twice, late or after several transitions always
-ends in the same place; `reconcile_processes` runs it for every case found out of step, so a
-crash between a case's commit and its on-commit sync leaves no case without its tasks.
+ends in the same place; `reconcile_processes` runs it for every case found out of step (cases
+restored from a backup, data changed by hand, processes of an older flow), so no open case is
+left without its tasks.
 Completing a stage task through the task API is a transition made by
 cases.services.transition_case: there is one way to move a case.
 """
@@ -236,9 +237,8 @@ def _reconcile(case: Case) -> bool:
 def _out_of_step_cases() -> QuerySet[Case]:
     """Cases whose process is missing or out of step, in one query.
 
-    Open cases without an open task of their stage (no process, as after a crash between the
-    case's commit and the process start on commit), and cases with an open task their stage
-    does not call for (a sync that never ran).
+    Open cases without an open task of their stage (no process), and cases with an open task
+    their stage does not call for (a sync that never ran).
     """
     tasks = _open_human_tasks().filter(
         process__artifact_content_type=case_content_type(),

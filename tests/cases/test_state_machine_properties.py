@@ -13,7 +13,6 @@ from functools import partial
 
 import pytest
 from django.db import transaction
-from django.test import TestCase
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -103,12 +102,6 @@ reasons = st.sampled_from(["", "Recorded reason"])
 services_kinds = st.sampled_from(["essential_needs", *SupportServiceKind.values])
 
 
-def _on_commit(func, *args, **kwargs):
-    """Run a service and the on-commit work it schedules (the process sync)."""
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        return func(*args, **kwargs)
-
-
 def _user(username: str) -> User:
     return User.objects.select_related("unit").get(username=username)
 
@@ -142,7 +135,7 @@ class CaseMachine(RuleBasedStateMachine):
             channel="hotline",
             victim=services.PersonData(full_name="Người bị hại", province_id="n-lao-cai"),
         )
-        self.case = _on_commit(services.create_intake, _user("demo-hotline"), intake).case
+        self.case = services.create_intake(_user("demo-hotline"), intake).case
         self.holders = ["demo-hotline"]
         for username in sorted(holders | (WALK_HOLDERS if walked == len(WALK) else set())):
             self.hold(username)
@@ -184,7 +177,7 @@ class CaseMachine(RuleBasedStateMachine):
         """Add a record; a refusal is fine, a change of stage is not."""
         state = self.snapshot()[0]
         with contextlib.suppress(DomainError):
-            _on_commit(RECORDS[kind], user, self.case, service)
+            RECORDS[kind](user, self.case, service)
         assert self.snapshot()[0] == state
 
     def draw_able(self, data, able) -> User:
@@ -205,7 +198,7 @@ class CaseMachine(RuleBasedStateMachine):
         """Make the transition: refused, it changed nothing; made, it was allowed."""
         before = self.snapshot()
         try:
-            _on_commit(make)
+            make()
         except REFUSALS:
             assert self.snapshot() == before
         else:
@@ -258,7 +251,7 @@ class CaseMachine(RuleBasedStateMachine):
         user = self.draw_able(data, track[0].may_be_worked_by) if sure else self.draw_user(data)
         before = self.snapshot()
         try:
-            _on_commit(workflow_services.complete_support_track, user, track[0])
+            workflow_services.complete_support_track(user, track[0])
         except REFUSALS:
             assert self.snapshot() == before
         else:

@@ -30,17 +30,6 @@ TRACK = "support_while_identified"  # the parallel support track of identificati
 
 
 @pytest.fixture
-def run_on_commit(django_capture_on_commit_callbacks):
-    """Run a call and the on-commit work it schedules (process start and sync)."""
-
-    def run(func, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return func(*args, **kwargs)
-
-    return run
-
-
-@pytest.fixture
 def users(user_named):
     names = {
         "hotline": "demo-hotline",
@@ -53,14 +42,14 @@ def users(user_named):
 
 
 @pytest.fixture
-def new_case(users, run_on_commit):
+def new_case(users):
     def make(received_at=None):
         data = case_services.IntakeData(
             channel="hotline",
             victim=case_services.PersonData(full_name="Nguyễn Thị A"),
             received_at=received_at,
         )
-        case = run_on_commit(case_services.create_intake, users["hotline"], data).case
+        case = case_services.create_intake(users["hotline"], data).case
         for name in ("police", "social", "justice"):
             CaseHolding.objects.create(
                 case=case, unit=users[name].unit, basis="referral", since=timezone.now()
@@ -71,7 +60,7 @@ def new_case(users, run_on_commit):
 
 
 @pytest.fixture
-def in_verification(new_case, users, run_on_commit):
+def in_verification(new_case, users):
     """A case screened by the hotline and moved to verification through cases.services."""
 
     def make(received_at=None):
@@ -79,23 +68,19 @@ def in_verification(new_case, users, run_on_commit):
         case_services.record_screening(
             users["hotline"], case, indicators=["deception"], purposes=[]
         )
-        return run_on_commit(
-            case_services.transition_case, users["hotline"], case, "start_verification"
-        )
+        return case_services.transition_case(users["hotline"], case, "start_verification")
 
     return make
 
 
 @pytest.fixture
-def in_identification(in_verification, users, run_on_commit):
+def in_identification(in_verification, users):
     """A case verified by the police and moved on to identification."""
 
     def make():
         case = in_verification()
         case_services.record_verification(users["police"], case, outcome="signs_of_trafficking")
-        return run_on_commit(
-            case_services.transition_case, users["police"], case, "start_identification"
-        )
+        return case_services.transition_case(users["police"], case, "start_identification")
 
     return make
 
@@ -134,18 +119,15 @@ def test_tasks_wait_in_the_inbox_of_the_units_responsible_for_the_stage(in_verif
         assert task not in tasks_for_user(users[name]), name
 
 
-def test_a_transition_through_the_cases_api_completes_the_task(
-    in_verification, users, api_for, django_capture_on_commit_callbacks
-):
+def test_a_transition_through_the_cases_api_completes_the_task(in_verification, users, api_for):
     case = in_verification()
     [task] = open_tasks(case)
     case_services.record_verification(users["police"], case, outcome="signs_of_trafficking")
-    with django_capture_on_commit_callbacks(execute=True):
-        response = api_for(users["police"]).post(
-            f"/api/v1/cases/{case.uuid}/transitions/",
-            {"transition": "start_identification"},
-            format="json",
-        )
+    response = api_for(users["police"]).post(
+        f"/api/v1/cases/{case.uuid}/transitions/",
+        {"transition": "start_identification"},
+        format="json",
+    )
     assert response.status_code == 200, response.json()
     task.refresh_from_db()
     assert task.status == STATUS.DONE
@@ -195,13 +177,10 @@ def test_task_api_errors(in_verification, users, api_for):
     assert stages(case) == ["verification"]
 
 
-def test_closing_ends_the_process_and_reopening_starts_a_new_run(
-    in_verification, users, run_on_commit
-):
+def test_closing_ends_the_process_and_reopening_starts_a_new_run(in_verification, users):
     case = in_verification()
     first = CaseProcess.active_for(case).get()
-    run_on_commit(
-        case_services.transition_case,
+    case_services.transition_case(
         users["police"],
         case,
         "close",
@@ -211,9 +190,7 @@ def test_closing_ends_the_process_and_reopening_starts_a_new_run(
     first.refresh_from_db()
     assert first.status == PROCESS.DONE
     assert stages(case) == []
-    run_on_commit(
-        case_services.transition_case, users["hotline"], case, "reopen", reason="New facts"
-    )
+    case_services.transition_case(users["hotline"], case, "reopen", reason="New facts")
     assert CaseProcess.active_for(case).get() != first
     assert stages(case) == ["verification"]
 
@@ -242,15 +219,15 @@ def test_a_stage_deadline_is_a_database_timer_fired_by_the_sweep(in_verification
     assert fire_due_timers() == 0
 
 
-def test_leaving_a_stage_cancels_its_timer(in_verification, users, run_on_commit):
+def test_leaving_a_stage_cancels_its_timer(in_verification, users):
     case = in_verification()
     case_services.record_verification(users["police"], case, outcome="signs_of_trafficking")
-    run_on_commit(case_services.transition_case, users["police"], case, "start_identification")
+    case_services.transition_case(users["police"], case, "start_identification")
     timer = CaseTask.objects.get(flow_task_type="TIMER")
     assert timer.status == STATUS.CANCELED
 
 
-def test_every_stage_has_its_task_on_the_way_to_closure(in_verification, users, run_on_commit):
+def test_every_stage_has_its_task_on_the_way_to_closure(in_verification, users):
     case = in_verification()
     police, social = users["police"], users["social"]
     case_services.request_rescue(police, case, country="CN")
@@ -264,10 +241,10 @@ def test_every_stage_has_its_task_on_the_way_to_closure(in_verification, users, 
         (social, "start_support", ["support"]),
     ]
     for actor, transition, nodes in path:
-        run_on_commit(complete_task, actor, stage_task(case), transition)
+        complete_task(actor, stage_task(case), transition)
         assert stages(case) == nodes
         assert stage_task(case) in tasks_for_user(social if nodes == ["support"] else police)
-    run_on_commit(complete_task, social, stage_task(case), "close", closure_reason="reintegrated")
+    complete_task(social, stage_task(case), "close", closure_reason="reintegrated")
     assert stages(case) == []
     assert not CaseProcess.active_for(case).exists()
 
@@ -329,13 +306,11 @@ def test_a_transition_is_refused_on_the_support_track(in_identification, users):
     assert stages(case) == ["identification", TRACK]
 
 
-def test_leaving_identification_cancels_an_open_support_track(
-    in_identification, users, run_on_commit
-):
+def test_leaving_identification_cancels_an_open_support_track(in_identification, users):
     case = in_identification()
     track = open_tasks(case)[1]
     case_services.add_protection_measure(users["police"], case, kind="safety_of_victim")
-    run_on_commit(complete_task, users["police"], stage_task(case), "start_protection")
+    complete_task(users["police"], stage_task(case), "start_protection")
     track.refresh_from_db()
     assert (track.status, track.data["transition"]) == (STATUS.CANCELED, "start_protection")
     assert stages(case) == ["protection"]
@@ -343,32 +318,27 @@ def test_leaving_identification_cancels_an_open_support_track(
     assert join.status == STATUS.DONE
 
 
-def test_after_the_join_the_case_goes_on_to_closure_and_reopens(
-    in_identification, users, run_on_commit
-):
+def test_after_the_join_the_case_goes_on_to_closure_and_reopens(in_identification, users):
     case = in_identification()
     police, social = users["police"], users["social"]
     case_services.request_service(social, case, kind="essential_needs")
-    run_on_commit(complete_support_track, social, open_tasks(case)[1])
+    complete_support_track(social, open_tasks(case)[1])
     case_services.add_protection_measure(police, case, kind="safety_of_victim")
     for actor, transition in [(police, "start_protection"), (social, "start_support")]:
-        run_on_commit(complete_task, actor, stage_task(case), transition)
+        complete_task(actor, stage_task(case), transition)
     assert stages(case) == ["support"]
-    run_on_commit(complete_task, social, stage_task(case), "close", closure_reason="reintegrated")
+    complete_task(social, stage_task(case), "close", closure_reason="reintegrated")
     assert not CaseProcess.active_for(case).exists()
-    run_on_commit(
-        case_services.transition_case, users["hotline"], case, "reopen", reason="New facts"
-    )
+    case_services.transition_case(users["hotline"], case, "reopen", reason="New facts")
     assert stages(case) == ["support"]
 
 
 def test_closing_during_identification_ends_the_run_and_reopening_splits_again(
-    in_identification, users, run_on_commit
+    in_identification, users
 ):
     case = in_identification()
     first = CaseProcess.active_for(case).get()
-    run_on_commit(
-        case_services.transition_case,
+    case_services.transition_case(
         users["police"],
         case,
         "close",
@@ -378,9 +348,7 @@ def test_closing_during_identification_ends_the_run_and_reopening_splits_again(
     first.refresh_from_db()
     assert first.status == PROCESS.DONE
     assert not first.task_set.filter(finished__isnull=True).exists()
-    run_on_commit(
-        case_services.transition_case, users["hotline"], case, "reopen", reason="New facts"
-    )
+    case_services.transition_case(users["hotline"], case, "reopen", reason="New facts")
     assert stages(case) == ["identification", TRACK]
 
 
