@@ -1,6 +1,7 @@
 """The cases API (DESIGN.md §4): thin views that validate, call a service and present."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
@@ -155,7 +156,7 @@ def _unit(code: str | None) -> Unit | None:
     try:
         return Unit.objects.get(code=code, is_active=True)
     except Unit.DoesNotExist as exc:
-        raise InvalidInput("Unknown unit.", "unknown_unit") from exc
+        raise InvalidInput(_("Unknown unit."), "unknown_unit") from exc
 
 
 # Records a holder adds to a case: input serializer and the service that records it.
@@ -177,7 +178,7 @@ class CaseRecordView(APIView):
     @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, case_id, record: str) -> Response:
         if record not in CASE_RECORDS:
-            raise NotFound("No such record type.")
+            raise NotFound(_("No such record type."))
         case = get_visible_case(request.user, case_id)
         serializer_class, service = CASE_RECORDS[record]
         data = dict(_validated(serializer_class, request.data))
@@ -196,7 +197,7 @@ class ServiceUpdateView(APIView):
         case = get_visible_case(request.user, case_id)
         service = case.services.filter(pk=service_id).first()
         if service is None:
-            raise NotFound("No such service.")
+            raise NotFound(_("No such service."))
         data = _validated(serializers.ServiceUpdateSerializer, request.data)
         services.update_service(request.user, service, **data)
         case.refresh_from_db()

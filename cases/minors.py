@@ -1,9 +1,9 @@
 """Presumed minor (giả định là trẻ em) and age groups.
 
-A child is anyone under 18 (Law on Children 102/2016/QH13 Art. 1). When the age is uncertain
-and there is reason to believe the person may be a child, the person is treated as a child
-until the age is established; when an assessment gives a range, the lowest age counts
-(Law 53/2024/QH15; ASEAN Convention ACTIP Art. 14(2)).
+A child is anyone under the rulebook's child age (18 in both rulebooks: Law on Children
+102/2016/QH13 Art. 1). When the age is uncertain and there is reason to believe the person may
+be a child, the person is treated as a child until the age is established; when an assessment
+gives a range, the lowest age counts (Law 53/2024/QH15; ASEAN Convention ACTIP Art. 14(2)).
 """
 
 from dataclasses import dataclass
@@ -30,20 +30,25 @@ class AgeEvidence:
         return min(known) if known else None
 
 
+@dataclass(frozen=True)
 class PresumedMinorRule:
-    """Decides whether child rules apply, from the evidence about age."""
+    """Decides whether child rules apply, from the evidence about age; the age limit and its
+    legal source come from the case's rulebook."""
 
-    citation = "Law on Children 102/2016/QH13 Art. 1; ACTIP Art. 14(2)"
-    child_under = 18
+    child_under: int
+    citation: str
 
     @classmethod
-    def applies(cls, evidence: AgeEvidence) -> bool:
+    def of(cls, rulebook) -> "PresumedMinorRule":
+        return cls(rulebook.child_age, rulebook.child_age_citation)
+
+    def applies(self, evidence: AgeEvidence) -> bool:
         if evidence.established_age is not None:
-            return evidence.established_age < cls.child_under
+            return evidence.established_age < self.child_under
         age = evidence.best_age
         if age is None:
             return evidence.childhood_indicators
-        return age < cls.child_under
+        return age < self.child_under
 
 
 # Lower bounds of the statistical age groups of the Steering Committee 138 reports.

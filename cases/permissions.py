@@ -9,11 +9,11 @@ from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
 from agencies.models import Role, User
-from config.errors import Conflict, NotAllowed
+from config.errors import Conflict, InvalidInput, NotAllowed
 from workflows.stages import responsible_kinds_for_stage
 
 from .models import Case, CaseState
-from .selectors import active_holding
+from .selectors import active_holding, visible_cases
 
 SUPERVISOR_TRANSITIONS = frozenset({"close", "reopen"})
 
@@ -27,8 +27,6 @@ def transition_method(case: Case, name: str):
     """The bound transition, or 409 when it does not start from the current state."""
     transitions = transitions_of(case)
     if name not in transitions:
-        from config.errors import InvalidInput
-
         raise InvalidInput(
             _("Unknown transition: %(name)s.") % {"name": name}, "unknown_transition"
         )
@@ -42,10 +40,12 @@ def transition_method(case: Case, name: str):
     return getattr(case, name)
 
 
-def may_transition(user: User, case: Case, name: str) -> bool:
+def may_transition(user: User, case: Case, name: str, *, holds: bool | None = None) -> bool:
+    """`holds`: whether the user's unit holds the case now, when the caller already knows."""
     if not user.is_active or user.unit_id is None:
         return False
-    holds = active_holding(user, case) is not None
+    if holds is None:
+        holds = active_holding(user, case) is not None
     if user.role == Role.SUPERVISOR:
         return name in SUPERVISOR_TRANSITIONS and (holds or _supervises(user, case))
     if user.role not in (Role.CASEWORKER, Role.HOTLINE_OPERATOR) or not holds:
@@ -67,8 +67,6 @@ def _responsible_kinds(case: Case, name: str) -> set[str]:
 
 
 def _supervises(user: User, case: Case) -> bool:
-    from .selectors import visible_cases
-
     return visible_cases(user).filter(pk=case.pk).exists()
 
 
@@ -93,4 +91,5 @@ def available_transitions(user: User, case: Case) -> list[str]:
         names = [t.name for t in case.get_available_state_transitions()]
     except TransitionNotAllowed:
         return []
-    return [name for name in names if may_transition(user, case, name)]
+    holds = active_holding(user, case) is not None
+    return [name for name in names if may_transition(user, case, name, holds=holds)]

@@ -1,6 +1,7 @@
 """Reads of cases: what a user may see, duplicates, the timeline."""
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from agencies.models import AgencyKind, Role, User
 from config.errors import NotFound
@@ -42,7 +43,7 @@ def get_visible_case(user: User, case_id, *, for_update: bool = False) -> Case:
             queryset = queryset.select_for_update(of=("self",))
         return queryset.get(pk__in=list(visible))
     except (Case.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotFound("No such case.") from exc
+        raise NotFound(_("No such case.")) from exc
 
 
 def active_holding(user: User, case: Case) -> CaseHolding | None:

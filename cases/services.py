@@ -181,7 +181,7 @@ def _open_case(actor: User, data: IntakeData, received_at: datetime, number: str
         purposes=data.purposes,
         destination_country=data.destination_country,
         is_abroad=data.is_abroad,
-        presumed_minor=PresumedMinorRule.applies(data.victim.age_evidence),
+        presumed_minor=PresumedMinorRule.of(rulebook).applies(data.victim.age_evidence),
         lead_unit=actor.unit,
         created_by=actor,
     )

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.defaults import page_not_found
 
@@ -13,12 +14,12 @@ def home(request):
 def not_found(request, exception=None):
     """Unknown API paths answer in the API's error format; pages get the usual 404 page."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": "not_found", "detail": "Not found."}, status=404)
+        return JsonResponse({"error": "not_found", "detail": _("Not found.")}, status=404)
     return page_not_found(request, exception)
 
 
 def server_error(request):
     """Even a bug answers API clients in the API's error format, never with a stack trace."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": "server_error", "detail": "Internal error."}, status=500)
+        return JsonResponse({"error": "server_error", "detail": _("Internal error.")}, status=500)
     return defaults.server_error(request)

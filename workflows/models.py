@@ -91,6 +91,10 @@ class Rulebook(models.Model):
         blank=True,
         help_text=_("Last Vietnam date of reception the rulebook governs."),
     )
+    child_age = models.PositiveSmallIntegerField(
+        _("child age limit"), help_text=_("A person younger than this is a child.")
+    )
+    child_age_citation = models.CharField(_("legal source of the child age"), max_length=300)
 
     class Meta:
         ordering = ["effective_from"]

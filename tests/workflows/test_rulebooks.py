@@ -331,3 +331,12 @@ def test_law_2024_eligibility_is_law_and_2011_gaps_are_marked_defaults():
     defaults = set(old_victim.filter(is_default=True).values_list("service", flat=True))
     assert defaults == {"interpretation", "legal_counselling"}
     assert all(row.citation for row in ServiceEligibility.objects.all())
+
+
+@pytest.mark.django_db
+def test_who_is_a_child_is_rulebook_data_with_its_source():
+    from workflows.models import Rulebook
+
+    for rulebook in Rulebook.objects.all():
+        assert rulebook.child_age == 18
+        assert "102/2016/QH13" in rulebook.child_age_citation
