@@ -14,7 +14,7 @@ from config.errors import InvalidInput, NotFound
 
 from . import permissions, requirements, serializers, services
 from .models import Case
-from .selectors import case_timeline, get_visible_case, possible_duplicates, visible_cases
+from .selectors import get_visible_case, possible_duplicates, visible_cases
 from .visibility import audit_identity_read, case_view
 
 
@@ -139,15 +139,6 @@ class CaseTransitionsView(APIView):
         name, options = transition_request(request)
         case = services.transition_case(request.user, case, name, **options)
         return Response(serializers.CaseSummarySerializer(case).data)
-
-
-class CaseTimelineView(APIView):
-    """GET /api/v1/cases/{id}/timeline/: every step with actors, deadlines and whether met."""
-
-    @extend_schema(responses=OpenApiTypes.OBJECT)
-    def get(self, request: Request, case_id) -> Response:
-        case = get_visible_case(request.user, case_id)
-        return Response({"case": case.number, "events": case_timeline(case)})
 
 
 def _unit(code: str | None) -> Unit | None:

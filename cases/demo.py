@@ -1,14 +1,12 @@
 """Demo cases in every stage under both rulebooks (seed_demo only; invented people)."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from agencies.models import User
+from places.models import VIETNAM_TZ as VN
 
 from . import services
 from .models import Case, CaseState
-
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # Each demo case: the Border Guard caseworker who receives it, when, and the stage to reach.
 DEMO_CASES = [

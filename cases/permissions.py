@@ -10,7 +10,7 @@ from django_fsm import TransitionNotAllowed
 
 from agencies.models import Role, User
 from config.errors import Conflict, InvalidInput, NotAllowed
-from workflows.stages import responsible_kinds_for_stage
+from rulebooks.selectors import responsible_kinds_for_stage
 
 from .models import Case, CaseState
 from .selectors import active_holding, visible_cases

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from agencies.models import AgencyKind
-from workflows.models import SupportServiceKind
+from rulebooks.models import SupportServiceKind
 
 from .models import (
     Case,

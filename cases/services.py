@@ -15,11 +15,11 @@ from agencies.models import AgencyKind, Role, Unit, User
 from config.errors import Conflict, InvalidInput, NotAllowed
 from places.models import Province
 from places.selectors import province_on_date
+from rulebooks.selectors import deadline_for, eligible_services, rulebook_for
 from security.audit import record_event
 from security.blind_index import id_number_index, name_birth_year_index, phone_index
 from security.models import EncryptedModel
 from security.services import create_data_key, destroy_data_key
-from workflows.rulebooks import deadline_for, eligible_services, rulebook_for
 
 from . import permissions, requirements
 from .minors import AgeEvidence, PresumedMinorRule, age_group
@@ -43,6 +43,7 @@ from .models import (
 )
 from .screening import recommend
 from .selectors import possible_duplicates
+from .signals import stage_changed
 
 
 @dataclass
@@ -231,7 +232,7 @@ def create_intake(actor: User, data: IntakeData, *, idempotency_key: str = "") -
                 idempotency_key=idempotency_key,
             )
             _hold(case, actor.unit, CaseHolding.Basis.RECEIVED, received_at)
-            _start_process(case)
+            stage_changed.send(Case, case=case)  # the process starts in this transaction
             # Audit last: the ledger's chain is one lock, held from here to the commit.
             if number:
                 record_event(
@@ -265,13 +266,6 @@ def _replayed_intake(actor: User, key: str) -> IntakeResult | None:
 def _hold(case: Case, unit: Unit, basis: str, since: datetime) -> None:
     if not case.holdings.filter(unit=unit, until__isnull=True).exists():
         CaseHolding.objects.create(case=case, unit=unit, basis=basis, since=since)
-
-
-def _start_process(case: Case) -> None:
-    """Start the inter-agency process in the intake's own transaction: both or neither."""
-    from workflows.services import start_case_process
-
-    start_case_process(case)
 
 
 def record_screening(actor: User, case: Case, *, indicators: list[str], purposes: list[str]):
@@ -346,7 +340,7 @@ def transition_case(
             at=timezone.now(),
             reason=reason,
         )
-        _sync_process(case)
+        stage_changed.send(Case, case=case)  # the process follows in this transaction
         record_event(
             "case.transition",
             actor=actor,
@@ -355,13 +349,6 @@ def transition_case(
             details={"transition": name, "from": source, "to": case.state},
         )
     return case
-
-
-def _sync_process(case: Case) -> None:
-    """Bring the process's open tasks in step with the new stage, in the same transaction."""
-    from workflows.services import sync_case_process
-
-    sync_case_process(case)
 
 
 def bump_version(case: Case) -> None:

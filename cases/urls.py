@@ -12,7 +12,6 @@ urlpatterns = [
         api.CaseTransitionsView.as_view(),
         name="case-transitions",
     ),
-    path("cases/<uuid:case_id>/timeline/", api.CaseTimelineView.as_view(), name="case-timeline"),
     path(
         "cases/<uuid:case_id>/services/<int:service_id>/",
         api.ServiceUpdateView.as_view(),

@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .settings import *  # noqa: F403
-from .settings import MIDDLEWARE
+from .settings import INSTALLED_APPS, MIDDLEWARE
 
 
 def _required(name: str) -> str:
@@ -16,6 +16,8 @@ def _required(name: str) -> str:
 
 
 DEBUG = False
+# Benchmarks never run in production (python manage.py bench uses the default settings).
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "benchmarks"]
 SECRET_KEY = _required("DJANGO_SECRET_KEY")
 LOIVE_MASTER_KEY = _required("LOIVE_MASTER_KEY")
 # Blind-index root key (security app): never derived from the master key, never rotated with it.

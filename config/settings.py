@@ -50,13 +50,18 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "viewflow",
     "viewflow.workflow",
+    # Lối Về's apps, lowest layer first: each imports only from the apps above it here.
     "places",
     "agencies",
     "security",
+    "notifications",
+    "rulebooks",
     "cases",
-    "workflows",
     "referrals",
+    "workflows",
+    "supervision",
     "reports",
+    # Benchmark fixtures (the bare endpoint's table); never in config.production.
     "benchmarks",
 ]
 
@@ -226,13 +231,13 @@ LOIVE_INDEX_KEY = os.environ.get("LOIVE_INDEX_KEY", "")
 OTP_TOTP_ISSUER = "Lối Về"
 # --- end security app ------------------------------------------------------------------------
 
-# --- referrals app (owned by referrals/) ----------------------------------------------------
+# --- supervision and notifications apps: the deadline sweep and the outbox ------------------
 # One beat entry sweeps every deadline: overdue referrals, viewflow timers, the outbox.
 # Never long countdowns (DESIGN.md §3). LOIVE_SWEEP_SECONDS and LOIVE_SWEEP_QUEUE exist so that
 # tests can run a real worker quickly on a queue of their own.
 LOIVE_SWEEP_SECONDS = float(os.environ.get("LOIVE_SWEEP_SECONDS", "60"))
-CELERY_BEAT_SCHEDULE["referrals-sweep-deadlines"] = {
-    "task": "referrals.tasks.sweep_deadlines",
+CELERY_BEAT_SCHEDULE["sweep-deadlines"] = {
+    "task": "supervision.tasks.sweep_deadlines",
     "schedule": LOIVE_SWEEP_SECONDS,
     "options": {
         "expires": LOIVE_SWEEP_SECONDS,
@@ -241,4 +246,4 @@ CELERY_BEAT_SCHEDULE["referrals-sweep-deadlines"] = {
 }
 # A notification that failed this many times stays in the outbox for an administrator.
 LOIVE_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("LOIVE_OUTBOX_MAX_ATTEMPTS", "10"))
-# --- end referrals app -----------------------------------------------------------------------
+# --- end supervision and notifications apps ---------------------------------------------------

@@ -12,11 +12,14 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # Before cases.urls, whose cases/<id>/<record>/ would take cases/<id>/timeline/.
+    path("api/v1/", include("supervision.api_urls")),
     path("api/v1/", include("cases.urls")),
-    path("api/v1/", include("referrals.urls")),  # referrals app
-    path("supervision/", include("referrals.web_urls")),  # referrals app: supervisor pages
+    path("api/v1/", include("referrals.urls")),
     path("api/v1/", include("workflows.urls")),
+    path("api/v1/", include("notifications.urls")),
     path("api/v1/", include("reports.urls")),
+    path("supervision/", include("supervision.urls")),
     path("security/", include("security.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -87,33 +87,3 @@ class ReferralRouteView(APIView):
         serializer.is_valid(raise_exception=True)
         routed = services.route_referral(request.user, referral, **serializer.validated_data)
         return Response(serializers.ReferralSerializer(routed).data)  # now another unit's
-
-
-class OverdueView(APIView):
-    """GET /api/v1/supervision/overdue/: overdue referrals the supervisor may see."""
-
-    @extend_schema(responses=serializers.OverdueSerializer(many=True))
-    def get(self, request: Request) -> Response:
-        rows = selectors.overdue_referrals(request.user)
-        return Response(serializers.OverdueSerializer(rows, many=True).data)
-
-
-class TimelinessView(APIView):
-    """GET /api/v1/supervision/timeliness/?period=2025-Q4 (also 2025-H2, 2025)."""
-
-    @extend_schema(
-        parameters=[OpenApiParameter("period", str, required=True)],
-        responses=serializers.TimelinessSerializer,
-    )
-    def get(self, request: Request) -> Response:
-        figures = selectors.timeliness(request.user, request.query_params.get("period", ""))
-        return Response(serializers.TimelinessSerializer(figures).data)
-
-
-class NotificationListView(generics.ListAPIView):
-    """GET /api/v1/notifications/: the caller's notifications, newest first."""
-
-    serializer_class = serializers.NotificationSerializer
-
-    def get_queryset(self):
-        return selectors.notifications_for(self.request.user)

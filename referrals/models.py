@@ -1,4 +1,4 @@
-"""Handoffs between units (chuyển giao), their escalations, and the notification outbox.
+"""Handoffs between units (chuyển giao) and their escalations.
 
 A referral's deadline is computed once, when it is sent, from the rule version then in force,
 and stored: a later change of the rulebook never moves it (DESIGN.md §2, scenario 05).
@@ -14,8 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from agencies.models import AgencyKind
-
-from .purposes import PURPOSE_CHOICES
+from rulebooks.purposes import PURPOSE_CHOICES
 
 
 class ReferralStatus(models.TextChoices):
@@ -67,7 +66,7 @@ class Referral(ConcurrentTransitionMixin, models.Model):
     )
     legal_basis = models.TextField(_("legal basis to share without consent"), blank=True)
     rule = models.ForeignKey(
-        "workflows.RuleStep",
+        "rulebooks.RuleStep",
         verbose_name=_("rule that set the deadline"),
         on_delete=models.PROTECT,
         related_name="+",
@@ -166,51 +165,3 @@ class Escalation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["referral", "level"], name="one_escalation_per_level")
         ]
-
-
-class Channel(models.TextChoices):
-    IN_APP = "in_app", _("In the application")
-    EMAIL = "email", _("E-mail")
-
-
-class OutboxMessage(models.Model):
-    """A notification to send, written in the transaction of the change that causes it.
-
-    Subject and body name the case number and purpose only, never who the victim is.
-    """
-
-    idempotency_key = models.CharField(max_length=200, unique=True)
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
-    channel = models.CharField(max_length=16, choices=Channel.choices)
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["id"], name="outbox_pending", condition=Q(sent_at__isnull=True))
-        ]
-
-
-class Notification(models.Model):
-    """An in-app notification (thông báo); one per outbox message at most."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    message = models.OneToOneField(
-        OutboxMessage, on_delete=models.PROTECT, related_name="notification"
-    )
-    subject = models.CharField(_("subject"), max_length=200)
-    body = models.TextField(_("body"))
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "-created_at"], name="notification_inbox")]

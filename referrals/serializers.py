@@ -5,11 +5,11 @@ from rest_framework import serializers
 from agencies.models import AgencyKind, Unit
 from cases.models import Consent
 from places.models import Province
+from rulebooks.models import StepCode
+from rulebooks.purposes import PURPOSE_CHOICES
 from security.policy import FieldGroup
-from workflows.models import StepCode
 
-from .models import EscalationLevel, Notification, Referral
-from .purposes import PURPOSE_CHOICES
+from .models import Referral
 from .selectors import consent_withdrawn
 
 
@@ -107,47 +107,3 @@ class ReferralSerializer(serializers.ModelSerializer):
 
     def get_consent_withdrawn(self, referral: Referral) -> bool:
         return consent_withdrawn(referral)
-
-
-class OverdueSerializer(serializers.Serializer):
-    referral = ReferralSerializer()
-    waiting_seconds = serializers.IntegerField()
-    overdue_seconds = serializers.IntegerField()
-    held_by = serializers.CharField(help_text="The sending unit, which still holds the case.")
-    awaited = serializers.CharField(allow_null=True, help_text="Empty: any unit of the kind.")
-    escalations = serializers.ListField(child=serializers.ChoiceField(EscalationLevel.choices))
-    consent_withdrawn = serializers.BooleanField()
-
-
-class TimelinessFiguresSerializer(serializers.Serializer):
-    sent = serializers.IntegerField()
-    accepted = serializers.IntegerField()
-    accepted_in_time = serializers.IntegerField()
-    accepted_late = serializers.IntegerField()
-    waiting_past_deadline = serializers.IntegerField()
-    rejected = serializers.IntegerField()
-    withdrawn = serializers.IntegerField()
-    share_accepted_in_time = serializers.FloatField(allow_null=True)
-    accept_median_seconds = serializers.FloatField(allow_null=True)
-    accept_p90_seconds = serializers.FloatField(allow_null=True)
-    complete_median_seconds = serializers.FloatField(allow_null=True)
-    complete_p90_seconds = serializers.FloatField(allow_null=True)
-
-
-class UnitTimelinessSerializer(TimelinessFiguresSerializer):
-    unit = serializers.CharField()
-
-
-class TimelinessSerializer(serializers.Serializer):
-    period = serializers.CharField()
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
-    units = UnitTimelinessSerializer(many=True)
-    total = TimelinessFiguresSerializer()
-
-
-class NotificationSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Notification
-        fields = ["id", "subject", "body", "created_at", "read_at"]
-        read_only_fields = fields

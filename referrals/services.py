@@ -20,13 +20,13 @@ from cases.models import Case, CaseHolding, CaseState, Consent, ConsentStatus
 from cases.permissions import require_holder
 from config.errors import Conflict, InvalidInput, NotAllowed
 from places.models import Province
+from rulebooks.purposes import default_field_groups, step_for
+from rulebooks.selectors import deadline_for
 from security.audit import record_event
 from security.policy import FieldGroup
-from workflows.rulebooks import deadline_for
 
-from . import outbox
+from . import messages
 from .models import OPEN_STATUSES, Escalation, EscalationLevel, Referral, ReferralStatus
-from .purposes import default_field_groups, step_for
 
 ACTING_ROLES = (Role.CASEWORKER, Role.HOTLINE_OPERATOR, Role.SUPERVISOR)
 
@@ -77,7 +77,7 @@ def send_referral(
             sent_by=actor,
         )
         _audit("referral.send", actor, referral, basis="consent" if consent else "legal_basis")
-        outbox.enqueue_arrival(referral, receivers(referral))
+        messages.enqueue_arrival(referral, receivers(referral))
     return referral
 
 
@@ -98,7 +98,7 @@ def route_referral(actor: User, referral: Referral, *, to_unit: Unit) -> Referra
         referral.to_unit = to_unit
         _save(referral)
         _audit("referral.route", actor, referral, to_unit=to_unit.code)
-        outbox.enqueue_arrival(referral, receivers(referral))
+        messages.enqueue_arrival(referral, receivers(referral))
     return referral
 
 
@@ -366,7 +366,7 @@ def _escalate(referrals: list[Referral], now: datetime) -> None:
         ignore_conflicts=True,
     )
     recipients = _Recipients(referrals)
-    outbox.enqueue_escalations(
+    messages.enqueue_escalations(
         (referral, level, recipients.for_level(referral, level))
         for referral in referrals
         for level in EscalationLevel.values

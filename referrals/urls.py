@@ -28,7 +28,4 @@ urlpatterns = [
         api.ReferralRouteView.as_view(),
         name="referral-route",
     ),
-    path("supervision/overdue/", api.OverdueView.as_view(), name="supervision-overdue"),
-    path("supervision/timeliness/", api.TimelinessView.as_view(), name="supervision-timeliness"),
-    path("notifications/", api.NotificationListView.as_view(), name="notification-list"),
 ]

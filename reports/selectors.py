@@ -30,9 +30,9 @@ from cases.models import (
 from cases.selectors import visible_cases
 from config.errors import NotAllowed
 from places.models import Province
-from workflows.models import SupportServiceKind
+from rulebooks.models import SupportServiceKind
+from rulebooks.periods import Period, describe, parse_period
 
-from .periods import Period, describe, parse_period
 from .targets import PLAN_TARGETS, TARGETS_CITATION, Target
 
 UNKNOWN = "unknown"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from .periods import PLAN_19
+from rulebooks.periods import PLAN_19
 
 TARGETS_CITATION = f"{PLAN_19}, I.2"
 

@@ -10,11 +10,11 @@ from cases.api import transition_request
 from cases.models import Case
 from cases.permissions import available_transitions
 from cases.serializers import CaseSummarySerializer, TransitionInputSerializer
+from rulebooks.selectors import stage_deadlines
 
 from . import services
 from .flows import STAGE_TRACK, SUPPORT_TRACK
 from .process import CaseTask
-from .stages import stage_deadlines
 
 
 class TaskSerializer(serializers.Serializer):

@@ -13,7 +13,7 @@ is done once a protection measure or a support service is recorded; when the cas
 identification first, workflows.services cancels it. The Join waits for both tracks and then
 routes on like any stage task.
 
-Stage deadlines (workflows.stages) are database timers attached to the stage task; they are
+Stage deadlines (rulebooks.selectors) are database timers attached to the stage task; they are
 fired by viewflow.workflow.timers.fire_due_timers() and leave the task open, only flagging it.
 """
 
@@ -27,10 +27,10 @@ from agencies.models import Role, User
 from cases.models import Case, CaseState
 from cases.permissions import SUPERVISOR_TRANSITIONS, may_transition
 from cases.selectors import active_holding
+from rulebooks.selectors import STAGE_DEADLINE_STEPS, responsible_kinds_for_stage, stage_deadlines
 from security.audit import record_event
 
 from .process import CaseProcess, CaseTask
-from .stages import STAGE_DEADLINE_STEPS, responsible_kinds_for_stage, stage_deadlines
 
 # What a human task stands for: the work of its stage, or the parallel support track.
 STAGE_TRACK = "stage"
@@ -153,7 +153,7 @@ class CaseFlow(flow.Flow):
         return activation.process
 
     def stage_due_at(self, activation):
-        """When the stage the timer is attached to must be done (workflows.stages)."""
+        """When the stage the timer is attached to must be done (rulebooks.selectors)."""
         stage = activation.flow_task._attached_to.stage
         return stage_deadlines(activation.process.case)[stage].due_at
 

@@ -106,6 +106,11 @@ def sync_case_process(case: Case) -> CaseProcess | None:
         return process
 
 
+def follow_case_stage(sender, *, case: Case, **kwargs) -> None:
+    """Receiver of cases.signals.stage_changed: the process follows the case's new stage."""
+    sync_case_process(case)
+
+
 def reconcile_processes() -> int:
     """Start or sync the process of every case out of step with it; the number reconciled.
 
@@ -147,7 +152,6 @@ def complete_task(
         duplicate_of=duplicate_of,
         expected_version=case.version if expected_version is None else expected_version,
     )
-    sync_case_process(case)
     return case
 
 

@@ -5,12 +5,12 @@ import base64
 import re
 from datetime import datetime
 from urllib.parse import parse_qs, urlparse
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
 from django_otp.oath import totp
 
+from places.models import VIETNAM_TZ
 from referrals.models import Referral
 from referrals.services import sweep_overdue
 
@@ -19,7 +19,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-SENT = datetime(2025, 12, 1, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+SENT = datetime(2025, 12, 1, 9, 0, tzinfo=VIETNAM_TZ)
 RETURNEE = {
     "channel": "border_handover",
     "received_at": "2025-12-01T08:00:00+07:00",

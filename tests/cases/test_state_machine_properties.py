@@ -29,9 +29,9 @@ from cases import services
 from cases.models import OPEN_STATES, CaseHolding, ClosureReason, StateChange
 from cases.permissions import may_transition
 from config.errors import Conflict, DomainError, InvalidInput, NotAllowed
+from rulebooks.models import SupportServiceKind
 from security.models import AuditEvent
 from workflows import services as workflow_services
-from workflows.models import SupportServiceKind
 from workflows.process import CaseProcess
 
 # The legal process, written out independently of the model: transition -> (sources, target).

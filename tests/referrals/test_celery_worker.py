@@ -16,7 +16,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from referrals.models import Escalation, Notification, Referral
+from notifications.models import Notification
+from referrals.models import Escalation, Referral
 
 from .conftest import give_consent, refer
 

@@ -4,7 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from referrals.models import Escalation, OutboxMessage, Referral
+from notifications.models import OutboxMessage
+from referrals.models import Escalation, Referral
 from referrals.services import sweep_overdue
 from tests.cases.helpers import INTAKE, open_case
 

@@ -6,7 +6,7 @@ import pytest
 
 from cases.models import CaseHolding
 from referrals.models import Referral
-from workflows.rulebooks import change_deadline
+from rulebooks.services import change_deadline
 
 from .conftest import give_consent, refer
 
@@ -182,7 +182,7 @@ def test_the_receiving_units_supervisor_accepts_on_its_behalf(border, case_id, a
 
 
 def test_the_receiving_unit_is_told_when_a_referral_arrives(border, case_id, people):
-    from referrals.models import OutboxMessage
+    from notifications.models import OutboxMessage
 
     give_consent(border, case_id, "health_department")
     sent = refer(border, case_id)

@@ -1,20 +1,21 @@
 """Scenario 04, end to end through the API: a handoff nobody picked up."""
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from referrals.models import Escalation, Notification, OutboxMessage, Referral
-from referrals.outbox import drain_outbox
+from notifications.models import Notification, OutboxMessage
+from notifications.outbox import drain_outbox
+from places.models import VIETNAM_TZ
+from referrals.models import Escalation, Referral
 from referrals.services import sweep_overdue
-from referrals.tasks import sweep_deadlines
+from supervision.tasks import sweep_deadlines
 
 from .conftest import give_consent, refer
 
 pytestmark = pytest.mark.django_db
 
-SENT = datetime(2025, 12, 1, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+SENT = datetime(2025, 12, 1, 9, 0, tzinfo=VIETNAM_TZ)
 
 
 def backdate(referral_id: str, sent_at: datetime) -> Referral:

@@ -1,24 +1,25 @@
 """Supervisor pages and figures: overdue list, the Gantt timeline, timeliness, periods."""
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
 
+from benchmarks.sweep import bench_sweep
 from config.errors import InvalidInput
-from referrals.bench import bench_sweep
-from referrals.models import Notification, OutboxMessage, Referral
-from referrals.outbox import drain_outbox
-from referrals.periods import parse_period
-from referrals.selectors import percentile
+from notifications.models import Notification, OutboxMessage
+from notifications.outbox import drain_outbox
+from places.models import VIETNAM_TZ
+from referrals.models import Referral
 from referrals.services import sweep_overdue
+from rulebooks.periods import parse_period
 from security.testing import force_verified_login
+from supervision.selectors import percentile
 
 from .conftest import give_consent, refer
 
 pytestmark = pytest.mark.django_db
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
+VN = VIETNAM_TZ
 
 
 @pytest.fixture
@@ -80,7 +81,7 @@ def test_email_is_sent_once_and_a_failure_is_retried(people, backdated, monkeypa
     people["steering"].save()
     drain_outbox()  # the arrival notices of the referral itself
     sweep_overdue()
-    monkeypatch.setattr("referrals.outbox.send_mail", _failing_send_mail)
+    monkeypatch.setattr("notifications.outbox.send_mail", _failing_send_mail)
     assert drain_outbox() == 2  # the in-app ones
     failed = OutboxMessage.objects.get(channel="email")
     assert (failed.sent_at, failed.attempts) == (None, 1)
@@ -109,7 +110,7 @@ def _failing_send_mail(*args, **kwargs):
     ],
 )
 def test_periods(code, start, end):
-    assert (parse_period(code).start, parse_period(code).end) == (start, end)
+    assert (parse_period(code).starts_at, parse_period(code).ends_at) == (start, end)
 
 
 @pytest.mark.parametrize("code", ["", "2025-Q5", "2025-H3", "25", "2025Q1", "1800"])

@@ -6,7 +6,7 @@ import pytest
 
 from config.errors import InvalidInput
 from places.models import VIETNAM_TZ
-from reports.periods import SCHEDULE_CITATION, describe, parse_period
+from rulebooks.periods import SCHEDULE_CITATION, describe, parse_period
 
 
 @pytest.mark.parametrize(

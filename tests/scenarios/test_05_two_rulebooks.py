@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils.dateparse import parse_datetime
 
+from rulebooks.selectors import rule_for
+from rulebooks.services import change_deadline
 from security.models import AuditEvent
-from workflows.rulebooks import change_deadline, rule_for
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from viewflow.workflow.timers import fire_due_timers
 from cases import services as case_services
 from cases.models import Case, CaseHolding
 from config.errors import InvalidInput
-from referrals.tasks import sweep_deadlines
 from security.models import AuditEvent
+from supervision.tasks import sweep_deadlines
 from workflows import services as workflow_services
 from workflows.process import CaseProcess, CaseTask
 from workflows.services import (

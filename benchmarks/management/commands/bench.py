@@ -195,7 +195,7 @@ class Command(BaseCommand):
         )
 
     def _sweep(self, total: int, dues: list[int]) -> None:
-        from referrals.bench import bench_sweep
+        from benchmarks.sweep import bench_sweep
 
         self.stdout.write(f"\nOverdue sweep with {total:,} open referrals:")
         for due in dues:

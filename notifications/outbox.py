@@ -1,0 +1,105 @@
+"""The notification outbox: written with the change, sent by the sweeper.
+
+Delivery is at least once for e-mail and exactly once in the application:
+
+* in-app: the Notification row and the "sent" mark commit together, and a Notification is
+  unique per message, so it can never be created twice;
+* e-mail: if the process dies after the mail server accepted a message but before the
+  "sent" mark commits, the next sweep sends that e-mail again (a possible duplicate e-mail,
+  never a lost one).
+
+The apps that cause notifications write their own subjects and bodies (never who a victim
+is) and call `enqueue`; this module knows only people, channels and messages.
+"""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import User
+
+from .models import Channel, Notification, OutboxMessage
+
+
+def channels_for(user: User) -> list[str]:
+    """In the application always; by e-mail too when the person has an address."""
+    return [Channel.IN_APP, Channel.EMAIL] if user.email else [Channel.IN_APP]
+
+
+def enqueue(key: str, users: Iterable[User], subject: str, body: str) -> None:
+    """One message per person and channel, keyed `key:user:channel`; enqueuing twice adds
+    nothing. Call it inside the transaction of the change the message is about."""
+    OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(
+                idempotency_key=f"{key}:{user.pk}:{channel}",
+                recipient=user,
+                channel=channel,
+                subject=subject,
+                body=body,
+            )
+            for user in users
+            for channel in channels_for(user)
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def drain_outbox(batch_size: int = 100) -> int:
+    """Send pending messages in batches, skipping rows another sender holds. Returns how many
+    were sent; a failed message keeps its error and is retried by later sweeps."""
+    sent, cursor = 0, 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                OutboxMessage.objects.select_for_update(skip_locked=True)
+                .filter(
+                    sent_at__isnull=True,
+                    attempts__lt=settings.LOIVE_OUTBOX_MAX_ATTEMPTS,
+                    pk__gt=cursor,
+                )
+                .select_related("recipient")
+                .order_by("pk")[:batch_size]
+            )
+            if not batch:
+                return sent
+            sent += sum(_deliver(message) for message in batch)
+        cursor = batch[-1].pk
+
+
+def _deliver(message: OutboxMessage) -> bool:
+    message.attempts += 1
+    try:
+        with transaction.atomic():
+            _send(message)
+            message.sent_at = timezone.now()
+            message.last_error = ""
+            message.save(update_fields=["sent_at", "attempts", "last_error"])
+        return True
+    except Exception as exc:  # one bad message must not stop the others
+        message.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+        message.save(update_fields=["attempts", "last_error"])
+        return False
+
+
+def _send(message: OutboxMessage) -> None:
+    if message.channel == Channel.IN_APP:
+        Notification.objects.get_or_create(
+            message=message,
+            defaults={
+                "recipient": message.recipient,
+                "subject": message.subject,
+                "body": message.body,
+            },
+        )
+    else:
+        send_mail(
+            message.subject,
+            message.body,
+            settings.DEFAULT_FROM_EMAIL,
+            [message.recipient.email],
+            fail_silently=False,
+        )

@@ -1,0 +1,12 @@
+"""Reads of notifications."""
+
+from django.db.models import QuerySet
+
+from agencies.models import User
+
+from .models import Notification
+
+
+def notifications_for(user: User) -> QuerySet[Notification]:
+    """The person's in-app notifications, newest first."""
+    return Notification.objects.filter(recipient=user)

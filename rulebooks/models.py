@@ -1,0 +1,192 @@
+"""Rulebooks as data: who does each step, by when, under which legal source.
+
+A rulebook (bộ quy tắc) is chosen by the date a case was received. Each step's rule is
+versioned by effective date: a change never edits a row, it adds a version in force from
+the moment of the change, so deadlines already set keep the rule they were given.
+Where the law gives no figure ("immediately", "on reception"), the figure is a configurable
+default, flagged `is_default` and never presented as law.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import AgencyKind, UnitLevel
+
+
+class StepCode(models.TextChoices):
+    """Steps of the process; the last five are case stages, used as referral purposes."""
+
+    BRING_TO_COMMUNE = "bring_to_commune", _("Bring the person to the commune People's Committee")
+    NOTIFY_SOCIAL_PROTECTION = "notify_social_protection", _("Notify the social-protection body")
+    INITIAL_RECEPTION_VERIFICATION = (
+        "initial_reception_verification",
+        _("Initial reception, support and verification"),
+    )
+    POLICE_VERIFICATION_WITHOUT_DOCUMENT = (
+        "police_verification_without_document",
+        _("Police verification when no victim document exists"),
+    )
+    SHELTER_ESSENTIAL_NEEDS = "shelter_essential_needs", _("Essential-needs support in a shelter")
+    CERTIFICATE_OF_RETURN = "certificate_of_return", _("Certificate of return from abroad")
+    VERIFICATION = "verification", _("Verification")
+    IDENTIFICATION = "identification", _("Identification")
+    RESCUE = "rescue", _("Rescue")
+    PROTECTION = "protection", _("Protection")
+    SUPPORT = "support", _("Support")
+
+
+class SupportServiceKind(models.TextChoices):
+    """The ten support services of Law 53/2024/QH15 Art. 37(1), in the law's order."""
+
+    ESSENTIAL_NEEDS = "essential_needs", _("Essential needs")
+    MEDICAL = "medical", _("Medical support")
+    INTERPRETATION = "interpretation", _("Interpretation")
+    LEGAL_COUNSELLING = "legal_counselling", _("Legal counselling")
+    LEGAL_AID = "legal_aid", _("Legal aid")
+    TRAVEL_COSTS = "travel_costs", _("Travel costs")
+    PSYCHOLOGICAL = "psychological", _("Psychological support")
+    SCHOOLING = "schooling", _("Schooling")
+    VOCATIONAL_TRAINING = "vocational_training", _("Vocational training and job counselling")
+    HARDSHIP_ALLOWANCE_AND_LOAN = (
+        "hardship_allowance_and_loan",
+        _("Initial hardship allowance and loans"),
+    )
+
+
+class Beneficiary(models.TextChoices):
+    """Who receives support, by status (Law 53/2024/QH15 Art. 37(1)–(3))."""
+
+    IDENTIFIED_VICTIM = "identified_victim", _("Identified victim")
+    ACCOMPANYING_MINOR = "accompanying_minor", _("Person under 18 accompanying a victim")
+    BEING_IDENTIFIED_IN_VIET_NAM = (
+        "being_identified_in_viet_nam",
+        _("Person being identified as a victim, in Viet Nam"),
+    )
+    BEING_IDENTIFIED_ABROAD = (
+        "being_identified_abroad",
+        _("Person being identified as a victim, abroad"),
+    )
+
+
+def validate_agency_kinds(value) -> None:
+    if not isinstance(value, list) or not value or not set(value) <= set(AgencyKind.values):
+        raise ValidationError(_("Give one or more known agency kinds."), code="agency_kinds")
+
+
+class Rulebook(models.Model):
+    """Bộ quy tắc: the legal regime a case follows, chosen by its reception date."""
+
+    code = models.SlugField(_("code"), max_length=32, primary_key=True)
+    title = models.CharField(_("title"), max_length=300)
+    legal_sources = models.TextField(_("legal sources"))
+    effective_from = models.DateField(_("effective from"), help_text=_("Vietnam date."))
+    effective_until = models.DateField(
+        _("effective until"),
+        null=True,
+        blank=True,
+        help_text=_("Last Vietnam date of reception the rulebook governs."),
+    )
+    child_age = models.PositiveSmallIntegerField(
+        _("child age limit"), help_text=_("A person younger than this is a child.")
+    )
+    child_age_citation = models.CharField(_("legal source of the child age"), max_length=300)
+
+    class Meta:
+        ordering = ["effective_from"]
+        verbose_name = _("rulebook")
+        verbose_name_plural = _("rulebooks")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class RuleStep(models.Model):
+    """One version of the rule for a step: who is responsible, the deadline and its source.
+
+    Rows are never updated: rulebooks.services.change_deadline adds a version.
+    """
+
+    rulebook = models.ForeignKey(
+        Rulebook, verbose_name=_("rulebook"), on_delete=models.PROTECT, related_name="steps"
+    )
+    step = models.CharField(_("step"), max_length=64, choices=StepCode.choices)
+    version = models.PositiveIntegerField(_("version"))
+    responsible_kinds = models.JSONField(
+        _("responsible agency kinds"),
+        validators=[validate_agency_kinds],
+        help_text=_("Kinds of unit that hold the step and receive its handoff, lead first."),
+    )
+    responsible_level = models.CharField(
+        _("responsible level"), max_length=16, choices=UnitLevel.choices
+    )
+    deadline = models.DurationField(
+        _("deadline"), validators=[MinValueValidator(timedelta(seconds=1))]
+    )
+    wording = models.CharField(
+        _("legal wording"),
+        max_length=200,
+        help_text=_("What the source says about the time, e.g. “immediately”."),
+    )
+    is_default = models.BooleanField(
+        _("configurable default"),
+        help_text=_("The figure is not set by law: a configurable default, never shown as law."),
+    )
+    citation = models.CharField(_("citation"), max_length=300)
+    effective_from = models.DateTimeField(_("effective from"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    change_reason = models.TextField(_("reason for the change"), blank=True)
+
+    class Meta:
+        ordering = ["rulebook", "step", "-version"]
+        verbose_name = _("rule for a step")
+        verbose_name_plural = _("rules for steps")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rulebook", "step", "version"], name="rulestep_one_row_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rulebook_id}/{self.step} v{self.version}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValidationError(_("A rule is never edited in place; add a new version."))
+        super().save(*args, **kwargs)
+
+
+class ServiceEligibility(models.Model):
+    """A support service a kind of beneficiary is entitled to under a rulebook."""
+
+    rulebook = models.ForeignKey(
+        Rulebook, verbose_name=_("rulebook"), on_delete=models.PROTECT, related_name="eligibility"
+    )
+    beneficiary = models.CharField(_("beneficiary"), max_length=32, choices=Beneficiary.choices)
+    service = models.CharField(_("service"), max_length=32, choices=SupportServiceKind.choices)
+    is_default = models.BooleanField(_("configurable default"))
+    citation = models.CharField(_("citation"), max_length=300)
+
+    class Meta:
+        ordering = ["rulebook", "beneficiary", "service"]
+        verbose_name = _("service eligibility")
+        verbose_name_plural = _("service eligibility")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rulebook", "beneficiary", "service"], name="one_eligibility_per_service"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rulebook_id}/{self.beneficiary}/{self.service}"

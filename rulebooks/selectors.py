@@ -1,0 +1,128 @@
+"""Reads of the rulebooks (bộ quy tắc): which one governs a case, the rule for a step,
+deadlines, who is responsible for a stage, and the support a person is entitled to.
+
+Every figure and citation lives in the database (rulebooks.models), none in this module.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from config.errors import InvalidInput
+from places.models import VIETNAM_TZ
+
+from .models import Beneficiary, Rulebook, RuleStep, ServiceEligibility, SupportServiceKind
+
+
+def _aware(moment: datetime) -> datetime:
+    if timezone.is_naive(moment):
+        raise ValueError("A rulebook moment must be timezone-aware.")
+    return moment
+
+
+def rulebook_code(rulebook: Rulebook | str) -> str:
+    return rulebook.code if isinstance(rulebook, Rulebook) else rulebook
+
+
+def rulebook_for(received_at: datetime) -> Rulebook:
+    """The rulebook governing a case received at that moment, by its Vietnam date.
+
+    qcph-2548 for receptions until 2025-06-30, law-2024 from 2025-07-01 (as in the data).
+    """
+    day = _aware(received_at).astimezone(VIETNAM_TZ).date()
+    rulebook = (
+        Rulebook.objects.filter(effective_from__lte=day)
+        .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=day))
+        .first()
+    )
+    if rulebook is None:
+        raise InvalidInput(
+            _("No rulebook governs a case received on %(day)s.") % {"day": day}, "no_rulebook"
+        )
+    return rulebook
+
+
+def rule_for(rulebook: Rulebook | str, step: str, at: datetime | None = None) -> RuleStep:
+    """The version of the step's rule in force at `at` (default: now)."""
+    at = timezone.now() if at is None else _aware(at)
+    rule = (
+        RuleStep.objects.filter(
+            rulebook_id=rulebook_code(rulebook), step=step, effective_from__lte=at
+        )
+        .order_by("-version")
+        .first()
+    )
+    if rule is None:
+        raise InvalidInput(
+            _("The rulebook %(rulebook)s has no rule for the step %(step)s at that time.")
+            % {"rulebook": rulebook_code(rulebook), "step": step},
+            "no_rule",
+        )
+    return rule
+
+
+def deadline_for(rulebook: Rulebook | str, step: str, start: datetime) -> tuple[datetime, RuleStep]:
+    """When a step that started at `start` is due, and the rule version that says so.
+
+    The rule is the version in force when the step started, so a deadline never moves when a
+    rule changes later; keep the returned rule beside the deadline to show which rule set it.
+    """
+    rule = rule_for(rulebook, step, at=start)
+    return start + rule.deadline, rule
+
+
+def _beneficiary(*, identified: bool, accompanying_minor: bool, abroad: bool) -> str:
+    if identified:
+        return (
+            Beneficiary.ACCOMPANYING_MINOR if accompanying_minor else Beneficiary.IDENTIFIED_VICTIM
+        )
+    if abroad:
+        return Beneficiary.BEING_IDENTIFIED_ABROAD
+    return Beneficiary.BEING_IDENTIFIED_IN_VIET_NAM
+
+
+def eligible_services(
+    rulebook: Rulebook | str, *, identified: bool, accompanying_minor: bool, abroad: bool
+) -> list[str]:
+    """Support services (SupportServiceKind values, in the law's order) the person may receive.
+
+    `identified`: the victim has been identified (xác định là nạn nhân), otherwise the person
+    is in the process of being identified; `accompanying_minor`: a person under 18 going with
+    the victim, entitled as their status allows; `abroad`: the person is outside Viet Nam.
+    """
+    beneficiary = _beneficiary(
+        identified=identified, accompanying_minor=accompanying_minor, abroad=abroad
+    )
+    allowed = set(
+        ServiceEligibility.objects.filter(
+            rulebook_id=rulebook_code(rulebook), beneficiary=beneficiary
+        ).values_list("service", flat=True)
+    )
+    return [service for service in SupportServiceKind.values if service in allowed]
+
+
+# Completing a stage is due within the rulebook step named here, counted from reception.
+STAGE_DEADLINE_STEPS = {"verification": "initial_reception_verification"}
+
+
+def responsible_kinds_for_stage(rulebook: str, stage: str) -> list[str]:
+    """Agency kinds that move a case on from this stage under the case's rulebook."""
+    return list(rule_for(rulebook, stage).responsible_kinds)
+
+
+@dataclass(frozen=True)
+class StageDeadline:
+    due_at: datetime
+    citation: str
+
+
+def stage_deadlines(case) -> dict[str, StageDeadline]:
+    """Deadlines for completing each stage that has one, as set when the case was received."""
+    deadlines = {}
+    for stage, step in STAGE_DEADLINE_STEPS.items():
+        due_at, rule = deadline_for(case.rulebook, step, case.received_at)
+        deadlines[stage] = StageDeadline(due_at, rule.citation)
+    return deadlines

@@ -1,0 +1,119 @@
+"""Reads for supervisors: overdue handoffs and timeliness per receiving unit."""
+
+import math
+from collections import defaultdict
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import Role, User
+from config.errors import NotAllowed
+from referrals.models import ReferralStatus
+from referrals.selectors import consent_withdrawn, visible_referrals
+from rulebooks.periods import parse_period
+
+
+def _require_supervisor(user: User) -> None:
+    if user.role != Role.SUPERVISOR or user.unit_id is None:
+        raise NotAllowed(_("Only supervisors see the supervision pages."))
+
+
+def overdue_referrals(user: User, now: datetime | None = None) -> list[dict]:
+    """Quá hạn: referrals still waiting past their deadline that the supervisor may see,
+    longest waiting first, with who holds the case meanwhile and who is awaited."""
+    _require_supervisor(user)
+    now = now or timezone.now()
+    referrals = (
+        visible_referrals(user)
+        .filter(status=ReferralStatus.SENT, due_at__lte=now)
+        .prefetch_related("escalations")
+        .order_by("sent_at", "id")
+    )
+    return [
+        {
+            "referral": referral,
+            "waiting_seconds": int((now - referral.sent_at).total_seconds()),
+            "overdue_seconds": int((now - referral.due_at).total_seconds()),
+            "held_by": referral.from_unit.code,
+            "awaited": referral.to_unit.code if referral.to_unit else None,
+            "escalations": [e.level for e in referral.escalations.all()],
+            "consent_withdrawn": consent_withdrawn(referral),
+        }
+        for referral in referrals
+    ]
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    """The `share` percentile (0–1) with linear interpolation; None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * share
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def _seconds(rows: list[dict], field: str) -> list[float]:
+    return [(row[field] - row["sent_at"]).total_seconds() for row in rows if row[field]]
+
+
+def _figures(rows: list[dict], now: datetime) -> dict:
+    """Timeliness of a set of referrals. Accepted in time = accepted by the deadline; the share
+    is over referrals accepted or still waiting past their deadline (rejected and withdrawn
+    unanswered ones are not counted either way)."""
+    accepted = [row for row in rows if row["accepted_at"]]
+    in_time = sum(row["accepted_at"] <= row["due_at"] for row in accepted)
+    waiting_late = sum(
+        row["status"] == ReferralStatus.SENT and row["due_at"] <= now for row in rows
+    )
+    to_accept, to_complete = _seconds(rows, "accepted_at"), _seconds(rows, "completed_at")
+    judged = len(accepted) + waiting_late
+    return {
+        "sent": len(rows),
+        "accepted": len(accepted),
+        "accepted_in_time": in_time,
+        "accepted_late": len(accepted) - in_time,
+        "waiting_past_deadline": waiting_late,
+        "rejected": sum(row["status"] == ReferralStatus.REJECTED for row in rows),
+        "withdrawn": sum(row["status"] == ReferralStatus.WITHDRAWN for row in rows),
+        "share_accepted_in_time": round(in_time / judged, 4) if judged else None,
+        "accept_median_seconds": percentile(to_accept, 0.5),
+        "accept_p90_seconds": percentile(to_accept, 0.9),
+        "complete_median_seconds": percentile(to_complete, 0.5),
+        "complete_p90_seconds": percentile(to_complete, 0.9),
+    }
+
+
+def timeliness(user: User, period_code: str, now: datetime | None = None) -> dict:
+    """Handoff timeliness per receiving unit for referrals sent in the period (Vietnam time):
+    median and 90th percentile time to accept and to complete, share accepted in time."""
+    _require_supervisor(user)
+    period = parse_period(period_code)
+    now = now or timezone.now()
+    rows = list(
+        visible_referrals(user)
+        .filter(sent_at__gte=period.starts_at, sent_at__lt=period.ends_at)
+        .values(
+            "to_unit__code",
+            "to_kind",
+            "to_province_id",
+            "status",
+            "sent_at",
+            "due_at",
+            "accepted_at",
+            "completed_at",
+        )
+    )
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        groups[row["to_unit__code"] or f"{row['to_kind']}@{row['to_province_id']}"].append(row)
+    return {
+        "period": period.code,
+        "start": period.starts_at,
+        "end": period.ends_at,
+        "units": [
+            {"unit": unit} | _figures(unit_rows, now) for unit, unit_rows in sorted(groups.items())
+        ],
+        "total": _figures(rows, now),
+    }

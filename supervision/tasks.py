@@ -1,0 +1,24 @@
+"""The one periodic task: every deadline in the database, swept by Celery beat (every 60 s).
+
+Deadlines are due_at columns and viewflow timer rows, never long Celery countdowns. The task
+is idempotent (each step touches only what is due and marks it), so a redelivery or two
+overlapping runs change nothing twice.
+"""
+
+from celery import shared_task
+from viewflow.workflow.timers import fire_due_timers
+
+from notifications.outbox import drain_outbox
+from referrals.services import sweep_overdue
+from workflows.services import reconcile_processes
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sweep_deadlines() -> dict[str, int]:
+    """Mark and escalate overdue referrals, fire due workflow timers, send the outbox."""
+    return {
+        "overdue": sweep_overdue(),
+        "timers": fire_due_timers(),
+        "sent": drain_outbox(),
+        "reconciled": reconcile_processes(),  # last; logs failures, never raises
+    }
