@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from agencies.models import User
-from cases.services import IntakeData, PersonData, create_intake
+from cases.inputs import IntakeData, PersonData
+from cases.services import create_intake
 from security import fields
 
 

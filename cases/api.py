@@ -1,6 +1,5 @@
 """The cases API (DESIGN.md §4): thin views that validate, call a service and present."""
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -12,36 +11,21 @@ from rest_framework.views import APIView
 from agencies.models import Unit
 from config.errors import InvalidInput, NotFound
 
-from . import permissions, requirements, serializers, services
+from . import permissions, serializers, services
 from .models import Case
-from .selectors import get_visible_case, possible_duplicates, visible_cases
-from .visibility import audit_identity_read, case_view
+from .selectors import duplicates_of_intake, get_visible_case, visible_cases
 
 
-def _validated(serializer_class, data) -> dict:
+def _validated(serializer_class, data):
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def transition_request(request: Request) -> tuple[str, dict]:
-    """The transition a request body asks for, and the options of the services that make it."""
-    data = _validated(serializers.TransitionInputSerializer, request.data)
-    duplicate_of = data.get("duplicate_of")
-    return data["transition"], {
-        "reason": data["reason"],
-        "closure_reason": data["closure_reason"],
-        "duplicate_of": duplicate_of and get_visible_case(request.user, duplicate_of),
-        "expected_version": data.get("expected_version"),
-    }
+    return serializer
 
 
 def _case_detail_response(request: Request, case: Case, code=status.HTTP_200_OK) -> Response:
-    view = case_view(request.user, case, reason=request.query_params.get("reason", ""))
-    with transaction.atomic():
-        audit_identity_read(request.user, case, view)
-    transitions = permissions.available_transitions(request.user, case)
-    return Response(serializers.case_detail(case, view, transitions), status=code)
+    reason = request.query_params.get("reason", "")
+    detail = services.read_case(request.user, case, reason=reason)
+    return Response(serializers.CaseSummarySerializer(case).data | detail, status=code)
 
 
 class IntakeCreateView(APIView):
@@ -75,16 +59,8 @@ class IntakeDuplicatesView(APIView):
 
     @extend_schema(request=serializers.IntakeInputSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request) -> Response:
-        serializer = serializers.IntakeInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.to_data()
-        duplicates = possible_duplicates(
-            request.user,
-            phones=[p.phone for p in (data.victim, data.reporter) if p and p.phone],
-            id_number=data.victim.id_number,
-            name=data.victim.full_name,
-            birth_year=data.victim.birth_year,
-        )
+        data = _validated(serializers.IntakeInputSerializer, request.data).to_data()
+        duplicates = duplicates_of_intake(request.user, data)
         return Response({"possible_duplicates": [_duplicate(c) for c in duplicates]})
 
 
@@ -118,25 +94,13 @@ class CaseTransitionsView(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, case_id) -> Response:
         case = get_visible_case(request.user, case_id)
-        return Response(
-            {
-                "state": case.state,
-                "version": case.version,
-                "transitions": [
-                    {
-                        "name": name,
-                        "label": str(permissions.transitions_of(case)[name].custom["label"]),
-                        "missing": requirements.missing_for(case, name),
-                    }
-                    for name in permissions.available_transitions(request.user, case)
-                ],
-            }
-        )
+        choices = permissions.transition_choices(request.user, case)
+        return Response({"state": case.state, "version": case.version, "transitions": choices})
 
     @extend_schema(request=serializers.TransitionInputSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, case_id) -> Response:
         case = get_visible_case(request.user, case_id)
-        name, options = transition_request(request)
+        name, options = serializers.TransitionInputSerializer.parse(request.data, request.user)
         case = services.transition_case(request.user, case, name, **options)
         return Response(serializers.CaseSummarySerializer(case).data)
 
@@ -172,7 +136,7 @@ class CaseRecordView(APIView):
             raise NotFound(_("No such record type."))
         case = get_visible_case(request.user, case_id)
         serializer_class, service = CASE_RECORDS[record]
-        data = dict(_validated(serializer_class, request.data))
+        data = dict(_validated(serializer_class, request.data).validated_data)
         if "provider_unit" in data:
             data["provider_unit"] = _unit(data["provider_unit"])
         service(request.user, case, **data)
@@ -189,7 +153,7 @@ class ServiceUpdateView(APIView):
         service = case.services.filter(pk=service_id).first()
         if service is None:
             raise NotFound(_("No such service."))
-        data = _validated(serializers.ServiceUpdateSerializer, request.data)
+        data = _validated(serializers.ServiceUpdateSerializer, request.data).validated_data
         services.update_service(request.user, service, **data)
         case.refresh_from_db()
         return _case_detail_response(request, case)

@@ -9,23 +9,13 @@ the victim's identity everywhere at once (crypto-shredding).
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from security.fields import EncryptedDateField, EncryptedTextField
 from security.models import EncryptedModel
 
-
-class CaseState(models.TextChoices):
-    INTAKE = "intake", _("Intake")  # Tiếp nhận
-    VERIFICATION = "verification", _("Verification")  # Xác minh
-    IDENTIFICATION = "identification", _("Identification")  # Xác định nạn nhân
-    RESCUE = "rescue", _("Rescue")  # Giải cứu
-    PROTECTION = "protection", _("Protection")  # Bảo vệ
-    SUPPORT = "support", _("Support")  # Hỗ trợ
-    CLOSED = "closed", _("Closed")  # Đóng hồ sơ
-
-
-OPEN_STATES = [s for s in CaseState.values if s != CaseState.CLOSED]
+# The stages are read from here too, as the model's vocabulary.
+from .lifecycle import OPEN_STATES, TRANSITIONS, CaseState  # noqa: F401
 
 
 class ClosureReason(models.TextChoices):
@@ -116,72 +106,40 @@ class Case(ConcurrentTransitionMixin, EncryptedModel):
     def __str__(self) -> str:
         return self.number
 
-    # The case state machine. Each transition names, in `custom`, the records that must exist
-    # first ("requires") and who may make it ("actors": the units responsible for the source
-    # stage under the case's rulebook, or supervisors); cases.services enforces both.
+    # The case state machine: each method binds a row of cases.lifecycle.TRANSITIONS (where
+    # it may start and lead, who may make it, what must be recorded first), enforced by
+    # cases.services.transition_case, which passes every method what the caller gave
+    # (reason, closure_reason, duplicate_of); each takes what it needs.
 
-    @transition(
-        state,
-        source=CaseState.INTAKE,
-        target=CaseState.VERIFICATION,
-        custom={"label": _("Start verification"), "requires": ["screening"]},
-    )
-    def start_verification(self) -> None:
+    @transition(state, **TRANSITIONS["start_verification"].fsm())
+    def start_verification(self, **_given) -> None:
         """Chuyển xác minh."""
 
-    @transition(
-        state,
-        source=[CaseState.VERIFICATION, CaseState.RESCUE],
-        target=CaseState.IDENTIFICATION,
-        custom={"label": _("Start identification"), "requires": ["signs_of_trafficking"]},
-    )
-    def start_identification(self) -> None:
+    @transition(state, **TRANSITIONS["start_identification"].fsm())
+    def start_identification(self, **_given) -> None:
         """Chuyển xác định nạn nhân."""
 
-    @transition(
-        state,
-        source=[CaseState.VERIFICATION, CaseState.IDENTIFICATION],
-        target=CaseState.RESCUE,
-        custom={"label": _("Start rescue"), "requires": ["rescue_request"]},
-    )
-    def start_rescue(self) -> None:
+    @transition(state, **TRANSITIONS["start_rescue"].fsm())
+    def start_rescue(self, **_given) -> None:
         """Giải cứu: only while the person is still under the traffickers' control."""
 
-    @transition(
-        state,
-        source=[CaseState.VERIFICATION, CaseState.IDENTIFICATION, CaseState.RESCUE],
-        target=CaseState.PROTECTION,
-        custom={"label": _("Start protection"), "requires": ["protection_measure", "rescued"]},
-    )
-    def start_protection(self) -> None:
+    @transition(state, **TRANSITIONS["start_protection"].fsm())
+    def start_protection(self, **_given) -> None:
         """Bảo vệ: may begin while identification is pending."""
 
-    @transition(
-        state,
-        source=[CaseState.IDENTIFICATION, CaseState.PROTECTION],
-        target=CaseState.SUPPORT,
-        custom={"label": _("Start support"), "requires": ["support_service"]},
-    )
-    def start_support(self) -> None:
+    @transition(state, **TRANSITIONS["start_support"].fsm())
+    def start_support(self, **_given) -> None:
         """Hỗ trợ: persons being identified are already entitled to support."""
 
-    @transition(
-        state,
-        source=OPEN_STATES,
-        target=CaseState.CLOSED,
-        custom={"label": _("Close the case"), "requires": ["closure_reason"], "reason": True},
-    )
-    def close(self, reason: str = "") -> None:
-        """Đóng hồ sơ, with a closure reason."""
+    @transition(state, **TRANSITIONS["close"].fsm())
+    def close(self, *, closure_reason: str, duplicate_of=None, **_given) -> None:
+        """Đóng hồ sơ, with a closure reason (and the other case, for a duplicate)."""
         self.state_before_closure = self.state
+        self.closure_reason = closure_reason
+        self.duplicate_of = duplicate_of
 
-    @transition(
-        state,
-        source=CaseState.CLOSED,
-        target=RETURN_VALUE(*OPEN_STATES),
-        custom={"label": _("Reopen the case"), "requires": ["reason"], "reason": True},
-    )
-    def reopen(self, reason: str = "") -> str:
+    @transition(state, **TRANSITIONS["reopen"].fsm())
+    def reopen(self, **_given) -> str:
         """Mở lại hồ sơ: back to the stage it was closed from."""
         previous = self.state_before_closure or CaseState.VERIFICATION
         self.state_before_closure = ""

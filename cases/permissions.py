@@ -1,7 +1,7 @@
 """Who may move a case, and who may add records to it.
 
-A caseworker acts only on cases their unit holds, and only in the stages for which their kind
-of agency is responsible under the case's rulebook. Supervisors close and reopen; they never
+A caseworker acts only on cases their unit holds, and makes a transition only as one of the
+actors its row in cases.lifecycle.TRANSITIONS names. Supervisors close and reopen; they never
 change case content. Administrators never act on cases.
 """
 
@@ -12,58 +12,56 @@ from agencies.models import Role, User
 from config.errors import Conflict, InvalidInput, NotAllowed
 from rulebooks.selectors import responsible_kinds_for_stage
 
+from .lifecycle import TRANSITIONS, Actor, CaseTransition
 from .models import Case, CaseState
+from .requirements import missing_for
 from .selectors import active_holding, visible_cases
 
-SUPERVISOR_TRANSITIONS = frozenset({"close", "reopen"})
+CASE_WORKING_ROLES = (Role.CASEWORKER, Role.HOTLINE_OPERATOR)
 
 
-def transitions_of(case: Case) -> dict:
-    """Every transition of the state machine, by name, with its metadata."""
-    return {t.name: t for t in case.get_all_state_transitions()}
-
-
-def transition_method(case: Case, name: str):
-    """The bound transition, or 409 when it does not start from the current state."""
-    transitions = transitions_of(case)
-    if name not in transitions:
+def transition_rule(case: Case, name: str) -> CaseTransition:
+    """The transition's row, or 400 for an unknown name, 409 when it does not start from the
+    case's current stage."""
+    if name not in TRANSITIONS:
         raise InvalidInput(
             _("Unknown transition: %(name)s.") % {"name": name}, "unknown_transition"
         )
-    available = {t.name for t in case.get_available_state_transitions()}
-    if name not in available:
+    rule = TRANSITIONS[name]
+    if case.state not in rule.sources:
         raise Conflict(
             _("The transition %(name)s is not allowed from the stage %(state)s.")
             % {"name": name, "state": case.get_state_display()},
             "transition_not_allowed",
         )
-    return getattr(case, name)
+    return rule
 
 
 def may_transition(user: User, case: Case, name: str, *, holds: bool | None = None) -> bool:
     """`holds`: whether the user's unit holds the case now, when the caller already knows."""
     if not user.is_active or user.unit_id is None:
         return False
+    rule = TRANSITIONS[name]
     if holds is None:
         holds = active_holding(user, case) is not None
     if user.role == Role.SUPERVISOR:
-        return name in SUPERVISOR_TRANSITIONS and (holds or _supervises(user, case))
-    if user.role not in (Role.CASEWORKER, Role.HOTLINE_OPERATOR) or not holds:
+        return Actor.SUPERVISOR in rule.made_by and (holds or _supervises(user, case))
+    if user.role not in CASE_WORKING_ROLES or not holds:
         return False
-    if name == "reopen":
-        return user.unit_id == case.lead_unit_id
-    if case.state == CaseState.INTAKE or (name == "close" and user.unit_id == case.lead_unit_id):
+    if Actor.LEAD in rule.made_by and user.unit_id == case.lead_unit_id:
         return True
-    return user.unit.kind in _responsible_kinds(case, name)
+    return Actor.RESPONSIBLE in rule.made_by and _is_responsible(user, case, rule)
 
 
-def _responsible_kinds(case: Case, name: str) -> set[str]:
-    """Kinds responsible for the stage the case leaves or, except on closing, the one it enters."""
+def _is_responsible(user: User, case: Case, rule: CaseTransition) -> bool:
+    """At intake any holding unit; later the kinds responsible for the stage the case leaves
+    or, except on closing, the one it enters (under the case's rulebook)."""
+    if case.state == CaseState.INTAKE:
+        return True
     kinds = set(responsible_kinds_for_stage(case.rulebook, case.state))
-    target = transitions_of(case)[name].target
-    if isinstance(target, str) and target != CaseState.CLOSED:
-        kinds |= set(responsible_kinds_for_stage(case.rulebook, target))
-    return kinds
+    if rule.is_onward:
+        kinds |= set(responsible_kinds_for_stage(case.rulebook, rule.target))
+    return user.unit.kind in kinds
 
 
 def _supervises(user: User, case: Case) -> bool:
@@ -79,7 +77,7 @@ def require_transition_actor(user: User, case: Case, name: str) -> None:
 
 def require_holder(user: User, case: Case) -> None:
     """Adding records needs a caseworker or operator of a unit that holds the case now."""
-    if user.role not in (Role.CASEWORKER, Role.HOTLINE_OPERATOR):
+    if user.role not in CASE_WORKING_ROLES:
         raise NotAllowed(_("Only caseworkers of a unit holding the case may add records."))
     if active_holding(user, case) is None:
         raise NotAllowed(_("Your unit does not hold this case."))
@@ -93,3 +91,11 @@ def available_transitions(user: User, case: Case) -> list[str]:
         return []
     holds = active_holding(user, case) is not None
     return [name for name in names if may_transition(user, case, name, holds=holds)]
+
+
+def transition_choices(user: User, case: Case) -> list[dict]:
+    """The transitions the user may make now, each with its label and what it still needs."""
+    return [
+        {"name": name, "label": str(TRANSITIONS[name].label), "missing": missing_for(case, name)}
+        for name in available_transitions(user, case)
+    ]

@@ -1,13 +1,14 @@
 """What must be recorded before a transition (hồ sơ bắt buộc trước khi chuyển giai đoạn).
 
-Each transition lists its requirements in the state machine (`custom["requires"]`); each
-requirement is a check here that names what is missing in words a caseworker understands.
+Each transition names its requirements in cases.lifecycle.TRANSITIONS; each requirement is a
+check here that names what is missing in words a caseworker understands.
 """
 
 from collections.abc import Callable
 
 from django.utils.translation import gettext_lazy as _
 
+from .lifecycle import TRANSITIONS
 from .models import Case, CaseState, ClosureReason, VerificationOutcome
 
 
@@ -39,10 +40,6 @@ def _support_service(case: Case, **_kw) -> bool:
     return case.services.exists()
 
 
-def _reason(case: Case, *, reason: str = "", **_kw) -> bool:
-    return bool(reason.strip())
-
-
 def _closure_reason(case: Case, *, closure_reason: str = "", duplicate_of=None, **_kw) -> bool:
     if closure_reason not in ClosureReason.values:
         return False
@@ -66,7 +63,6 @@ CHECKS: dict[str, tuple[Callable[..., bool], str]] = {
     "protection_measure": (_protection_measure, _("a protection measure")),
     "rescued": (_rescued, _("the date of the rescue")),
     "support_service": (_support_service, _("a support service")),
-    "reason": (_reason, _("a reason")),
     "closure_reason": (
         _closure_reason,
         _(
@@ -77,13 +73,15 @@ CHECKS: dict[str, tuple[Callable[..., bool], str]] = {
 }
 
 
-def missing_for(case: Case, transition_name: str, **given) -> list[str]:
-    """Names of what must still be recorded before the transition may be made."""
-    transition = next(t for t in case.get_all_state_transitions() if t.name == transition_name)
-    required = transition.custom.get("requires", [])
-    return [
+def missing_for(case: Case, transition_name: str, *, reason: str = "", **given) -> list[str]:
+    """Names of what must still be recorded (or typed) before the transition may be made."""
+    rule = TRANSITIONS[transition_name]
+    missing = [
         str(label)
-        for code in required
+        for code in rule.requires
         for check, label in [CHECKS[code]]
         if not check(case, **given)
     ]
+    if rule.reason_required and not reason.strip():
+        missing.append(str(_("a reason")))
+    return missing

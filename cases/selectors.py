@@ -7,6 +7,7 @@ from agencies.models import AgencyKind, Role, User
 from config.errors import NotFound
 from security.blind_index import id_number_index, name_birth_year_index, phone_index
 
+from .inputs import IntakeData
 from .models import Case, CaseHolding, Person
 
 
@@ -74,4 +75,16 @@ def possible_duplicates(
     matching = Person.objects.filter(indexes).values("case_id")
     return list(
         visible_cases(user).filter(pk__in=matching).exclude(state="closed").order_by("received_at")
+    )
+
+
+def duplicates_of_intake(user: User, data: IntakeData) -> list[Case]:
+    """Open cases the user may see that share the victim's or the caller's phone, the
+    victim's ID number, or the victim's name and birth year."""
+    return possible_duplicates(
+        user,
+        phones=[p.phone for p in (data.victim, data.reporter) if p and p.phone],
+        id_number=data.victim.id_number,
+        name=data.victim.full_name,
+        birth_year=data.victim.birth_year,
     )

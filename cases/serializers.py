@@ -4,8 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from agencies.models import AgencyKind
+from places.models import Province
 from rulebooks.models import SupportServiceKind
 
+from .inputs import IntakeData, PersonData
 from .models import (
     Case,
     Channel,
@@ -19,8 +21,7 @@ from .models import (
     TraffickingPurpose,
     VerificationOutcome,
 )
-from .services import IntakeData, PersonData
-from .visibility import CaseView
+from .selectors import get_visible_case
 
 
 class PersonInputSerializer(serializers.Serializer):
@@ -48,8 +49,6 @@ class PersonInputSerializer(serializers.Serializer):
         return attrs
 
     def validate_province(self, value):
-        from places.models import Province
-
         if not Province.objects.filter(pk=value).exists():
             raise serializers.ValidationError(_("Unknown province code."))
         return value
@@ -126,111 +125,27 @@ class CaseSummarySerializer(serializers.ModelSerializer):
         )
 
 
-def _person(person, view: CaseView) -> dict:
-    data = {
-        "id": str(person.uuid),
-        "role": person.role,
-        "sex": person.sex,
-        "age_group": person.age_group,
-        "nationality": person.nationality,
-        "province": person.province_id,
-        "language": person.language,
-        "interpreter_needed": person.interpreter_needed,
-        "relationship": person.relationship,
-    }
-    for name in view.person_fields(person.role):
-        value = getattr(person, name)
-        data[name] = value.isoformat() if hasattr(value, "isoformat") else value
-    return data
-
-
-def case_detail(case: Case, view: CaseView, transitions: list[str]) -> dict:
-    """The whole case as this user may see it; hidden fields are left out entirely."""
-    data = CaseSummarySerializer(case).data
-    data["field_groups"] = sorted(view.groups)
-    data["identity_erased"] = view.erased
-    data["people"] = [_person(p, view) for p in case.people.order_by("id")]
-    data["intakes"] = [
-        {
-            "id": str(i.uuid),
-            "channel": i.channel,
-            "received_at": i.received_at,
-            "unit": i.unit.code,
-            "linked_as_duplicate": i.linked_as_duplicate,
-            **({"narrative": i.narrative} if view.shows("intake.narrative") else {}),
-        }
-        for i in case.intakes.select_related("unit")
-    ]
-    data["screenings"] = list(
-        case.screenings.values("indicators", "purposes", "recommendation", "reasons", "screened_at")
-    )
-    data["verifications"] = [
-        {
-            "outcome": v.outcome,
-            "unit": v.unit.code,
-            "recorded_at": v.recorded_at,
-            **({"finding": v.finding} if view.shows("verification.finding") else {}),
-        }
-        for v in case.verifications.select_related("unit")
-    ]
-    data["identifications"] = [
-        {
-            "is_victim": i.is_victim,
-            "document_type": i.document_type,
-            "issuing_unit": i.issuing_unit.code,
-            "decided_at": i.decided_at,
-            **(
-                {"document_number": i.document_number}
-                if view.shows("identification.document_number")
-                else {}
-            ),
-        }
-        for i in case.identifications.select_related("issuing_unit")
-    ]
-    data["rescues"] = list(
-        case.rescues.values("partner_authority", "country", "requested_at", "rescued_at")
-    )
-    data["protections"] = [
-        {
-            "kind": m.kind,
-            "unit": m.unit.code,
-            "starts_at": m.starts_at,
-            "ends_at": m.ends_at,
-            "limit_citation": m.limit_citation,
-            "refused": m.refused,
-            **({"details": m.details} if view.shows("protection.details") else {}),
-        }
-        for m in case.protections.select_related("unit")
-    ]
-    data["services"] = list(
-        case.services.values(
-            "id",
-            "kind",
-            "status",
-            "provider_unit__code",
-            "requested_at",
-            "provided_at",
-            "declined_at",
-            "amount",
-            "currency",
-        )
-    )
-    data["consents"] = list(
-        case.consents.values("id", "recipient_kind", "purpose", "status", "given_by", "recorded_at")
-    )
-    data["holders"] = list(
-        case.holdings.values("unit__code", "basis", "since", "until").order_by("since")
-    )
-    data["available_transitions"] = transitions
-    return data
-
-
 class TransitionInputSerializer(serializers.Serializer):
     transition = serializers.CharField(max_length=40)
     reason = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
     closure_reason = serializers.ChoiceField(ClosureReason.choices, required=False, default="")
     duplicate_of = serializers.UUIDField(required=False)
     expected_version = serializers.IntegerField(min_value=1, required=False)
+
+    @classmethod
+    def parse(cls, data, user) -> tuple[str, dict]:
+        """The transition asked for, and the options of cases.services.transition_case (the
+        other case of a duplicate must be one the user may see)."""
+        serializer = cls(data=data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        duplicate_of = data.get("duplicate_of")
+        return data["transition"], {
+            "reason": data["reason"],
+            "closure_reason": data["closure_reason"],
+            "duplicate_of": duplicate_of and get_visible_case(user, duplicate_of),
+            "expected_version": data.get("expected_version"),
+        }
 
 
 class ScreeningInputSerializer(serializers.Serializer):

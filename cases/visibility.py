@@ -7,10 +7,9 @@ audited; a supervisor reads it only with a typed reason.
 from dataclasses import dataclass
 
 from agencies.models import Role, User
-from security.audit import record_event
 from security.policy import FieldGroup, visible_field_groups
 
-from .models import Case, PersonRole
+from .models import Case, Person, PersonRole
 from .selectors import active_holding
 
 PERSON_FIELDS = {
@@ -76,14 +75,100 @@ def case_view(user: User, case: Case, *, reason: str = "") -> CaseView:
     return CaseView(frozenset(groups), reason)
 
 
-def audit_identity_read(user: User, case: Case, view: CaseView) -> None:
-    """One audit event per read of identity or contact data, with the reason if typed."""
-    read = sorted(view.groups & AUDITED_GROUPS)
-    if read:
-        record_event(
-            "identity.read",
-            actor=user,
-            case=case,
-            reason=view.reason,
-            details={"groups": read, "supervisor": user.role == Role.SUPERVISOR},
+def _person(person: Person, view: CaseView) -> dict:
+    data = {
+        "id": str(person.uuid),
+        "role": person.role,
+        "sex": person.sex,
+        "age_group": person.age_group,
+        "nationality": person.nationality,
+        "province": person.province_id,
+        "language": person.language,
+        "interpreter_needed": person.interpreter_needed,
+        "relationship": person.relationship,
+    }
+    for name in view.person_fields(person.role):
+        value = getattr(person, name)
+        data[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return data
+
+
+def case_records(case: Case, view: CaseView) -> dict:
+    """The case's people and records as this user may see them; hidden fields are left out
+    entirely (not blanked)."""
+    data = {}
+    data["field_groups"] = sorted(view.groups)
+    data["identity_erased"] = view.erased
+    data["people"] = [_person(p, view) for p in case.people.order_by("id")]
+    data["intakes"] = [
+        {
+            "id": str(i.uuid),
+            "channel": i.channel,
+            "received_at": i.received_at,
+            "unit": i.unit.code,
+            "linked_as_duplicate": i.linked_as_duplicate,
+            **({"narrative": i.narrative} if view.shows("intake.narrative") else {}),
+        }
+        for i in case.intakes.select_related("unit")
+    ]
+    data["screenings"] = list(
+        case.screenings.values("indicators", "purposes", "recommendation", "reasons", "screened_at")
+    )
+    data["verifications"] = [
+        {
+            "outcome": v.outcome,
+            "unit": v.unit.code,
+            "recorded_at": v.recorded_at,
+            **({"finding": v.finding} if view.shows("verification.finding") else {}),
+        }
+        for v in case.verifications.select_related("unit")
+    ]
+    data["identifications"] = [
+        {
+            "is_victim": i.is_victim,
+            "document_type": i.document_type,
+            "issuing_unit": i.issuing_unit.code,
+            "decided_at": i.decided_at,
+            **(
+                {"document_number": i.document_number}
+                if view.shows("identification.document_number")
+                else {}
+            ),
+        }
+        for i in case.identifications.select_related("issuing_unit")
+    ]
+    data["rescues"] = list(
+        case.rescues.values("partner_authority", "country", "requested_at", "rescued_at")
+    )
+    data["protections"] = [
+        {
+            "kind": m.kind,
+            "unit": m.unit.code,
+            "starts_at": m.starts_at,
+            "ends_at": m.ends_at,
+            "limit_citation": m.limit_citation,
+            "refused": m.refused,
+            **({"details": m.details} if view.shows("protection.details") else {}),
+        }
+        for m in case.protections.select_related("unit")
+    ]
+    data["services"] = list(
+        case.services.values(
+            "id",
+            "kind",
+            "status",
+            "provider_unit__code",
+            "requested_at",
+            "provided_at",
+            "declined_at",
+            "amount",
+            "currency",
         )
+    )
+    data["consents"] = list(
+        case.consents.values("id", "recipient_kind", "purpose", "status", "given_by", "recorded_at")
+    )
+    data["holders"] = list(
+        case.holdings.values("unit__code", "basis", "since", "until").order_by("since")
+    )
+    return data

@@ -1,4 +1,7 @@
-"""Render every API error as {"error": code, "detail": text}."""
+"""Render every API error as {"error": code, "detail": text}, with its HTTP status.
+
+The status of a domain error is decided here, not by the error: services know nothing of HTTP.
+"""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -7,7 +10,12 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .errors import DomainError
+from security.audit import record_event
+
+from .errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
+
+# Domain errors (config.errors) → HTTP status (DESIGN.md §4).
+DOMAIN_STATUS = {InvalidInput: 400, NotAllowed: 403, NotFound: 404, Conflict: 409}
 
 _CODES = {
     status.HTTP_400_BAD_REQUEST: "invalid",
@@ -33,8 +41,6 @@ def _audit_refusal(request, status_code: int) -> None:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return
-    from security.audit import record_event
-
     with transaction.atomic():
         record_event(
             "access.refused",
@@ -45,7 +51,8 @@ def _audit_refusal(request, status_code: int) -> None:
 
 def _render(exc, context):
     if isinstance(exc, DomainError):
-        return Response({"error": exc.code, "detail": exc.detail}, status=exc.status)
+        status_code = next(code for kind, code in DOMAIN_STATUS.items() if isinstance(exc, kind))
+        return Response({"error": exc.code, "detail": exc.detail}, status=status_code)
     if isinstance(exc, ValidationError):
         exc = exceptions.ValidationError(
             detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages

@@ -1,12 +1,12 @@
-"""Errors that services raise and every interface maps the same way (DESIGN.md §4).
+"""Errors that services raise, whatever the interface (DESIGN.md §4).
 
-A service never returns a half-done change: it raises one of these inside its transaction,
-and the API answers {"error": code, "detail": text} with the status below.
+A service never returns a half-done change: it raises one of these inside its transaction.
+Each carries a stable code and a translated detail; the interfaces decide what they become
+(the API's exception handler, config.api_errors, maps them to HTTP statuses).
 """
 
 
 class DomainError(Exception):
-    status = 400
     code = "invalid"
 
     def __init__(self, detail: str, code: str | None = None):
@@ -17,20 +17,24 @@ class DomainError(Exception):
 
 
 class InvalidInput(DomainError):
-    status = 400
+    """The request cannot be done as given: missing or wrong data."""
+
     code = "invalid"
 
 
 class NotAllowed(DomainError):
-    status = 403
+    """The actor may not do this."""
+
     code = "forbidden"
 
 
 class NotFound(DomainError):
-    status = 404
+    """Unknown, or not visible to the actor (no existence leak)."""
+
     code = "not_found"
 
 
 class Conflict(DomainError):
-    status = 409
+    """Not allowed from the current state, or lost to a concurrent change."""
+
     code = "conflict"

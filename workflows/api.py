@@ -6,7 +6,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.api import transition_request
 from cases.models import Case
 from cases.permissions import available_transitions
 from cases.serializers import CaseSummarySerializer, TransitionInputSerializer
@@ -119,5 +118,5 @@ class TaskCompleteView(APIView):
 
     def _transition(self, request: Request, task: CaseTask) -> Case:
         """Do a stage task by the transition in the request body."""
-        name, options = transition_request(request)
+        name, options = TransitionInputSerializer.parse(request.data, request.user)
         return services.complete_task(request.user, task, name, **options)

@@ -24,8 +24,9 @@ from viewflow.workflow import flow
 from viewflow.workflow.lock import select_for_update_lock
 
 from agencies.models import Role, User
+from cases.lifecycle import TRANSITIONS
 from cases.models import Case, CaseState
-from cases.permissions import SUPERVISOR_TRANSITIONS, may_transition
+from cases.permissions import may_transition
 from cases.selectors import active_holding
 from rulebooks.selectors import STAGE_DEADLINE_STEPS, responsible_kinds_for_stage, stage_deadlines
 from security.audit import record_event
@@ -77,7 +78,7 @@ class StageTask(CaseTaskNode):
         unit's right to close any case does not fill its inbox with other agencies' stages.
         """
         names = [t.name for t in case.get_available_state_transitions()]
-        onward = [name for name in names if name not in SUPERVISOR_TRANSITIONS] or names
+        onward = [name for name in names if TRANSITIONS[name].is_onward] or names
         return any(may_transition(user, case, name) for name in onward)
 
 

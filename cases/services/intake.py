@@ -1,0 +1,207 @@
+"""Taking a report (tiếp nhận tin báo): open a new case, or link the report to one."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import Role, Unit, User
+from config.errors import InvalidInput, NotAllowed
+from places.models import Province
+from places.selectors import province_on_date
+from rulebooks.selectors import rulebook_for
+from security.audit import record_event
+from security.blind_index import id_number_index, name_birth_year_index, phone_index
+from security.services import create_data_key
+
+from ..inputs import IntakeData, PersonData
+from ..minors import PresumedMinorRule, age_group
+from ..models import Case, CaseHolding, CaseNumberSequence, Intake, Person, PersonRole
+from ..selectors import duplicates_of_intake
+from ..signals import stage_changed
+
+
+@dataclass
+class IntakeResult:
+    intake: Intake
+    case: Case
+    created_case: bool
+    possible_duplicates: list[Case]
+    replayed: bool = False
+
+
+def _reserve_case_number(actor: User, data: IntakeData, received_at: datetime) -> str:
+    with transaction.atomic():
+        return _next_case_number(_case_prefix(actor.unit, data.victim), received_at.year)
+
+
+def _next_case_number(prefix: str, year: int) -> str:
+    """The next number of the prefix and year, counted atomically in one statement."""
+    table = CaseNumberSequence._meta.db_table
+    increment = f"UPDATE {table} SET last = last + 1 WHERE prefix = %s AND year = %s RETURNING last"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(increment, [prefix, year])
+        row = cursor.fetchone()
+        if row is None:  # the first case of the year: create the counter, then count
+            CaseNumberSequence.objects.get_or_create(prefix=prefix, year=year)
+            cursor.execute(increment, [prefix, year])
+            row = cursor.fetchone()
+    return f"{prefix}-{year}-{row[0]:06d}"
+
+
+def _case_prefix(unit: Unit, victim: PersonData) -> str:
+    if unit.province_id:
+        return unit.province.abbreviation
+    if victim.province_id:
+        return Province.objects.get(pk=victim.province_id).abbreviation
+    return "TW"  # trung ương: national bodies such as the hotline
+
+
+def _province_when_received(unit: Unit, victim: PersonData, received_at: datetime):
+    """The province of the receiving unit (or the victim's) as it was on the date received."""
+    if unit.province_id:
+        return province_on_date(unit.province, timezone.localdate(received_at))
+    if victim.province_id:
+        return Province.objects.get(pk=victim.province_id)
+    return None
+
+
+def _add_person(case: Case, role: str, data: PersonData) -> Person:
+    person = Person(
+        case=case,
+        data_key=case.data_key,
+        role=role,
+        full_name=data.full_name,
+        other_names=data.other_names,
+        birth_year=str(data.birth_year or ""),
+        stated_age="" if data.stated_age is None else str(data.stated_age),
+        id_number=data.id_number,
+        phone=data.phone,
+        address=data.address,
+        relationship=data.relationship,
+        sex=data.sex,
+        age_group=age_group(data.age_evidence.best_age),
+        nationality=data.nationality,
+        province_id=data.province_id,
+        language=data.language,
+        interpreter_needed=data.interpreter_needed,
+        phone_index=phone_index(data.phone) or "",
+        id_number_index=id_number_index(data.id_number) or "",
+        name_year_index=name_birth_year_index(data.full_name, data.birth_year) or "",
+    )
+    person.save()
+    return person
+
+
+def _validate_intake(actor: User, data: IntakeData) -> None:
+    if actor.unit_id is None or actor.role not in (Role.HOTLINE_OPERATOR, Role.CASEWORKER):
+        raise NotAllowed(_("Only hotline operators and caseworkers of a unit take intakes."))
+    if not (data.victim.full_name or data.victim.phone or data.narrative):
+        raise InvalidInput(_("An intake needs at least the victim's name, a phone or a narrative."))
+
+
+def _open_case(actor: User, data: IntakeData, received_at: datetime, number: str) -> Case:
+    rulebook = rulebook_for(received_at)
+    case = Case(
+        data_key=create_data_key(),
+        number=number,
+        rulebook=rulebook.code,
+        received_at=received_at,
+        channel=data.channel,
+        province=_province_when_received(actor.unit, data.victim, received_at),
+        purposes=data.purposes,
+        destination_country=data.destination_country,
+        is_abroad=data.is_abroad,
+        presumed_minor=PresumedMinorRule.of(rulebook).applies(data.victim.age_evidence),
+        lead_unit=actor.unit,
+        created_by=actor,
+    )
+    case.save()
+    CaseHolding.objects.create(
+        case=case, unit=actor.unit, basis=CaseHolding.Basis.LEAD, since=received_at
+    )
+    _add_person(case, PersonRole.VICTIM, data.victim)
+    for relative in data.relatives:
+        _add_person(case, PersonRole.RELATIVE, relative)
+    return case
+
+
+def create_intake(actor: User, data: IntakeData, *, idempotency_key: str = "") -> IntakeResult:
+    """Take a report (tiếp nhận tin báo): open a new case, or link to an existing one.
+
+    A retried request with the same Idempotency-Key returns the first intake unchanged.
+    """
+    _validate_intake(actor, data)
+    if idempotency_key and (replay := _replayed_intake(actor, idempotency_key)):
+        return replay
+    received_at = data.received_at or timezone.now()
+    duplicates = duplicates_of_intake(actor, data)
+    # The case number is taken in its own short transaction, so that concurrent intakes do
+    # not queue behind each other for the whole intake (a failed intake leaves a gap).
+    number = None if data.link_to_case else _reserve_case_number(actor, data, received_at)
+    try:
+        with transaction.atomic():
+            case = data.link_to_case or _open_case(actor, data, received_at, number)
+            intake = _record_intake(actor, case, data, received_at, idempotency_key)
+            stage_changed.send(Case, case=case)  # the process starts in this transaction
+            _audit_intake(actor, intake, opened=number is not None, duplicates=len(duplicates))
+    except IntegrityError:
+        if idempotency_key and (replay := _replayed_intake(actor, idempotency_key)):
+            return replay
+        raise
+    others = [c for c in duplicates if c.pk != case.pk]
+    return IntakeResult(intake, case, data.link_to_case is None, others)
+
+
+def _record_intake(
+    actor: User, case: Case, data: IntakeData, received_at: datetime, idempotency_key: str
+) -> Intake:
+    """The report itself, its reporter, and the receiving unit's hold on the case."""
+    reporter = data.reporter and _add_person(case, PersonRole.REPORTER, data.reporter)
+    intake = Intake.objects.create(
+        case=case,
+        data_key=case.data_key,
+        channel=data.channel,
+        received_at=received_at,
+        received_by=actor,
+        unit=actor.unit,
+        reporter=reporter or None,
+        narrative=data.narrative,
+        linked_as_duplicate=data.link_to_case is not None,
+        idempotency_key=idempotency_key,
+    )
+    _hold(case, actor.unit, CaseHolding.Basis.RECEIVED, received_at)
+    return intake
+
+
+def _audit_intake(actor: User, intake: Intake, *, opened: bool, duplicates: int) -> None:
+    """Audit last: the ledger's chain is one lock, held from here to the commit."""
+    case = intake.case
+    if opened:
+        record_event(
+            "case.create",
+            actor=actor,
+            case=case,
+            details={"rulebook": case.rulebook, "presumed_minor": case.presumed_minor},
+        )
+    record_event(
+        "intake.create",
+        actor=actor,
+        case=case,
+        obj=intake,
+        details={"linked": intake.linked_as_duplicate, "duplicates": duplicates},
+    )
+
+
+def _replayed_intake(actor: User, key: str) -> IntakeResult | None:
+    intake = Intake.objects.filter(received_by=actor, idempotency_key=key).first()
+    if intake is None:
+        return None
+    return IntakeResult(intake, intake.case, False, [], replayed=True)
+
+
+def _hold(case: Case, unit: Unit, basis: str, since: datetime) -> None:
+    if not case.holdings.filter(unit=unit, until__isnull=True).exists():
+        CaseHolding.objects.create(case=case, unit=unit, basis=basis, since=since)

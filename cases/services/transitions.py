@@ -1,0 +1,84 @@
+"""Moving a case through its stages (chuyển giai đoạn): the one way a case's stage changes."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+
+from agencies.models import User
+from config.errors import Conflict, InvalidInput
+from security.audit import record_event
+
+from .. import permissions, requirements
+from ..models import Case, StateChange
+from ..signals import stage_changed
+
+
+def transition_case(
+    actor: User,
+    case: Case,
+    name: str,
+    *,
+    reason: str = "",
+    closure_reason: str = "",
+    duplicate_of: Case | None = None,
+    expected_version: int | None = None,
+) -> Case:
+    """Move the case through the state machine (chuyển giai đoạn), or refuse with a clear error.
+
+    The row is locked for the whole change, so of two concurrent changes one waits and then
+    sees the new state; a client that read an older version gets 409 instead of overwriting.
+    """
+    given = {"reason": reason, "closure_reason": closure_reason, "duplicate_of": duplicate_of}
+    with transaction.atomic():
+        case = _locked(case, expected_version)
+        _check(actor, case, name, given)
+        source = case.state
+        _move(case, name, given)
+        StateChange.objects.create(
+            case=case,
+            transition=name,
+            source=source,
+            target=case.state,
+            actor=actor,
+            unit=actor.unit,
+            at=timezone.now(),
+            reason=reason,
+        )
+        stage_changed.send(Case, case=case)  # the process follows in this transaction
+        record_event(
+            "case.transition",
+            actor=actor,
+            case=case,
+            reason=reason,
+            details={"transition": name, "from": source, "to": case.state},
+        )
+    return case
+
+
+def _locked(case: Case, expected_version: int | None) -> Case:
+    """The case row, locked until the commit; 409 when the caller read an older version."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if expected_version is not None and expected_version != case.version:
+        raise Conflict(_("The case was changed by someone else; reload it."), "stale")
+    return case
+
+
+def _check(actor: User, case: Case, name: str, given: dict) -> None:
+    """The transition's row allows it now (409), for this actor (403), with its records (400)."""
+    permissions.transition_rule(case, name)
+    permissions.require_transition_actor(actor, case, name)
+    if missing := requirements.missing_for(case, name, **given):
+        raise InvalidInput(
+            _("Record first: %(missing)s.") % {"missing": ", ".join(missing)},
+            "missing_records",
+        )
+
+
+def _move(case: Case, name: str, given: dict) -> None:
+    try:
+        getattr(case, name)(**given)
+        case.version += 1
+        case.save()
+    except (TransitionNotAllowed, ConcurrentTransition) as exc:
+        raise Conflict(_("The case moved on meanwhile; reload it."), "conflict") from exc
