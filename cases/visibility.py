@@ -4,7 +4,7 @@ Hidden fields are absent from responses and pages, not blanked. Reading identity
 audited; a supervisor reads it only with a typed reason.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from agencies.models import Role, User
 from security.policy import FieldGroup, visible_field_groups
@@ -30,13 +30,6 @@ PERSON_ROLE_GROUP = {
     PersonRole.REPORTER: FieldGroup.CONTACTS_RELATIVES,
     PersonRole.RELATIVE: FieldGroup.CONTACTS_RELATIVES,
 }
-RECORD_FIELDS = {
-    "intake.narrative": FieldGroup.NARRATIVE,
-    "verification.finding": FieldGroup.INVESTIGATION,
-    "identification.document_number": FieldGroup.LEGAL,
-    "protection.details": FieldGroup.REPATRIATION,
-    "protection.refusal_commitment": FieldGroup.REPATRIATION,
-}
 AUDITED_GROUPS = frozenset({FieldGroup.IDENTITY, FieldGroup.CONTACTS_RELATIVES})
 
 
@@ -55,8 +48,8 @@ class CaseView:
             name for group, names in PERSON_FIELDS.items() if group in self.groups for name in names
         ]
 
-    def shows(self, record_field: str) -> bool:
-        return RECORD_FIELDS[record_field] in self.groups
+    def shows(self, group: str) -> bool:
+        return group in self.groups
 
 
 def case_view(user: User, case: Case, *, reason: str = "") -> CaseView:
@@ -93,82 +86,121 @@ def _person(person: Person, view: CaseView) -> dict:
     return data
 
 
+@dataclass(frozen=True)
+class RecordShape:
+    """How one kind of record of a case is shown: the related name, the fields everyone who
+    may see the case gets (output name → attribute path), and the protected fields with the
+    field group each belongs to, shown only to users with that group."""
+
+    related: str
+    fields: dict[str, str]
+    protected: dict[str, str] = field(default_factory=dict)
+    order_by: tuple[str, ...] = ()
+
+    def present(self, record, view: CaseView) -> dict:
+        shown = {name: _attribute(record, path) for name, path in self.fields.items()}
+        shown |= {
+            name: getattr(record, name)
+            for name, group in self.protected.items()
+            if view.shows(group)
+        }
+        return shown
+
+    def rows(self, case: Case):
+        units = sorted({path.split(".")[0] for path in self.fields.values() if "." in path})
+        records = getattr(case, self.related).select_related(*units)
+        return records.order_by(*self.order_by) if self.order_by else records
+
+
+def _attribute(record, path: str):
+    value = record
+    for name in path.split("."):
+        value = None if value is None else getattr(value, name)
+    return str(value) if path == "uuid" else value
+
+
+# Every record of a case shown on the case page and in GET /api/v1/cases/{id}/.
+RECORDS = {
+    "intakes": RecordShape(
+        "intakes",
+        {
+            "id": "uuid",
+            "channel": "channel",
+            "received_at": "received_at",
+            "unit": "unit.code",
+            "linked_as_duplicate": "linked_as_duplicate",
+        },
+        {"narrative": FieldGroup.NARRATIVE},
+    ),
+    "screenings": RecordShape(
+        "screenings",
+        {
+            name: name
+            for name in ("indicators", "purposes", "recommendation", "reasons", "screened_at")
+        },
+    ),
+    "verifications": RecordShape(
+        "verifications",
+        {"outcome": "outcome", "unit": "unit.code", "recorded_at": "recorded_at"},
+        {"finding": FieldGroup.INVESTIGATION},
+    ),
+    "identifications": RecordShape(
+        "identifications",
+        {
+            "is_victim": "is_victim",
+            "document_type": "document_type",
+            "issuing_unit": "issuing_unit.code",
+            "decided_at": "decided_at",
+        },
+        {"document_number": FieldGroup.LEGAL},
+    ),
+    "rescues": RecordShape(
+        "rescues",
+        {name: name for name in ("partner_authority", "country", "requested_at", "rescued_at")},
+    ),
+    "protections": RecordShape(
+        "protections",
+        {
+            "kind": "kind",
+            "unit": "unit.code",
+            "starts_at": "starts_at",
+            "ends_at": "ends_at",
+            "limit_citation": "limit_citation",
+            "refused": "refused",
+        },
+        {"details": FieldGroup.REPATRIATION},
+    ),
+    "services": RecordShape(
+        "services",
+        {
+            "id": "id",
+            "kind": "kind",
+            "status": "status",
+            "provider_unit__code": "provider_unit.code",
+            **{n: n for n in ("requested_at", "provided_at", "declined_at", "amount", "currency")},
+        },
+    ),
+    "consents": RecordShape(
+        "consents",
+        {n: n for n in ("id", "recipient_kind", "purpose", "status", "given_by", "recorded_at")},
+    ),
+    "holders": RecordShape(
+        "holdings",
+        {"unit__code": "unit.code", "basis": "basis", "since": "since", "until": "until"},
+        order_by=("since",),
+    ),
+}
+
+
 def case_records(case: Case, view: CaseView) -> dict:
     """The case's people and records as this user may see them; hidden fields are left out
     entirely (not blanked)."""
-    data = {}
-    data["field_groups"] = sorted(view.groups)
-    data["identity_erased"] = view.erased
-    data["people"] = [_person(p, view) for p in case.people.order_by("id")]
-    data["intakes"] = [
-        {
-            "id": str(i.uuid),
-            "channel": i.channel,
-            "received_at": i.received_at,
-            "unit": i.unit.code,
-            "linked_as_duplicate": i.linked_as_duplicate,
-            **({"narrative": i.narrative} if view.shows("intake.narrative") else {}),
-        }
-        for i in case.intakes.select_related("unit")
-    ]
-    data["screenings"] = list(
-        case.screenings.values("indicators", "purposes", "recommendation", "reasons", "screened_at")
-    )
-    data["verifications"] = [
-        {
-            "outcome": v.outcome,
-            "unit": v.unit.code,
-            "recorded_at": v.recorded_at,
-            **({"finding": v.finding} if view.shows("verification.finding") else {}),
-        }
-        for v in case.verifications.select_related("unit")
-    ]
-    data["identifications"] = [
-        {
-            "is_victim": i.is_victim,
-            "document_type": i.document_type,
-            "issuing_unit": i.issuing_unit.code,
-            "decided_at": i.decided_at,
-            **(
-                {"document_number": i.document_number}
-                if view.shows("identification.document_number")
-                else {}
-            ),
-        }
-        for i in case.identifications.select_related("issuing_unit")
-    ]
-    data["rescues"] = list(
-        case.rescues.values("partner_authority", "country", "requested_at", "rescued_at")
-    )
-    data["protections"] = [
-        {
-            "kind": m.kind,
-            "unit": m.unit.code,
-            "starts_at": m.starts_at,
-            "ends_at": m.ends_at,
-            "limit_citation": m.limit_citation,
-            "refused": m.refused,
-            **({"details": m.details} if view.shows("protection.details") else {}),
-        }
-        for m in case.protections.select_related("unit")
-    ]
-    data["services"] = list(
-        case.services.values(
-            "id",
-            "kind",
-            "status",
-            "provider_unit__code",
-            "requested_at",
-            "provided_at",
-            "declined_at",
-            "amount",
-            "currency",
-        )
-    )
-    data["consents"] = list(
-        case.consents.values("id", "recipient_kind", "purpose", "status", "given_by", "recorded_at")
-    )
-    data["holders"] = list(
-        case.holdings.values("unit__code", "basis", "since", "until").order_by("since")
-    )
-    return data
+    return {
+        "field_groups": sorted(view.groups),
+        "identity_erased": view.erased,
+        "people": [_person(p, view) for p in case.people.order_by("id")],
+        **{
+            key: [shape.present(record, view) for record in shape.rows(case)]
+            for key, shape in RECORDS.items()
+        },
+    }

@@ -15,50 +15,57 @@ from rulebooks.selectors import stage_deadlines
 
 
 def case_timeline(case: Case) -> list[dict]:
-    """Every step of a case in time order: intakes, records, stage changes and handoffs.
-
-    Each entry names the unit and user, and where a rule sets a deadline, the deadline,
-    its legal source and whether it was met.
-    """
+    """Every step of a case in time order: intakes, records, stage changes and handoffs."""
     deadlines = stage_deadlines(case)
-    events = [
-        _event(i.received_at, "intake", i.channel, i.unit, i.received_by)
-        for i in case.intakes.select_related("unit", "received_by")
-    ]
+    events = _stage_changes(case, deadlines) + _records(case)
+    events += _open_stage_deadline(case, deadlines) + referral_events(case)
+    return sorted(events, key=lambda e: (e["at"] is None, e["at"] or 0))
+
+
+def _stage_changes(case: Case, deadlines: dict) -> list[dict]:
+    """Each move of the stage; leaving a stage that has a deadline says whether it was met."""
+    events = []
     for change in case.state_changes.select_related("unit", "actor"):
         entry = _event(change.at, "transition", change.transition, change.unit, change.actor)
         entry.update(source=change.source, target=change.target, reason=change.reason)
         if deadline := deadlines.get(change.source):
-            entry.update(
-                due_at=deadline.due_at,
-                citation=deadline.citation,
-                met=change.at <= deadline.due_at,
-            )
+            met = change.at <= deadline.due_at
+            entry.update(due_at=deadline.due_at, citation=deadline.citation, met=met)
         events.append(entry)
-    events += [
-        _event(s.screened_at, "screening", s.recommendation, None, s.screened_by)
-        for s in case.screenings.select_related("screened_by")
-    ]
-    events += [
-        _event(v.recorded_at, "verification", v.outcome, v.unit, v.recorded_by)
-        for v in case.verifications.select_related("unit", "recorded_by")
-    ]
-    events += [
-        _event(i.decided_at, "identification", i.document_type, i.issuing_unit, i.recorded_by)
-        for i in case.identifications.select_related("issuing_unit", "recorded_by")
-    ]
-    events += [
-        _event(m.starts_at, "protection", m.kind, m.unit, m.decided_by)
-        | {"ends_at": m.ends_at, "citation": m.limit_citation}
-        for m in case.protections.select_related("unit", "decided_by")
-    ]
-    events += [
-        _event(s.requested_at, "service", f"{s.kind}:{s.status}", s.provider_unit, s.recorded_by)
-        for s in case.services.select_related("provider_unit", "recorded_by")
-    ]
-    events += _open_stage_deadline(case, deadlines)
-    events += referral_events(case)
-    return sorted(events, key=lambda e: (e["at"] is None, e["at"] or 0))
+    return events
+
+
+def _records(case: Case) -> list[dict]:
+    """The intakes and records of the case, each with when, what, which unit and who."""
+    return (
+        [
+            _event(i.received_at, "intake", i.channel, i.unit, i.received_by)
+            for i in case.intakes.select_related("unit", "received_by")
+        ]
+        + [
+            _event(s.screened_at, "screening", s.recommendation, None, s.screened_by)
+            for s in case.screenings.select_related("screened_by")
+        ]
+        + [
+            _event(v.recorded_at, "verification", v.outcome, v.unit, v.recorded_by)
+            for v in case.verifications.select_related("unit", "recorded_by")
+        ]
+        + [
+            _event(i.decided_at, "identification", i.document_type, i.issuing_unit, i.recorded_by)
+            for i in case.identifications.select_related("issuing_unit", "recorded_by")
+        ]
+        + [
+            _event(m.starts_at, "protection", m.kind, m.unit, m.decided_by)
+            | {"ends_at": m.ends_at, "citation": m.limit_citation}
+            for m in case.protections.select_related("unit", "decided_by")
+        ]
+        + [
+            _event(
+                s.requested_at, "service", f"{s.kind}:{s.status}", s.provider_unit, s.recorded_by
+            )
+            for s in case.services.select_related("provider_unit", "recorded_by")
+        ]
+    )
 
 
 def _event(at, kind: str, what: str, unit, user) -> dict:
@@ -118,6 +125,7 @@ def referral_events(case: Case) -> list[dict]:
 
 
 def _referral_events(referral: Referral, now: datetime) -> list[dict]:
+    """The referral's sending, its answer, its end and its escalations."""
     base = {
         "referral": str(referral.uuid),
         "what": referral.purpose,
@@ -125,74 +133,72 @@ def _referral_events(referral: Referral, now: datetime) -> list[dict]:
         "citation": referral.rule.citation,
         "rule_is_default": referral.rule.is_default,
     }
+    return [base | event for event in _handoff_steps(referral, now)] + [
+        base | _escalation_step(referral, escalation) for escalation in referral.escalations.all()
+    ]
+
+
+def _handoff_steps(referral: Referral, now: datetime) -> list[dict]:
     to = referral.to_unit.code if referral.to_unit else None
+    sender = referral.from_unit.code
     sent_met = _acceptance_met(referral, now)
-    late = (
-        _late_by(now, referral.due_at) if sent_met is False and not referral.accepted_at else None
-    )
-    events = [
-        base
-        | {
+    waiting_late = sent_met is False and not referral.accepted_at
+    steps = [
+        {
             "at": referral.sent_at,
             "kind": "referral_sent",
-            "unit": referral.from_unit.code,
+            "unit": sender,
             "user": referral.sent_by.username,
             "to_unit": to,
             "to_kind": referral.to_kind,
             "met": sent_met,
-            "late_by_seconds": late,
+            "late_by_seconds": _late_by(now, referral.due_at) if waiting_late else None,
         }
     ]
-    for kind, at, user in (
-        ("referral_accepted", referral.accepted_at, referral.accepted_by),
-        ("referral_rejected", referral.rejected_at, referral.rejected_by),
-    ):
-        if at:
-            events.append(
-                base
-                | {
-                    "at": at,
-                    "kind": kind,
-                    "unit": to,
-                    "user": user.username,
-                    "met": at <= referral.due_at,
-                    "late_by_seconds": _late_by(at, referral.due_at),
-                    "reason": referral.reason if kind == "referral_rejected" else "",
-                }
-            )
-    for kind, at, user, unit in (
-        ("referral_completed", referral.completed_at, referral.completed_by, to),
+    # kind, when, by whom, at which unit, answered against the deadline, with its reason
+    later = [
+        ("referral_accepted", referral.accepted_at, referral.accepted_by, to, True, ""),
+        (
+            "referral_rejected",
+            referral.rejected_at,
+            referral.rejected_by,
+            to,
+            True,
+            referral.reason,
+        ),
+        ("referral_completed", referral.completed_at, referral.completed_by, to, False, ""),
         (
             "referral_withdrawn",
             referral.withdrawn_at,
             referral.withdrawn_by,
-            referral.from_unit.code,
+            sender,
+            False,
+            referral.reason,
         ),
-    ):
+    ]
+    for kind, at, user, unit, answer, reason in later:
         if at:
-            events.append(
-                base
-                | {
+            steps.append(
+                {
                     "at": at,
                     "kind": kind,
                     "unit": unit,
                     "user": user.username,
-                    "met": None,
-                    "late_by_seconds": None,
-                    "reason": referral.reason if kind == "referral_withdrawn" else "",
+                    "met": at <= referral.due_at if answer else None,
+                    "late_by_seconds": _late_by(at, referral.due_at) if answer else None,
+                    "reason": reason,
                 }
             )
-    events += [
-        base
-        | {
-            "at": escalation.created_at,
-            "kind": "escalation",
-            "level": escalation.level,
-            "unit": to or referral.to_kind,
-            "user": None,
-            "met": False,
-            "late_by_seconds": _late_by(escalation.created_at, referral.due_at),
-        }
-        for escalation in referral.escalations.all()
-    ]
-    return events
+    return steps
+
+
+def _escalation_step(referral: Referral, escalation) -> dict:
+    return {
+        "at": escalation.created_at,
+        "kind": "escalation",
+        "level": escalation.level,
+        "unit": (referral.to_unit.code if referral.to_unit else None) or referral.to_kind,
+        "user": None,
+        "met": False,
+        "late_by_seconds": _late_by(escalation.created_at, referral.due_at),
+    }
