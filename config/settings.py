@@ -6,6 +6,7 @@ Celery broker. Production hardening lives in config.production.
 """
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -24,8 +25,6 @@ def _development_secret_key() -> str:
     """A per-installation secret kept in the data directory, never a literal in code."""
     path = DATA_DIR / "secret_key.txt"
     if not path.exists():
-        import secrets
-
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
     return path.read_text().strip()

@@ -10,18 +10,14 @@ from django.db.models import QuerySet
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
+from cases.models import Case
+
 # Statuses of a human task that still waits for someone.
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 
-def _case_model():
-    from cases.models import Case
-
-    return Case
-
-
 def case_content_type() -> ContentType:
-    return ContentType.objects.get_for_model(_case_model())
+    return ContentType.objects.get_for_model(Case)
 
 
 class CaseProcess(Process):
@@ -41,7 +37,7 @@ class CaseProcess(Process):
 
     def case_state(self) -> str:
         """The case's stage as stored now, never a cached copy."""
-        return _case_model().objects.values_list("state", flat=True).get(pk=self.artifact_object_id)
+        return Case.objects.values_list("state", flat=True).get(pk=self.artifact_object_id)
 
     @classmethod
     def active_for(cls, case) -> QuerySet["CaseProcess"]:

@@ -23,6 +23,8 @@ from django.core.management.base import BaseCommand
 from django.db import connections
 
 from benchmarks.http_load import run_load
+from benchmarks.intake import encryption_overhead, queries_per_intake
+from benchmarks.sweep import bench_sweep
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -182,8 +184,6 @@ class Command(BaseCommand):
         connections.databases["default"].update(config)
 
     def _in_process(self) -> None:
-        from benchmarks.intake import encryption_overhead, queries_per_intake
-
         count, labels = queries_per_intake()
         self.stdout.write(f"\nQueries per intake (new case, victim + reporter): {count}")
         self.stdout.write("  " + ", ".join(f"{k}: {v}" for k, v in labels.items()))
@@ -195,8 +195,6 @@ class Command(BaseCommand):
         )
 
     def _sweep(self, total: int, dues: list[int]) -> None:
-        from benchmarks.sweep import bench_sweep
-
         self.stdout.write(f"\nOverdue sweep with {total:,} open referrals:")
         for due in dues:
             r = bench_sweep(total, due)
