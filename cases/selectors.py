@@ -1,6 +1,8 @@
 """Reads of cases: what a user may see, duplicates, the timeline."""
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import AgencyKind, Role, User
@@ -8,7 +10,7 @@ from config.errors import NotFound
 from security.blind_index import id_number_index, name_birth_year_index, phone_index
 
 from .inputs import IntakeData
-from .models import Case, CaseHolding, Person
+from .models import Case, CaseHolding, Intake, Person
 
 
 def _supervised_provinces(user: User) -> list[str] | None:
@@ -22,9 +24,12 @@ def _supervised_provinces(user: User) -> list[str] | None:
 
 
 def visible_cases(user: User) -> QuerySet[Case]:
-    """Cases the user's unit holds or held; a supervisor also sees their province's cases."""
+    """Cases the user's unit holds or held; a supervisor also sees their province's cases;
+    a hotline operator only the intakes they took themselves."""
     if not user.is_active or user.unit_id is None or user.role == Role.ADMINISTRATOR:
         return Case.objects.none()
+    if user.role == Role.HOTLINE_OPERATOR:
+        return _operator_cases(user)
     scope = Q(holdings__unit_id=user.unit_id)
     if user.role == Role.SUPERVISOR:
         provinces = _supervised_provinces(user)
@@ -33,6 +38,18 @@ def visible_cases(user: User) -> QuerySet[Case]:
         if provinces:
             scope |= Q(province_id__in=provinces) | Q(lead_unit__province_id__in=provinces)
     return Case.objects.filter(scope).distinct()
+
+
+def _operator_cases(user: User) -> QuerySet[Case]:
+    """The cases of the intakes the operator took, while their unit holds the case and for a
+    short while after it handed the case over (settings.LOIVE_OPERATOR_SIGHT_AFTER_HANDOVER),
+    so that a call back can be answered; never the colleagues' intakes."""
+    since = timezone.now() - settings.LOIVE_OPERATOR_SIGHT_AFTER_HANDOVER
+    held = CaseHolding.objects.filter(unit_id=user.unit_id).filter(
+        Q(until__isnull=True) | Q(until__gte=since)
+    )
+    taken = Intake.objects.filter(received_by=user)
+    return Case.objects.filter(pk__in=taken.values("case_id")).filter(pk__in=held.values("case_id"))
 
 
 def get_visible_case(user: User, case_id, *, for_update: bool = False) -> Case:

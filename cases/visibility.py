@@ -1,12 +1,15 @@
-"""Which field group each protected field belongs to, and what a user may see of a case.
+"""Which field group each protected field and record belongs to, and what a user may see of
+a case.
 
-Hidden fields are absent from responses and pages, not blanked. Reading identity data is
-audited; a supervisor reads it only with a typed reason.
+Hidden fields and records are absent from responses and pages, not blanked. Reading identity
+data is audited; a supervisor reads it only with a typed reason (cases.services.read_case).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from agencies.models import Role, User
+from rulebooks.models import SupportServiceKind
 from security.policy import FieldGroup, visible_field_groups
 
 from .models import Case, Person, PersonRole
@@ -30,6 +33,12 @@ PERSON_ROLE_GROUP = {
     PersonRole.REPORTER: FieldGroup.CONTACTS_RELATIVES,
     PersonRole.RELATIVE: FieldGroup.CONTACTS_RELATIVES,
 }
+# Whole records that belong to a field group: health care and psychological support are
+# medical records, shown only to those who need them (social protection), never to the police.
+SENSITIVE_SERVICE_KINDS = {
+    SupportServiceKind.MEDICAL: FieldGroup.MEDICAL_PSYCHOLOGICAL,
+    SupportServiceKind.PSYCHOLOGICAL: FieldGroup.MEDICAL_PSYCHOLOGICAL,
+}
 AUDITED_GROUPS = frozenset({FieldGroup.IDENTITY, FieldGroup.CONTACTS_RELATIVES})
 
 
@@ -40,6 +49,7 @@ class CaseView:
     groups: frozenset[str]
     reason: str = ""
     erased: bool = False
+    unit_id: int | None = None  # the reader's unit
 
     def person_fields(self, role: str) -> list[str]:
         if PERSON_ROLE_GROUP[role] not in self.groups:
@@ -51,10 +61,16 @@ class CaseView:
     def shows(self, group: str) -> bool:
         return group in self.groups
 
+    def shows_service(self, kind: str, *unit_ids: int | None) -> bool:
+        """Whether a support service (or a referral for one) of this kind may be shown: to
+        those who may see its field group, and to the units named (provider, sender...)."""
+        group = SENSITIVE_SERVICE_KINDS.get(kind)
+        return group is None or group in self.groups or self.unit_id in unit_ids
+
 
 def case_view(user: User, case: Case, *, reason: str = "") -> CaseView:
     if case.data_key.destroyed_at is not None:
-        return CaseView(frozenset(), reason, erased=True)  # crypto-shredded: nothing to read
+        return CaseView(frozenset(), reason, erased=True, unit_id=user.unit_id)  # shredded
     holding = active_holding(user, case) or case.holdings.filter(unit_id=user.unit_id).first()
     referral_groups = set(holding.field_groups) if holding and holding.field_groups else None
     groups = visible_field_groups(
@@ -65,7 +81,7 @@ def case_view(user: User, case: Case, *, reason: str = "") -> CaseView:
         created_intake=user.role == Role.HOTLINE_OPERATOR
         and case.intakes.filter(received_by=user).exists(),
     )
-    return CaseView(frozenset(groups), reason)
+    return CaseView(frozenset(groups), reason, unit_id=user.unit_id)
 
 
 def _person(person: Person, view: CaseView) -> dict:
@@ -96,6 +112,8 @@ class RecordShape:
     fields: dict[str, str]
     protected: dict[str, str] = field(default_factory=dict)
     order_by: tuple[str, ...] = ()
+    # Whether a whole record may be shown (for records that belong to a field group).
+    shown_to: Callable[[object, CaseView], bool] = lambda record, view: True
 
     def present(self, record, view: CaseView) -> dict:
         shown = {name: _attribute(record, path) for name, path in self.fields.items()}
@@ -179,6 +197,7 @@ RECORDS = {
             "provider_unit__code": "provider_unit.code",
             **{n: n for n in ("requested_at", "provided_at", "declined_at", "amount", "currency")},
         },
+        shown_to=lambda service, view: view.shows_service(service.kind, service.provider_unit_id),
     ),
     "consents": RecordShape(
         "consents",
@@ -200,7 +219,11 @@ def case_records(case: Case, view: CaseView) -> dict:
         "identity_erased": view.erased,
         "people": [_person(p, view) for p in case.people.order_by("id")],
         **{
-            key: [shape.present(record, view) for record in shape.rows(case)]
+            key: [
+                shape.present(record, view)
+                for record in shape.rows(case)
+                if shape.shown_to(record, view)
+            ]
             for key, shape in RECORDS.items()
         },
     }

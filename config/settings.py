@@ -7,6 +7,7 @@ Celery broker. Production hardening lives in config.production.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -229,6 +230,13 @@ LOIVE_INDEX_KEY = os.environ.get("LOIVE_INDEX_KEY", "")
 # Issuer shown in authenticator apps for TOTP two-factor sign-in.
 OTP_TOTP_ISSUER = "Lối Về"
 # --- end security app ------------------------------------------------------------------------
+
+# --- cases app ------------------------------------------------------------------------------
+# How long a hotline operator still sees an intake they took after the hotline handed the case
+# over to the responsible unit (to answer a call back); never their colleagues' intakes.
+LOIVE_OPERATOR_SIGHT_AFTER_HANDOVER = timedelta(
+    hours=float(os.environ.get("LOIVE_OPERATOR_SIGHT_HOURS", "24"))
+)
 
 # --- supervision and notifications apps: the deadline sweep and the outbox ------------------
 # One beat entry sweeps every deadline: overdue referrals, viewflow timers, the outbox.

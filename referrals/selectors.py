@@ -6,7 +6,9 @@ from django.utils.translation import gettext as _
 from agencies.models import Role, User
 from cases.models import Consent, ConsentStatus
 from cases.selectors import visible_cases
+from cases.visibility import SENSITIVE_SERVICE_KINDS
 from config.errors import NotFound
+from security.policy import need_to_know
 
 from .models import OPEN_STATUSES, Referral
 
@@ -23,6 +25,11 @@ def visible_referrals(user: User) -> QuerySet[Referral]:
         | Q(to_unit__isnull=True, to_kind=unit.kind, to_province_id=unit.province_id)
         | Q(case__in=visible_cases(user).values("pk"))
     )
+    # Referrals for medical or psychological care are medical records: only the units
+    # involved and those whose need-to-know includes them see that they exist.
+    known = need_to_know(user.role, unit.kind)
+    hidden = [kind for kind, group in SENSITIVE_SERVICE_KINDS.items() if group not in known]
+    scope &= ~Q(purpose__in=hidden) | Q(from_unit_id=unit.pk) | Q(to_unit_id=unit.pk)
     return _with_consent_status(Referral.objects.filter(scope))
 
 

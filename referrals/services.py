@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
@@ -200,8 +200,26 @@ def accept_referral(actor: User, referral: Referral) -> Referral:
             since=now,
         )
         _save(referral)
+        _hand_over_from_hotline(referral, now)
         _audit("referral.accept", actor, referral, late=now > referral.due_at)
     return referral
+
+
+def _hand_over_from_hotline(referral: Referral, now: datetime) -> None:
+    """The hotline takes calls and hands them over; it never keeps a case. Once the last of
+    its referrals of the case is accepted, its hold ends and, if it led the case, the unit
+    that accepted its first referral leads it."""
+    hotline = referral.from_unit
+    handed = referral.case.referrals.filter(from_unit=hotline)
+    if hotline.kind != AgencyKind.HOTLINE or handed.filter(status=ReferralStatus.SENT).exists():
+        return
+    case = referral.case
+    case.holdings.filter(unit=hotline, until__isnull=True).update(until=now)
+    if case.lead_unit_id == hotline.pk:
+        first = handed.exclude(accepted_at=None).order_by("accepted_at", "pk").first()
+        Case.objects.filter(pk=case.pk).update(
+            lead_unit_id=first.to_unit_id, version=F("version") + 1, updated_at=now
+        )
 
 
 def reject_referral(actor: User, referral: Referral, *, reason: str) -> Referral:

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.selectors import get_visible_case
+from cases.visibility import case_view
 from referrals.models import EscalationLevel
 from referrals.serializers import ReferralSerializer
 
@@ -79,4 +80,5 @@ class CaseTimelineView(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, case_id) -> Response:
         case = get_visible_case(request.user, case_id)
-        return Response({"case": case.number, "events": case_timeline(case)})
+        events = case_timeline(case, case_view(request.user, case))
+        return Response({"case": case.number, "events": events})

@@ -10,15 +10,26 @@ from datetime import datetime
 from django.utils import timezone
 
 from cases.models import Case
+from cases.visibility import CaseView
 from referrals.models import Referral, ReferralStatus
 from rulebooks.selectors import stage_deadlines
 
 
-def case_timeline(case: Case) -> list[dict]:
-    """Every step of a case in time order: intakes, records, stage changes and handoffs."""
+def case_timeline(case: Case, view: CaseView) -> list[dict]:
+    """Every step of a case in time order: intakes, records, stage changes and handoffs.
+
+    Medical and psychological services, and referrals for them, appear only to those who may
+    see such records (cases.visibility).
+    """
     deadlines = stage_deadlines(case)
-    events = _stage_changes(case, deadlines) + _records(case)
-    events += _open_stage_deadline(case, deadlines) + referral_events(case)
+    events = _stage_changes(case, deadlines) + _records(case, view)
+    events += _open_stage_deadline(case, deadlines)
+    shown = {
+        str(r.uuid)
+        for r in case.referrals.all()
+        if view.shows_service(r.purpose, r.from_unit_id, r.to_unit_id)
+    }
+    events += [e for e in referral_events(case) if e["referral"] in shown]
     return sorted(events, key=lambda e: (e["at"] is None, e["at"] or 0))
 
 
@@ -35,7 +46,7 @@ def _stage_changes(case: Case, deadlines: dict) -> list[dict]:
     return events
 
 
-def _records(case: Case) -> list[dict]:
+def _records(case: Case, view: CaseView) -> list[dict]:
     """The intakes and records of the case, each with when, what, which unit and who."""
     return (
         [
@@ -64,6 +75,7 @@ def _records(case: Case) -> list[dict]:
                 s.requested_at, "service", f"{s.kind}:{s.status}", s.provider_unit, s.recorded_by
             )
             for s in case.services.select_related("provider_unit", "recorded_by")
+            if view.shows_service(s.kind, s.provider_unit_id)
         ]
     )
 

@@ -97,12 +97,18 @@ def test_case_endpoints_enforce_the_policy(api_for, full_case, role, kind):
     CaseHolding.objects.create(
         case=full_case, unit=unit, basis="referral", since=full_case.received_at
     )
-    response = client.get(detail_url)
-    if role == Role.ADMINISTRATOR:
-        assert response.status_code == 404  # administration is not need-to-know
+    reason = "kiểm tra định kỳ" if role == Role.SUPERVISOR else ""
+    if role == Role.SUPERVISOR:  # a supervisor reads a case only with a typed reason
+        refused = client.get(detail_url)
+        assert (refused.status_code, refused.json()["error"]) == (400, "reason_required")
+    response = client.get(detail_url, {"reason": reason} if reason else {})
+    if role in (Role.ADMINISTRATOR, Role.HOTLINE_OPERATOR):
+        # Administration is not need-to-know; operators see only the intakes they took.
+        assert response.status_code == 404
         return
     assert response.status_code == 200
-    expected = visible_field_groups(user, holds_case=True, referral_groups=None) & set(PROOF)
+    expected = visible_field_groups(user, holds_case=True, referral_groups=None, reason=reason)
+    expected &= set(PROOF)
     assert _shown(response.json()) == expected
     for url in other_urls:
         body = client.get(url).content.decode()
@@ -112,8 +118,11 @@ def test_case_endpoints_enforce_the_policy(api_for, full_case, role, kind):
 def test_a_supervisor_reads_identity_only_with_a_reason_and_it_is_audited(api_for, full_case):
     unit, user = _member(Role.SUPERVISOR, AgencyKind.STEERING_COMMITTEE, full_case)
     client = api_for(user)
-    plain = client.get(f"/api/v1/cases/{full_case.uuid}/").json()
-    assert _shown(plain) == set()
+    for blank in ({}, {"reason": "   "}):
+        refused = client.get(f"/api/v1/cases/{full_case.uuid}/", blank)
+        assert (refused.status_code, refused.json()["error"]) == (400, "reason_required")
+    refusals = AuditEvent.objects.filter(action="case.read_refused", actor_id=user.pk)
+    assert [e.details["why"] for e in refusals] == ["reason_required", "reason_required"]
     reasoned = client.get(f"/api/v1/cases/{full_case.uuid}/", {"reason": "audit of case 7"}).json()
     assert _shown(reasoned) == {FieldGroup.IDENTITY}
     event = AuditEvent.objects.filter(action="identity.read", actor_id=user.pk).get()

@@ -81,8 +81,11 @@ def test_story_02(actor, moc_bai_border_guard):
                 "given_by": "reporter",
             },
         )
-    police.accept(hotline.refer(case_id, "lc-police", "investigation"))
-    foreign.accept(hotline.refer(case_id, "mofa-consular", "rescue"))
+    # Both handed over at the end of the call; the hotline keeps no case once both accept.
+    to_police = hotline.refer(case_id, "lc-police", "investigation")
+    to_foreign = hotline.refer(case_id, "mofa-consular", "rescue")
+    police.accept(to_police)
+    foreign.accept(to_foreign)
 
     # 3. Foreign Affairs requests rescue from the host country; the case enters rescue.
     foreign.record(
