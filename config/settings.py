@@ -173,6 +173,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Case management and inter-agency referrals for victims of human trafficking.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its browsable page are for signed-in users only (DESIGN.md §4).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # Celery: in-process (eager) without Redis, a real broker with it.
