@@ -130,13 +130,23 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = int(os.environ.get("LOIVE_SESSION_SECONDS", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Lockout after repeated failed sign-ins (django-axes).
+# Lockout after repeated failed sign-ins (django-axes; see security/lockout.py). A username is
+# locked from one address only, so nobody can lock a colleague out from elsewhere; an address
+# trying many usernames is locked at a higher limit (hotline centres share one address).
+AXES_HANDLER = "security.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("LOIVE_LOCKOUT_FAILURES", "5"))
-AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]
+LOIVE_LOCKOUT_IP_FAILURES = int(os.environ.get("LOIVE_LOCKOUT_IP_FAILURES", "30"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_COOLOFF_TIME = 1  # hours, counted from the failure that locked
+# Attempts while locked are refused without being recorded: they cannot extend the cool-off.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
-# Hotline centres and agency offices sit behind one shared address: lock by username only.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_CALLABLE = "security.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Behind the TLS reverse proxy REMOTE_ADDR is the proxy's: set LOIVE_TRUSTED_PROXIES to the
+# number of proxies that append to X-Forwarded-For (0: clients connect directly).
+LOIVE_TRUSTED_PROXIES = int(os.environ.get("LOIVE_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "security.lockout.client_ip"
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
@@ -168,6 +178,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Case management and inter-agency referrals for victims of human trafficking.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its browsable page are for signed-in users only (DESIGN.md §4).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # Celery: in-process (eager) without Redis, a real broker with it.

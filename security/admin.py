@@ -1,6 +1,8 @@
-"""Read-only views of the ledger and the keys for administrators (no key material shown)."""
+"""Read-only views of the ledger, the keys and the TOTP devices for administrators (no key
+material or second-factor secret shown)."""
 
 from django.contrib import admin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import AuditEvent, DataKey
 
@@ -28,3 +30,39 @@ class DataKeyAdmin(ReadOnlyAdmin):
     list_display = ["id", "kek_id", "created_at", "destroyed_at"]
     list_filter = ["kek_id"]
     fields = ["id", "kek_id", "created_at", "destroyed_at", "destroyed_reason", "replaced_by"]
+
+
+class TOTPDeviceAdmin(admin.ModelAdmin):
+    """Administrators see who has a second factor and can delete a lost device (the user then
+    enrols again), but never see or set the secret: no key field, no QR code or config page."""
+
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    list_filter = ["confirmed"]
+    search_fields = ["user__username"]
+    fields = [
+        "user",
+        "name",
+        "confirmed",
+        "created_at",
+        "last_used_at",
+        "throttling_failure_timestamp",
+        "throttling_failure_count",
+    ]
+    readonly_fields = [
+        "user",
+        "confirmed",
+        "created_at",
+        "last_used_at",
+        "throttling_failure_timestamp",
+        "throttling_failure_count",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # a device is enrolled by its owner (security:two_factor), never here
+
+
+# django_otp registers an admin that shows and edits the key: replace it, whichever of the two
+# admin modules is imported first (its register() ignores AlreadyRegistered).
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, TOTPDeviceAdmin)

@@ -9,11 +9,8 @@ it does not show); plaintext is encrypted in pre_save. Renaming a model or field
 associated data: such a migration must re-encrypt (read, rename, save).
 """
 
-import contextlib
-import contextvars
 import datetime
 import json
-from collections.abc import Iterator
 from typing import Any
 
 from django import forms
@@ -29,18 +26,8 @@ from django.utils.translation import gettext_lazy as _
 from .crypto import CryptoError, DecryptionError, InvalidTag, make_header, open_sealed, parse_header
 from .crypto import seal as _seal
 from .keyring import unwrap_data_key
-
-_raw_reads = contextvars.ContextVar("loive_raw_reads", default=False)
-
-
-@contextlib.contextmanager
-def raw_reads() -> Iterator[None]:
-    """Let Django copy sealed values between instances (refresh_from_db) without decrypting."""
-    token = _raw_reads.set(True)
-    try:
-        yield
-    finally:
-        _raw_reads.reset(token)
+from .models import EncryptedModel
+from .reads import reading_raw
 
 
 class Sealed:
@@ -66,7 +53,7 @@ class EncryptedAttribute(DeferredAttribute):
         if instance is None:
             return self
         value = super().__get__(instance, cls)
-        if isinstance(value, Sealed) and not _raw_reads.get():
+        if isinstance(value, Sealed) and not reading_raw():
             value = self.field.decrypt(instance, value)
             instance.__dict__[self.field.attname] = value
         return value
@@ -85,8 +72,6 @@ class EncryptedField(models.Field):
         return "BinaryField"
 
     def check(self, **kwargs) -> list[checks.CheckMessage]:
-        from .models import EncryptedModel
-
         errors = super().check(**kwargs)
         if not issubclass(self.model, EncryptedModel):
             errors.append(

@@ -11,8 +11,10 @@ import uuid
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
+from django.dispatch import receiver
+
 from .crypto import DataErased
-from .keys import get_key_provider
+from .keys import get_key_provider, key_caches_reset
 
 if TYPE_CHECKING:
     from .models import DataKey
@@ -53,3 +55,9 @@ def forget(data_key_id: uuid.UUID) -> None:
 def forget_all() -> None:
     with _lock:
         _cache.clear()
+
+
+@receiver(key_caches_reset)
+def _on_key_caches_reset(**kwargs) -> None:
+    """The keys changed (settings change or reset_key_caches): cached data keys may be stale."""
+    forget_all()

@@ -23,7 +23,7 @@ from typing import Protocol
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.utils.module_loading import import_string
 
 from .crypto import KEY_BYTES, DecryptionError, InvalidTag, KeyUnavailable, new_key, open_sealed
@@ -148,13 +148,17 @@ def index_root_key() -> bytes:
     return decode_key(_development_keys()["index_key"], "the development key file")
 
 
-def reset_key_caches() -> None:
-    """Forget loaded keys (after a settings change or in tests)."""
-    from .keyring import forget_all
+# Sent after reset_key_caches(): layers above (the data-key cache in keyring) forget what they
+# derived from the old keys. A signal keeps the imports one-way: keyring imports keys, never
+# the reverse.
+key_caches_reset = Signal()
 
+
+def reset_key_caches() -> None:
+    """Forget loaded keys and all unwrapped with them (after a settings change, in tests)."""
     get_key_provider.cache_clear()
     index_root_key.cache_clear()
-    forget_all()
+    key_caches_reset.send(sender=KeyProvider)
 
 
 @receiver(setting_changed)

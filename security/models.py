@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from config.errors import Conflict
 
+from .reads import raw_reads
+
 
 class DataKey(models.Model):
     """One victim's data key, stored only wrapped by a key-encryption key (KEK).
@@ -84,8 +86,6 @@ class EncryptedModel(models.Model):
 
     def refresh_from_db(self, *args, **kwargs) -> None:
         """Reload without decrypting: values stay sealed until read (and erasure-safe)."""
-        from .fields import raw_reads
-
         with raw_reads():
             super().refresh_from_db(*args, **kwargs)
 

@@ -81,3 +81,21 @@ def test_malformed_master_key_is_refused_without_echoing_it(settings, value):
     with pytest.raises(ImproperlyConfigured) as caught:
         get_key_provider()
     assert value not in str(caught.value)
+
+
+@pytest.mark.parametrize("how", ["reset_key_caches", "setting_changed"])
+def test_changing_keys_forgets_the_cached_data_keys(settings, how):
+    """keys sits below keyring, so it cannot call keyring: keyring listens for the reset."""
+    import uuid
+
+    from security import keyring
+    from security.keys import reset_key_caches
+
+    data_key_id = uuid.uuid4()
+    keyring.remember(data_key_id, b"wrapped", new_key())
+    assert data_key_id in keyring._cache
+    if how == "reset_key_caches":
+        reset_key_caches()
+    else:
+        settings.LOIVE_MASTER_KEY = encode_key(new_key())
+    assert data_key_id not in keyring._cache

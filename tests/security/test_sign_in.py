@@ -166,3 +166,97 @@ def test_without_the_page_the_middleware_refuses_rather_than_lets_through(
     sign_in(client, "chief")
     settings.ROOT_URLCONF = "tests.security.urls_bare"
     assert client.get("/").status_code == 403
+
+
+@pytest.fixture
+def verified_admin(client, make_user):
+    admin_user = make_user(None, Role.ADMINISTRATOR, username="root")
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    from security.testing import force_verified_login
+
+    force_verified_login(client, admin_user)
+    return admin_user
+
+
+def test_the_admin_never_shows_nor_edits_a_totp_secret(
+    client, verified_admin, police_unit, make_user
+):
+    chief = make_user(police_unit, Role.SUPERVISOR, username="chief")
+    device = TOTPDevice.objects.create(user=chief, name="phone", confirmed=True)
+    secret = device.key
+    change_url = reverse("admin:otp_totp_totpdevice_change", args=[device.pk])
+
+    listing = client.get(reverse("admin:otp_totp_totpdevice_changelist"))
+    page = client.get(change_url)
+    assert listing.status_code == 200 and page.status_code == 200
+    for response in (listing, page):
+        html = response.content.decode()
+        assert secret not in html and secret.upper() not in html
+        assert 'name="key"' not in html and "otpauth://" not in html
+    for view in ("config", "qrcode"):  # django_otp's pages with the key: gone
+        response = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/{view}/", follow=True)
+        html = response.content.decode()
+        assert secret not in html and "otpauth://" not in html
+        assert response["Content-Type"].startswith("text/html")  # never the QR image
+    assert client.get(reverse("admin:otp_totp_totpdevice_add")).status_code == 403
+
+    client.post(change_url, {"name": "renamed", "key": "00" * 20})
+    device.refresh_from_db()
+    assert device.key == secret and device.name == "renamed"
+
+
+def test_an_administrator_can_delete_a_lost_device(client, verified_admin, police_unit, make_user):
+    chief = make_user(police_unit, Role.SUPERVISOR, username="chief")
+    device = TOTPDevice.objects.create(user=chief, name="phone", confirmed=True)
+    client.post(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"})
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+
+
+def test_api_schema_and_docs_need_sign_in(client, police_unit, make_user):
+    assert client.get("/api/schema/").status_code in (401, 403)
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert schema.status_code in (401, 403)
+    assert schema.json()["error"] in ("not_authenticated", "forbidden")
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 302 and docs["Location"].startswith(reverse("login"))
+
+    client.force_login(make_user(police_unit, Role.CASEWORKER))
+    assert client.get("/api/schema/").status_code == 200
+    assert client.get("/api/docs/").status_code == 200
+
+
+def test_api_schema_and_docs_need_sign_in_with_production_settings(tmp_path):
+    """The URLs and the schema's permissions as config.production loads them, anonymously."""
+    key = lambda: base64.b64encode(secrets.token_bytes(32)).decode()  # noqa: E731
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_SETTINGS_MODULE": "config.production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+        "DJANGO_ALLOWED_HOSTS": "loive.example.org",
+        "LOIVE_MASTER_KEY": key(),
+        "LOIVE_INDEX_KEY": key(),
+        "LOIVE_DATA_DIR": str(tmp_path),
+    }
+    script = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "client = Client(HTTP_HOST='loive.example.org')\n"
+        "for url in ('/api/schema/', '/api/docs/'):\n"
+        "    r = client.get(url, secure=True)\n"
+        "    print(url, r.status_code, r.get('Location', ''))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = dict(line.split(" ", 1) for line in result.stdout.splitlines())
+    assert lines["/api/schema/"].split()[0] in ("401", "403"), result.stdout
+    status, location = lines["/api/docs/"].split()
+    assert status == "302" and location.startswith("/login/"), result.stdout
