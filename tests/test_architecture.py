@@ -33,16 +33,18 @@ LAYERS = [
     "workflows",
     "supervision",
     "reports",
-    "web",
-    "demo",
     "benchmarks",
 ]
 MAY_IMPORT_ANYTHING = {"config.urls", "config.celery", "config.api_errors"}
 
-# No cycle and no upward import is known today: any that appears fails the tests below. (The
-# lists stay so that an exception, if one is ever needed, is written down with its reason.)
+# No cycle is known today: any that appears fails the tests below.
 KNOWN_CYCLES: list[frozenset[str]] = []
-KNOWN_UPWARD: set[tuple[str, str]] = set()
+# One known today: the `seed_demo` command lives in agencies but loads the demo cases, two layers
+# up (function-local imports); it moves to a demo app at the top (issue 10).
+KNOWN_UPWARD: set[tuple[str, str]] = {
+    ("agencies.management.commands.seed_demo", "cases.demo"),
+    ("agencies.management.commands.seed_demo", "cases.models"),
+}
 
 Edge = tuple[str, str, int]  # importing module, imported module, line
 
