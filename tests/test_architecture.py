@@ -19,21 +19,14 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+from django.conf import settings
+
 ROOT = Path(__file__).resolve().parents[1]
 NOT_CODE = {".venv", "var", "tests", "migrations", "node_modules", "locale", "static", "templates"}
-LAYERS = [
-    "config",
-    "places",
-    "agencies",
-    "security",
-    "notifications",
-    "rulebooks",
-    "cases",
-    "referrals",
-    "workflows",
-    "supervision",
-    "reports",
-    "benchmarks",
+# The layers are the project's apps in the order INSTALLED_APPS lists them (lowest first, as
+# config/settings.py says), below config, the settings layer.
+LAYERS = ["config"] + [
+    app for app in settings.INSTALLED_APPS if "." not in app and (ROOT / app).is_dir()
 ]
 MAY_IMPORT_ANYTHING = {"config.urls", "config.celery", "config.api_errors"}
 
