@@ -63,6 +63,7 @@ def send_referral(
         due_at, rule = deadline_for(case.rulebook, step or step_for(purpose), sent_at)
         referral = Referral.objects.create(
             case=case,
+            data_key_id=case.data_key_id,
             from_unit=actor.unit,
             to_unit=to_unit,
             to_kind=to_kind,
@@ -233,7 +234,9 @@ def reject_referral(actor: User, referral: Referral, *, reason: str) -> Referral
         referral.rejected_at, referral.rejected_by = timezone.now(), actor
         referral.reason = reason.strip()
         _save(referral)
-        _audit("referral.reject", actor, referral, reason=referral.reason)
+        # The reason may describe the person: it stays encrypted on the referral, the
+        # ledger (in clear, never erased) only says one was given.
+        _audit("referral.reject", actor, referral, reason_given=True)
     return referral
 
 
@@ -261,7 +264,7 @@ def withdraw_referral(actor: User, referral: Referral, *, reason: str = "") -> R
         referral.reason = reason.strip()
         _end_holding(referral, referral.withdrawn_at)
         _save(referral)
-        _audit("referral.withdraw", actor, referral, reason=referral.reason)
+        _audit("referral.withdraw", actor, referral, reason_given=bool(referral.reason))
     return referral
 
 
