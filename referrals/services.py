@@ -19,7 +19,7 @@ from agencies.models import AgencyKind, Role, Unit, User
 from cases.models import Case, CaseHolding, CaseState, Consent, ConsentStatus
 from cases.permissions import require_holder
 from config.errors import Conflict, InvalidInput, NotAllowed
-from places.models import Province
+from places.models import VIETNAM_TZ, Province
 from rulebooks.purposes import default_field_groups, step_for
 from rulebooks.selectors import deadline_for
 from security.audit import record_event
@@ -418,7 +418,7 @@ class _Recipients:
         """The receiving province, else the case's province as it is today (after mergers)."""
         if referral.to_province_id or referral.case.province is None:
             return referral.to_province_id
-        return referral.case.province.as_of(timezone.localdate()).code
+        return referral.case.province.as_of(timezone.localdate(timezone=VIETNAM_TZ)).code
 
     def for_level(self, referral: Referral, level: str) -> Iterable[User]:
         if level == EscalationLevel.PROVINCIAL_SUPERVISOR:
