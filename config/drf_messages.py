@@ -38,6 +38,9 @@ DRF_MESSAGES = [
     gettext_noop("Enter a valid email address."),
     gettext_noop("This value does not match the required pattern."),
     gettext_noop('Enter a valid "slug" consisting of letters, numbers, underscores or hyphens.'),
+    gettext_noop(
+        'Enter a valid "slug" consisting of Unicode letters, numbers, underscores, or hyphens.'
+    ),
     gettext_noop("Enter a valid URL."),
     gettext_noop("Must be a valid UUID."),
     gettext_noop("Enter a valid IPv4 or IPv6 address."),

@@ -162,6 +162,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # collectstatic fills it; WhiteNoise warns if it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Development and the demo serve straight from the app and project static directories;
 # production serves what collectstatic put in STATIC_ROOT (config.production).
