@@ -8,16 +8,16 @@ mixes offsets.
 
 import datetime
 
+from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
-
-from places.models import VIETNAM_TZ
 
 
 class VietnamTimeEncoder(JSONEncoder):
     def default(self, obj):
         if isinstance(obj, datetime.datetime) and obj.tzinfo is not None:
-            obj = obj.astimezone(VIETNAM_TZ)
+            # TIME_ZONE, Asia/Ho_Chi_Minh (places.VIETNAM_TZ; config sits below places).
+            obj = obj.astimezone(timezone.get_default_timezone())
         return super().default(obj)
 
 
