@@ -74,6 +74,11 @@ def _final_record_fields(name):
 
 
 class Migration(migrations.Migration):
+    # On PostgreSQL the rows written by the data step leave deferred foreign-key checks
+    # pending, and a table with pending trigger events cannot be altered in the same
+    # transaction: each operation commits on its own (the data step in one transaction).
+    atomic = False
+
     dependencies = [
         ("cases", "0001_initial"),
         ("security", "0002_audit_append_only"),
@@ -98,7 +103,7 @@ class Migration(migrations.Migration):
                 ),
             )
         ],
-        migrations.RunPython(encrypt, decrypt),
+        migrations.RunPython(encrypt, decrypt, atomic=True),
         *[
             migrations.RemoveField(model_name=name, name=f"{field}_plain")
             for name, field, *_ in FREE_TEXT

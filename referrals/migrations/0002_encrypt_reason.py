@@ -19,6 +19,11 @@ def decrypt(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # On PostgreSQL the rows written by the data step leave deferred foreign-key checks
+    # pending, and a table with pending trigger events cannot be altered in the same
+    # transaction: each operation commits on its own (the data step in one transaction).
+    atomic = False
+
     dependencies = [
         ("referrals", "0001_initial"),
         ("cases", "0002_encrypt_free_text"),
@@ -47,7 +52,7 @@ class Migration(migrations.Migration):
                 verbose_name="reason for rejecting or withdrawing",
             ),
         ),
-        migrations.RunPython(encrypt, decrypt),
+        migrations.RunPython(encrypt, decrypt, atomic=True),
         migrations.RemoveField(model_name="referral", name="reason_plain"),
         migrations.AlterField(
             model_name="referral",
