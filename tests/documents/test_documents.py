@@ -150,9 +150,14 @@ def test_bad_uploads_are_refused_whole(border, case_id, storage_dir, content, co
     assert stored_files(storage_dir) == []
 
 
-def test_a_decompression_bomb_is_refused_before_it_is_decoded(border, case_id, storage_dir):
+@pytest.mark.parametrize("limit", [60_000_000, 1_000_000], ids=["default", "configured"])
+def test_a_decompression_bomb_is_refused_before_it_is_decoded(
+    border, case_id, storage_dir, settings, limit
+):
+    settings.LOIVE_DOCUMENT_MAX_PIXELS = limit
+    side = 10_000 if limit > 10_000_000 else 2_000
     bomb = io.BytesIO()
-    Image.new("1", (10_000, 10_000)).save(bomb, format="PNG")  # 100 Mpx in a few kilobytes
+    Image.new("1", (side, side)).save(bomb, format="PNG")  # many pixels in a few kilobytes
     assert len(bomb.getvalue()) < 100_000
 
     response = attach(border, case_id, bomb.getvalue(), name="x.png")
