@@ -11,8 +11,7 @@ from agencies.services import create_user
 from cases.models import Case, CaseHolding
 from security.models import AuditEvent
 from security.policy import FieldGroup, visible_field_groups
-
-from .cases.helpers import open_case, record
+from tests.cast import open_case, record
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +29,8 @@ COMBINATIONS = [(role, kind) for role in Role.values for kind in AgencyKind.valu
 
 
 @pytest.fixture
-def full_case(api_for, user_named) -> Case:
-    border = api_for(user_named("demo-borderguard"))
+def full_case(api, cast) -> Case:
+    border = api(cast.border_guard)
     body = {
         "channel": "border_handover",
         "received_at": "2025-09-14T09:30:00+07:00",
@@ -83,9 +82,9 @@ def _member(role: str, kind: str, case: Case):
 
 
 @pytest.mark.parametrize(("role", "kind"), COMBINATIONS)
-def test_case_endpoints_enforce_the_policy(api_for, full_case, role, kind):
+def test_case_endpoints_enforce_the_policy(api, full_case, role, kind):
     unit, user = _member(role, kind, full_case)
-    client = api_for(user)
+    client = api(user)
     detail_url = f"/api/v1/cases/{full_case.uuid}/"
     other_urls = [f"{detail_url}timeline/", f"{detail_url}transitions/", "/api/v1/cases/"]
 
@@ -115,9 +114,9 @@ def test_case_endpoints_enforce_the_policy(api_for, full_case, role, kind):
         assert not any(secret in body for secret in SECRETS), url
 
 
-def test_a_supervisor_reads_identity_only_with_a_reason_and_it_is_audited(api_for, full_case):
+def test_a_supervisor_reads_identity_only_with_a_reason_and_it_is_audited(api, full_case):
     unit, user = _member(Role.SUPERVISOR, AgencyKind.STEERING_COMMITTEE, full_case)
-    client = api_for(user)
+    client = api(user)
     for blank in ({}, {"reason": "   "}):
         refused = client.get(f"/api/v1/cases/{full_case.uuid}/", blank)
         assert (refused.status_code, refused.json()["error"]) == (400, "reason_required")
@@ -130,7 +129,7 @@ def test_a_supervisor_reads_identity_only_with_a_reason_and_it_is_audited(api_fo
     assert "Vừ" not in str(event.details)
 
 
-def test_a_referral_narrows_what_the_receiver_sees(api_for, full_case):
+def test_a_referral_narrows_what_the_receiver_sees(api, full_case):
     unit, user = _member(Role.CASEWORKER, AgencyKind.POLICE, full_case)
     CaseHolding.objects.create(
         case=full_case,
@@ -139,5 +138,5 @@ def test_a_referral_narrows_what_the_receiver_sees(api_for, full_case):
         since=full_case.received_at,
         field_groups=["identity"],
     )
-    detail = api_for(user).get(f"/api/v1/cases/{full_case.uuid}/").json()
+    detail = api(user).get(f"/api/v1/cases/{full_case.uuid}/").json()
     assert _shown(detail) == {FieldGroup.IDENTITY}

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.cases.helpers import open_case
+from tests.cast import open_case
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
@@ -58,8 +58,8 @@ ALLOWED = {200, 201, 400, 403, 404, 405, 409}
 
 
 @pytest.fixture
-def caller(api_for, user_named):
-    client = api_for(user_named("demo-borderguard"))
+def caller(api, cast):
+    client = api(cast.border_guard)
     return client, open_case(client)["id"]
 
 

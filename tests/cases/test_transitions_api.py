@@ -6,15 +6,14 @@ import pytest
 from django.db import connection
 
 from cases.models import Case, CaseHolding, StateChange
-
-from .helpers import move, open_case, record
+from tests.cast import move, open_case, record
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def border_guard(api_for, user_named):
-    return api_for(user_named("demo-borderguard"))
+def border_guard(api, cast):
+    return api(cast.border_guard)
 
 
 def test_get_lists_the_transitions_the_caller_may_make_now(border_guard):
@@ -68,11 +67,9 @@ def test_screening_then_verification(border_guard):
     assert moved["version"] > case["version"]
 
 
-def test_a_unit_that_does_not_hold_the_case_cannot_see_or_move_it(
-    border_guard, api_for, user_named
-):
+def test_a_unit_that_does_not_hold_the_case_cannot_see_or_move_it(border_guard, api, cast):
     case = open_case(border_guard)
-    police = api_for(user_named("demo-police"))
+    police = api(cast.police)
     assert police.get(f"/api/v1/cases/{case['id']}/").status_code == 404
     response = police.post(
         f"/api/v1/cases/{case['id']}/transitions/", {"transition": "close"}, format="json"
@@ -80,11 +77,11 @@ def test_a_unit_that_does_not_hold_the_case_cannot_see_or_move_it(
     assert response.status_code == 404
 
 
-def test_a_holder_of_the_wrong_kind_may_not_move_the_stage(border_guard, api_for, user_named):
+def test_a_holder_of_the_wrong_kind_may_not_move_the_stage(border_guard, api, cast):
     case = open_case(border_guard)
     record(border_guard, case["id"], "screenings", {"indicators": ["deception"]})
     move(border_guard, case["id"], "start_verification")
-    justice = user_named("demo-justice")
+    justice = cast.justice
     CaseHolding.objects.create(
         case=Case.objects.get(uuid=case["id"]),
         unit=justice.unit,
@@ -92,7 +89,7 @@ def test_a_holder_of_the_wrong_kind_may_not_move_the_stage(border_guard, api_for
         since="2025-09-14T10:00:00+07:00",
     )
     record(border_guard, case["id"], "verifications", {"outcome": "signs_of_trafficking"})
-    response = api_for(justice).post(
+    response = api(justice).post(
         f"/api/v1/cases/{case['id']}/transitions/",
         {"transition": "start_identification"},
         format="json",
@@ -101,9 +98,7 @@ def test_a_holder_of_the_wrong_kind_may_not_move_the_stage(border_guard, api_for
     assert response.json()["error"] == "forbidden"
 
 
-def test_closing_needs_a_reason_and_reopening_returns_to_the_stage(
-    border_guard, api_for, user_named
-):
+def test_closing_needs_a_reason_and_reopening_returns_to_the_stage(border_guard, api, cast):
     case = open_case(border_guard)
     move(border_guard, case["id"], "close", expect=400)
     move(border_guard, case["id"], "close", closure_reason="not_a_victim", expect=400)
@@ -162,8 +157,8 @@ def test_a_refused_protection_measure_needs_a_written_commitment(border_guard):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_concurrent_transitions_never_lose_an_update(api_for, user_named):
-    border_guard = api_for(user_named("demo-borderguard"))
+def test_concurrent_transitions_never_lose_an_update(api, cast):
+    border_guard = api(cast.border_guard)
     case = open_case(border_guard)
     record(border_guard, case["id"], "screenings", {"indicators": ["deception"]})
     results = []

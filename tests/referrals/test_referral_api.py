@@ -7,16 +7,9 @@ import pytest
 from cases.models import CaseHolding
 from referrals.models import Referral
 from rulebooks.services import change_deadline
-
-from .conftest import give_consent, refer
+from tests.cast import act, give_consent, refer
 
 pytestmark = pytest.mark.django_db
-
-
-def post(client, referral_id: str, action: str, expect: int, **body) -> dict:
-    response = client.post(f"/api/v1/referrals/{referral_id}/{action}/", body, format="json")
-    assert response.status_code == expect, response.json()
-    return response.json()
 
 
 def test_without_consent_or_legal_basis_it_is_refused(border, case_id):
@@ -31,18 +24,16 @@ def test_a_legal_basis_allows_it_without_consent(border, case_id):
     assert body["legal_basis"] == "Law 53/2024/QH15 Art. 27(1)"
 
 
-def test_withdrawn_consent_blocks_new_referrals_and_flags_open_ones(
-    border, case_id, api_for, people
-):
+def test_withdrawn_consent_blocks_new_referrals_and_flags_open_ones(border, case_id, api, people):
     give_consent(border, case_id, "health_department")
     sent = refer(border, case_id)
     assert sent["consent_withdrawn"] is False
     give_consent(border, case_id, "health_department", status="withdrawn")
     assert refer(border, case_id, purpose="medical", expect=400)["error"] == "consent_withdrawn"
     assert refer(border, case_id, purpose="medical", legal_basis="x", expect=400)
-    social = api_for(people["social"])
+    social = api(people["social"])
     assert social.get(f"/api/v1/referrals/{sent['id']}/").json()["consent_withdrawn"] is True
-    assert post(social, sent["id"], "accept", 409)["error"] == "consent_withdrawn"
+    assert act(social, sent["id"], "accept", 409)["error"] == "consent_withdrawn"
 
 
 def test_consent_for_another_kind_does_not_count(border, case_id):
@@ -50,19 +41,19 @@ def test_consent_for_another_kind_does_not_count(border, case_id):
     assert refer(border, case_id, expect=400)["error"] == "no_consent"
 
 
-def test_accepting_gives_the_receiver_the_purposes_field_groups(border, case_id, api_for, people):
+def test_accepting_gives_the_receiver_the_purposes_field_groups(border, case_id, api, people):
     give_consent(border, case_id, "health_department")
     sent = refer(border, case_id, field_groups=["identity", "medical_psychological"])
-    social = api_for(people["social"])
+    social = api(people["social"])
     assert social.get(f"/api/v1/cases/{case_id}/").status_code == 404
-    accepted = post(social, sent["id"], "accept", 200)
+    accepted = act(social, sent["id"], "accept", 200)
     assert (accepted["status"], accepted["accepted_by"]) == ("accepted", people["social"].username)
     holding = CaseHolding.objects.get(basis="referral")
     assert holding.field_groups == ["identity", "medical_psychological"]
     assert social.get(f"/api/v1/cases/{case_id}/").status_code == 200
-    assert post(social, sent["id"], "accept", 409)["error"] == "transition_not_allowed"
+    assert act(social, sent["id"], "accept", 409)["error"] == "transition_not_allowed"
 
-    completed = post(social, sent["id"], "complete", 200)
+    completed = act(social, sent["id"], "complete", 200)
     assert completed["status"] == "completed"
     holding.refresh_from_db()
     assert holding.until is not None
@@ -70,43 +61,43 @@ def test_accepting_gives_the_receiver_the_purposes_field_groups(border, case_id,
 
 
 def test_a_referral_to_a_kind_in_a_province_is_routed_by_whoever_accepts(
-    border, case_id, api_for, people
+    border, case_id, api, people
 ):
     give_consent(border, case_id, "police")
     sent = refer(
         border, case_id, purpose="investigation", to_unit=None, to_kind="police", to_province="42"
     )
     assert sent["to_unit"] is None
-    police = api_for(people["police"])
+    police = api(people["police"])
     assert [r["id"] for r in police.get("/api/v1/referrals/?box=inbox").json()["results"]] == [
         sent["id"]
     ]
-    assert api_for(people["social"]).get(f"/api/v1/referrals/{sent['id']}/").status_code == 404
-    assert post(police, sent["id"], "accept", 200)["to_unit"] == "ht-police"
+    assert api(people["social"]).get(f"/api/v1/referrals/{sent['id']}/").status_code == 404
+    assert act(police, sent["id"], "accept", 200)["to_unit"] == "ht-police"
 
 
-def test_reject_needs_a_reason_and_only_the_receiver_may(border, case_id, api_for, people):
+def test_reject_needs_a_reason_and_only_the_receiver_may(border, case_id, api, people):
     give_consent(border, case_id, "health_department")
     sent = refer(border, case_id)
-    social = api_for(people["social"])
-    assert post(social, sent["id"], "reject", 400)["error"] == "reason"
-    assert post(border, sent["id"], "reject", 403, reason="no")["error"] == "forbidden"
-    rejected = post(social, sent["id"], "reject", 200, reason="Not our province")
+    social = api(people["social"])
+    assert act(social, sent["id"], "reject", 400)["error"] == "reason"
+    assert act(border, sent["id"], "reject", 403, reason="no")["error"] == "forbidden"
+    rejected = act(social, sent["id"], "reject", 200, reason="Not our province")
     assert (rejected["status"], rejected["reason"]) == ("rejected", "Not our province")
 
 
-def test_the_sender_withdraws_and_the_receiver_loses_its_hold(border, case_id, api_for, people):
+def test_the_sender_withdraws_and_the_receiver_loses_its_hold(border, case_id, api, people):
     give_consent(border, case_id, "health_department")
     sent = refer(border, case_id)
-    social = api_for(people["social"])
-    post(social, sent["id"], "accept", 200)
-    assert post(social, sent["id"], "withdraw", 403)["error"] == "forbidden"
-    assert post(border, sent["id"], "withdraw", 200, reason="Moved")["status"] == "withdrawn"
+    social = api(people["social"])
+    act(social, sent["id"], "accept", 200)
+    assert act(social, sent["id"], "withdraw", 403)["error"] == "forbidden"
+    assert act(border, sent["id"], "withdraw", 200, reason="Moved")["status"] == "withdrawn"
     assert CaseHolding.objects.get(basis="referral").until is not None
-    assert post(social, sent["id"], "complete", 409)
+    assert act(social, sent["id"], "complete", 409)
 
 
-def test_outbox_and_inbox(border, case_id, api_for, people):
+def test_outbox_and_inbox(border, case_id, api, people):
     give_consent(border, case_id, "health_department")
     sent = refer(border, case_id)
     assert [r["id"] for r in border.get("/api/v1/referrals/?box=outbox").json()["results"]] == [
@@ -142,10 +133,10 @@ def test_bad_input_is_a_400_never_a_500(border, case_id, body):
     assert set(response.json()) == {"error", "detail"}
 
 
-def test_unknown_or_invisible_referrals_are_404(border, case_id, api_for, people):
+def test_unknown_or_invisible_referrals_are_404(border, case_id, api, people):
     give_consent(border, case_id, "health_department")
     sent = refer(border, case_id)
-    outsider = api_for(people["lao_cai_steering"])
+    outsider = api(people["lao_cai_steering"])
     for path in (f"{sent['id']}/", f"{sent['id']}/accept", "not-a-uuid/", f"{case_id}/accept/"):
         response = outsider.post if "accept" in path else outsider.get
         assert response(f"/api/v1/referrals/{path}").status_code == 404
@@ -171,14 +162,14 @@ def test_a_later_rulebook_change_does_not_move_a_deadline_already_set(border, ca
     assert again["citation"] == "Test citation"
 
 
-def test_the_receiving_units_supervisor_accepts_on_its_behalf(border, case_id, api_for, people):
+def test_the_receiving_units_supervisor_accepts_on_its_behalf(border, case_id, api, people):
     give_consent(border, case_id, "health_department")
     sent = refer(border, case_id)
-    accepted = post(api_for(people["social_supervisor"]), sent["id"], "accept", 200)
+    accepted = act(api(people["social_supervisor"]), sent["id"], "accept", 200)
     assert accepted["to_unit"] == "ht-health_department"
     assert accepted["accepted_by"] == people["social_supervisor"].username
     assert CaseHolding.objects.get(basis="referral").unit.code == "ht-health_department"
-    assert post(api_for(people["steering"]), sent["id"], "accept", 403)["error"] == "forbidden"
+    assert act(api(people["steering"]), sent["id"], "accept", 403)["error"] == "forbidden"
 
 
 def test_the_receiving_unit_is_told_when_a_referral_arrives(border, case_id, people):
@@ -195,7 +186,7 @@ def test_the_receiving_unit_is_told_when_a_referral_arrives(border, case_id, peo
 
 
 def test_a_supervisor_of_the_addressed_kind_routes_it_to_a_unit(
-    border, case_id, api_for, people, make_unit
+    border, case_id, api, people, make_unit
 ):
     from places.models import Province
 
@@ -204,9 +195,9 @@ def test_a_supervisor_of_the_addressed_kind_routes_it_to_a_unit(
     sent = refer(border, case_id, to_unit=None, to_kind="health_department", to_province="42")
     shelter = make_unit("health_department", code="ht-social-centre", province=ha_tinh)
     route = f"/api/v1/referrals/{sent['id']}/route/"
-    caseworker = api_for(people["social"])
+    caseworker = api(people["social"])
     assert caseworker.post(route, {"to_unit": shelter.code}, format="json").status_code == 403
-    supervisor = api_for(people["social_supervisor"])
+    supervisor = api(people["social_supervisor"])
     wrong = supervisor.post(route, {"to_unit": "ht-police"}, format="json")
     assert (wrong.status_code, wrong.json()["error"]) == (400, "wrong_unit")
     routed = supervisor.post(route, {"to_unit": shelter.code}, format="json")

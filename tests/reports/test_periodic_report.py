@@ -58,8 +58,8 @@ def test_scenario_03_not_trafficking_counts_as_received_and_resolved_but_not_as_
         assert "sexual_exploitation" not in counts(report, victims, "purpose")
 
 
-def test_a_victim_decision_reversed_later_no_longer_counts(story, api_for, user_named, supervisor):
-    police = api_for(user_named("demo-police"))
+def test_a_victim_decision_reversed_later_no_longer_counts(story, api, cast, supervisor):
+    police = api(cast.police)
     response = police.post(
         f"/api/v1/cases/{story['identified']}/identifications/",
         {"is_victim": False, "decided_at": "2025-11-15T09:00:00+07:00"},
@@ -131,15 +131,15 @@ def test_demo_cases_are_counted(demo_org, supervisor):
 @pytest.mark.parametrize(
     "username", ["demo-police", "demo-hotline", "demo-admin", "lc-steering_committee-caseworker"]
 )
-def test_only_supervisors_may_see_the_statistics(api_for, user_named, username):
-    response = get_report(api_for(user_named(username)), "2025-Q4", expect=403)
+def test_only_supervisors_may_see_the_statistics(api, cast, username):
+    response = get_report(api(cast.named(username)), "2025-Q4", expect=403)
     assert response.json()["error"] == "forbidden"
 
 
-def test_an_agency_head_sees_only_their_units_cases(story, api_for, user_named):
-    head = user_named("lc-police-supervisor")
+def test_an_agency_head_sees_only_their_units_cases(story, api, cast):
+    head = cast.named("lc-police-supervisor")
     assert head.role == Role.SUPERVISOR
-    report = get_report(api_for(head), "2025").json()
+    report = get_report(api(head), "2025").json()
     assert figure(report, "received")["total"] == 2  # not the Yên Bái Police's case
 
 
