@@ -6,7 +6,8 @@ client signed in as that user with a session, as a person at a desk is. Tokens a
 integrations only; no test signs a person in with one.
 
 The steps below (`open_case`, `record`, `move`, ...) call the API with such a client and check
-the status; a step expected to fail returns the JSON error so the test can assert its code.
+the status. A step expected to fail must also name the JSON error code it expects
+(`expect=409, error="conflict"`, DESIGN.md §4); `refused()` checks the same of a raw response.
 """
 
 from dataclasses import dataclass
@@ -101,19 +102,37 @@ def api(user, language: str = "en") -> APIClient:
     return client
 
 
+def refused(response, status: int, error: str) -> dict:
+    """The response is the JSON error `{"error": error, "detail": ...}` with this status."""
+    assert response.status_code == status, response.content[:500]
+    body = response.json()
+    assert body.get("error") == error, body
+    assert "detail" in body, body
+    return body
+
+
+def _checked(response, path: str, expect: int, error: str | None) -> dict:
+    if expect >= 400:
+        if error is None:
+            raise TypeError(f"{path}: a step expected to fail ({expect}) must name its error code")
+        return refused(response, expect, error)
+    assert error is None, "an error code for a step expected to succeed"
+    assert response.status_code == expect, (path, response.content[:500])
+    return response.json()
+
+
 # Steps: paths are relative to /api/v1/.
 
 
-def send(client, path: str, body: dict | None = None, expect: int = 201) -> dict:
+def send(
+    client, path: str, body: dict | None = None, expect: int = 201, error: str | None = None
+) -> dict:
     response = client.post(f"{API}{path}", body or {}, format="json")
-    assert response.status_code == expect, (path, response.content[:500])
-    return response.json()
+    return _checked(response, path, expect, error)
 
 
-def read(client, path: str, expect: int = 200) -> dict:
-    response = client.get(f"{API}{path}")
-    assert response.status_code == expect, (path, response.content[:500])
-    return response.json()
+def read(client, path: str, expect: int = 200, error: str | None = None) -> dict:
+    return _checked(client.get(f"{API}{path}"), path, expect, error)
 
 
 def open_case(client, body: dict = INTAKE) -> dict:
@@ -142,14 +161,22 @@ def refer(
     to_unit: str | None = "ht-health_department",
     purpose: str = "reception",
     expect: int = 201,
+    error: str | None = None,
     **extra,
 ) -> dict:
     """Refer the case; by default, scenario 04's reception by Hà Tĩnh's social-protection body."""
     body = {"case": case_id, "to_unit": to_unit, "purpose": purpose, **extra}
-    return send(client, "referrals/", body, expect)
+    return send(client, "referrals/", body, expect, error)
 
 
-def act(client, referral: dict | str, action: str, expect: int = 200, **body) -> dict:
+def act(
+    client,
+    referral: dict | str,
+    action: str,
+    expect: int = 200,
+    error: str | None = None,
+    **body,
+) -> dict:
     """accept, reject, complete or withdraw a referral (the path as DESIGN.md §4 writes it)."""
     referral_id = referral["id"] if isinstance(referral, dict) else referral
-    return send(client, f"referrals/{referral_id}/{action}", body, expect)
+    return send(client, f"referrals/{referral_id}/{action}", body, expect, error)

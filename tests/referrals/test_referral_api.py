@@ -29,16 +29,16 @@ def test_withdrawn_consent_blocks_new_referrals_and_flags_open_ones(border, case
     sent = refer(border, case_id)
     assert sent["consent_withdrawn"] is False
     give_consent(border, case_id, "health_department", status="withdrawn")
-    assert refer(border, case_id, purpose="medical", expect=400)["error"] == "consent_withdrawn"
+    refer(border, case_id, purpose="medical", expect=400, error="consent_withdrawn")
     assert refer(border, case_id, purpose="medical", legal_basis="x", expect=400)
     social = api(people["social"])
     assert social.get(f"/api/v1/referrals/{sent['id']}/").json()["consent_withdrawn"] is True
-    assert act(social, sent["id"], "accept", 409)["error"] == "consent_withdrawn"
+    act(social, sent["id"], "accept", 409, error="consent_withdrawn")
 
 
 def test_consent_for_another_kind_does_not_count(border, case_id):
     give_consent(border, case_id, "police")
-    assert refer(border, case_id, expect=400)["error"] == "no_consent"
+    refer(border, case_id, expect=400, error="no_consent")
 
 
 def test_accepting_gives_the_receiver_the_purposes_field_groups(border, case_id, api, people):
@@ -51,7 +51,7 @@ def test_accepting_gives_the_receiver_the_purposes_field_groups(border, case_id,
     holding = CaseHolding.objects.get(basis="referral")
     assert holding.field_groups == ["identity", "medical_psychological"]
     assert social.get(f"/api/v1/cases/{case_id}/").status_code == 200
-    assert act(social, sent["id"], "accept", 409)["error"] == "transition_not_allowed"
+    act(social, sent["id"], "accept", 409, error="transition_not_allowed")
 
     completed = act(social, sent["id"], "complete", 200)
     assert completed["status"] == "completed"
@@ -80,8 +80,8 @@ def test_reject_needs_a_reason_and_only_the_receiver_may(border, case_id, api, p
     give_consent(border, case_id, "health_department")
     sent = refer(border, case_id)
     social = api(people["social"])
-    assert act(social, sent["id"], "reject", 400)["error"] == "reason"
-    assert act(border, sent["id"], "reject", 403, reason="no")["error"] == "forbidden"
+    act(social, sent["id"], "reject", 400, error="reason")
+    act(border, sent["id"], "reject", 403, reason="no", error="forbidden")
     rejected = act(social, sent["id"], "reject", 200, reason="Not our province")
     assert (rejected["status"], rejected["reason"]) == ("rejected", "Not our province")
 
@@ -91,7 +91,7 @@ def test_the_sender_withdraws_and_the_receiver_loses_its_hold(border, case_id, a
     sent = refer(border, case_id)
     social = api(people["social"])
     act(social, sent["id"], "accept", 200)
-    assert act(social, sent["id"], "withdraw", 403)["error"] == "forbidden"
+    act(social, sent["id"], "withdraw", 403, error="forbidden")
     assert act(border, sent["id"], "withdraw", 200, reason="Moved")["status"] == "withdrawn"
     assert CaseHolding.objects.get(basis="referral").until is not None
     assert act(social, sent["id"], "complete", 409)
@@ -104,7 +104,7 @@ def test_outbox_and_inbox(border, case_id, api, people):
         sent["id"]
     ]
     assert border.get("/api/v1/referrals/?box=inbox").json()["results"] == []
-    assert refer(border, case_id, expect=409)["error"] == "duplicate"
+    refer(border, case_id, expect=409, error="duplicate")
 
 
 @pytest.mark.parametrize(
@@ -169,7 +169,7 @@ def test_the_receiving_units_supervisor_accepts_on_its_behalf(border, case_id, a
     assert accepted["to_unit"] == "ht-health_department"
     assert accepted["accepted_by"] == people["social_supervisor"].username
     assert CaseHolding.objects.get(basis="referral").unit.code == "ht-health_department"
-    assert act(api(people["steering"]), sent["id"], "accept", 403)["error"] == "forbidden"
+    act(api(people["steering"]), sent["id"], "accept", 403, error="forbidden")
 
 
 def test_the_receiving_unit_is_told_when_a_referral_arrives(border, case_id, people):
