@@ -140,14 +140,17 @@ def open_case(client, body: dict = INTAKE) -> dict:
     return send(client, "intakes/", body)["case"]
 
 
-def record(client, case_id: str, kind: str, body: dict, expect: int = 201) -> dict:
-    return send(client, f"cases/{case_id}/{kind}/", body, expect)
+def record(
+    client, case_id: str, kind: str, body: dict, expect: int = 201, error: str | None = None
+) -> dict:
+    return send(client, f"cases/{case_id}/{kind}/", body, expect, error)
 
 
-def move(client, case_id: str, transition: str, expect: int = 200, **extra) -> dict:
-    return send(
-        client, f"cases/{case_id}/transitions/", {"transition": transition, **extra}, expect
-    )
+def move(
+    client, case_id: str, transition: str, expect: int = 200, error: str | None = None, **extra
+) -> dict:
+    body = {"transition": transition, **extra}
+    return send(client, f"cases/{case_id}/transitions/", body, expect, error)
 
 
 def give_consent(client, case_id: str, kind: str, status: str = "given") -> None:

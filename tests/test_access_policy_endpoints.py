@@ -11,7 +11,7 @@ from agencies.services import create_user
 from cases.models import Case, CaseHolding
 from security.models import AuditEvent
 from security.policy import FieldGroup, visible_field_groups
-from tests.cast import open_case, record
+from tests.cast import open_case, record, refused
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,7 @@ def test_case_endpoints_enforce_the_policy(api, full_case, role, kind):
 
     # Not holding the case: it does not exist for this user, on every endpoint (and audited).
     if kind != AgencyKind.STEERING_COMMITTEE or role != Role.SUPERVISOR:
-        assert client.get(detail_url).status_code == 404
+        refused(client.get(detail_url), 404, "not_found")
         assert AuditEvent.objects.filter(action="access.refused", actor_id=user.pk).exists()
 
     CaseHolding.objects.create(
@@ -98,12 +98,11 @@ def test_case_endpoints_enforce_the_policy(api, full_case, role, kind):
     )
     reason = "kiểm tra định kỳ" if role == Role.SUPERVISOR else ""
     if role == Role.SUPERVISOR:  # a supervisor reads a case only with a typed reason
-        refused = client.get(detail_url)
-        assert (refused.status_code, refused.json()["error"]) == (400, "reason_required")
+        refused(client.get(detail_url), 400, "reason_required")
     response = client.get(detail_url, {"reason": reason} if reason else {})
     if role in (Role.ADMINISTRATOR, Role.HOTLINE_OPERATOR):
         # Administration is not need-to-know; operators see only the intakes they took.
-        assert response.status_code == 404
+        refused(response, 404, "not_found")
         return
     assert response.status_code == 200
     expected = visible_field_groups(user, holds_case=True, referral_groups=None, reason=reason)
@@ -118,8 +117,7 @@ def test_a_supervisor_reads_identity_only_with_a_reason_and_it_is_audited(api, f
     unit, user = _member(Role.SUPERVISOR, AgencyKind.STEERING_COMMITTEE, full_case)
     client = api(user)
     for blank in ({}, {"reason": "   "}):
-        refused = client.get(f"/api/v1/cases/{full_case.uuid}/", blank)
-        assert (refused.status_code, refused.json()["error"]) == (400, "reason_required")
+        refused(client.get(f"/api/v1/cases/{full_case.uuid}/", blank), 400, "reason_required")
     refusals = AuditEvent.objects.filter(action="case.read_refused", actor_id=user.pk)
     assert [e.details["why"] for e in refusals] == ["reason_required", "reason_required"]
     reasoned = client.get(f"/api/v1/cases/{full_case.uuid}/", {"reason": "audit of case 7"}).json()

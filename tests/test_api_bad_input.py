@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.cast import open_case
+from tests.cast import open_case, refused
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
@@ -94,5 +94,5 @@ def test_malformed_bodies_and_ids(caller):
         "/api/v1/cases/00000000-0000-0000-0000-000000000000/timeline/",
     ]:
         response = client.get(path)
-        assert response.status_code == 404
+        refused(response, 404, "not_found")
     _check(client.get("/api/v1/cases/?state=nonsense&limit=-5&offset=abc"))

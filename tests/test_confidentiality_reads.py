@@ -14,7 +14,7 @@ from agencies.models import Role, Unit
 from agencies.services import create_user
 from cases.models import Case, CaseHolding
 from security.models import AuditEvent
-from tests.cast import INTAKE, open_case, record
+from tests.cast import INTAKE, open_case, record, refused
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +75,7 @@ def test_a_referral_for_psychological_care_is_hidden_from_the_police(api, cast, 
     listed = police.get("/api/v1/referrals/").json()
     rows = listed["results"] if isinstance(listed, dict) else listed
     assert all(row["purpose"] != "psychological" for row in rows)
-    assert police.get(f"/api/v1/referrals/{sent.json()['id']}/").status_code == 404
+    refused(police.get(f"/api/v1/referrals/{sent.json()['id']}/"), 404, "not_found")
     assert social.get(f"/api/v1/referrals/{sent.json()['id']}/").status_code == 200
 
 
@@ -102,8 +102,7 @@ def test_an_operator_sees_only_the_intakes_they_took(api, operators):
     mine = _hotline_intake(first)
     assert mine in _listed(first)
     assert mine not in _listed(second)
-    refused = second.get(f"/api/v1/cases/{mine}/")
-    assert (refused.status_code, refused.json()["error"]) == (404, "not_found")
+    refused(second.get(f"/api/v1/cases/{mine}/"), 404, "not_found")
     assert AuditEvent.objects.filter(action="access.refused", actor_id=operators[1].pk).exists()
 
 
@@ -135,7 +134,7 @@ def test_the_hotline_hands_over_and_the_operator_loses_sight_after_the_window(
     settings.LOIVE_OPERATOR_SIGHT_AFTER_HANDOVER = timedelta(0)
     CaseHolding.objects.filter(pk=hotline_hold.pk).update(until=timezone.now() - timedelta(1))
     assert case_id not in _listed(operator)
-    assert operator.get(f"/api/v1/cases/{case_id}/").status_code == 404
+    refused(operator.get(f"/api/v1/cases/{case_id}/"), 404, "not_found")
 
 
 def test_every_read_of_a_case_is_audited_with_what_it_showed(api, cast, shared_case):

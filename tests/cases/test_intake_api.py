@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 
 from cases.models import Case, Intake, Person
+from tests.cast import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +118,7 @@ def test_retried_request_with_idempotency_key_creates_one_intake(api, cast):
 )
 def test_bad_input_is_a_400_with_a_json_error_and_changes_nothing(api, cast, body):
     response = post_intake(api(cast.hotline), body)
-    assert response.status_code == 400
+    refused(response, 400, "invalid")
     assert response.json()["error"] in {"invalid"}
     assert Case.objects.count() == 0
 
@@ -125,21 +126,18 @@ def test_bad_input_is_a_400_with_a_json_error_and_changes_nothing(api, cast, bod
 def test_linking_to_a_case_you_cannot_see_is_404(api, cast):
     hidden = post_intake(api(cast.border_guard)).json()["case"]["id"]
     response = post_intake(api(cast.hotline), {**CALL, "link_to_case": hidden})
-    assert response.status_code == 404
-    assert response.json()["error"] == "not_found"
+    refused(response, 404, "not_found")
 
 
 def test_administrators_and_supervisors_take_no_intakes(api, cast):
     for username in ("demo-admin", "demo-supervisor"):
         response = post_intake(api(cast.named(username)))
-        assert response.status_code == 403
-        assert response.json()["error"] == "forbidden"
+        refused(response, 403, "forbidden")
 
 
 def test_unauthenticated_is_refused(client):
     response = client.post("/api/v1/intakes/", {}, content_type="application/json")
-    assert response.status_code == 401
-    assert response.json()["error"] == "not_authenticated"
+    refused(response, 401, "not_authenticated")
 
 
 def test_identity_is_encrypted_at_rest(api, cast):

@@ -10,7 +10,7 @@ from places.models import VIETNAM_TZ
 from referrals.models import Escalation, Referral
 from referrals.services import sweep_overdue
 from supervision.tasks import sweep_deadlines
-from tests.cast import give_consent, refer
+from tests.cast import give_consent, refer, refused
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,7 @@ def test_deadline_passes_escalates_once_and_the_late_acceptance_shows(
         assert rows[0]["waiting_seconds"] > rows[0]["overdue_seconds"] > 0
         assert sorted(rows[0]["escalations"]) == ["provincial_supervisor", "unit_supervisor"]
     assert api(people["lao_cai_steering"]).get("/api/v1/supervision/overdue/").json() == []
-    assert border.get("/api/v1/supervision/overdue/").status_code == 403
+    refused(border.get("/api/v1/supervision/overdue/"), 403, "forbidden")
 
     # 3. Accepted late: the timeline shows by how much, with the escalation in between.
     social_supervisor = api(people["social_supervisor"])

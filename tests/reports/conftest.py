@@ -12,7 +12,7 @@ from agencies.models import AgencyKind, Role, Unit, UnitLevel
 from agencies.services import create_user
 from cases.models import Case, StateChange, SupportService, Verification
 from places.models import VIETNAM_TZ, Province
-from tests.cast import move, open_case, record, send
+from tests.cast import move, open_case, record, refused, send
 
 PERIODIC = "/api/v1/reports/periodic/"
 
@@ -129,8 +129,12 @@ def central_supervisor(api, cast):
     return api(cast.national_supervisor)
 
 
-def get_report(client, period: str, expect: int = 200, **params):
+def get_report(client, period: str, expect: int = 200, error: str | None = None, **params):
+    """The report's response; a refusal (4xx) must name its error code."""
     response = client.get(PERIODIC, {"period": period, **params})
+    if expect >= 400:
+        assert error, "name the error code of a refusal"
+        refused(response, expect, error)
     assert response.status_code == expect, response.content[:500]
     return response
 

@@ -93,6 +93,6 @@ def test_every_export_is_audited(story, supervisor, cast, file_format):
 
 
 def test_a_refused_report_exports_nothing(story, api, cast):
-    get_report(api(cast.police), "2025-Q4", expect=403, format="csv")
+    get_report(api(cast.police), "2025-Q4", expect=403, error="forbidden", format="csv")
     assert not AuditEvent.objects.filter(action="export").exists()
     assert AuditEvent.objects.filter(action="access.refused").exists()

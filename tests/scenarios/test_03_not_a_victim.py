@@ -78,4 +78,4 @@ def test_story_03(api, cast, dong_nai):
     assert NAME not in raw_database_text()
     assert read(post, f"cases/{case_id}/")["number"] == closed["number"]
     for outsider in ("demo-police", "demo-social", "demo-hotline"):
-        read(api(cast.named(outsider)), f"cases/{case_id}/", expect=404)
+        read(api(cast.named(outsider)), f"cases/{case_id}/", expect=404, error="not_found")

@@ -13,6 +13,7 @@ from cases.models import Case, CaseHolding
 from config.errors import InvalidInput
 from security.models import AuditEvent
 from supervision.tasks import sweep_deadlines
+from tests.cast import refused
 from workflows import services as workflow_services
 from workflows.process import CaseProcess, CaseTask
 from workflows.services import (
@@ -163,17 +164,16 @@ def test_task_api_errors(in_verification, users, api):
     justice = api(users["justice"])
     assert justice.get(f"/api/v1/tasks/{task.pk}/").status_code == 200
     response = justice.post(url, {"transition": "start_identification"}, format="json")
-    assert response.status_code == 403
-    assert api(users["other_police"]).post(url, {"transition": "close"}).status_code == 404
-    assert api(users["other_police"]).get(f"/api/v1/tasks/{task.pk}/").status_code == 404
+    refused(response, 403, "forbidden")
+    refused(api(users["other_police"]).post(url, {"transition": "close"}), 404, "not_found")
+    refused(api(users["other_police"]).get(f"/api/v1/tasks/{task.pk}/"), 404, "not_found")
     police = api(users["police"])
-    assert police.post(url, {}, format="json").status_code == 400
-    assert police.post(url, {"transition": "start_support"}).status_code == 409
+    refused(police.post(url, {}, format="json"), 400, "invalid")
+    refused(police.post(url, {"transition": "start_support"}), 409, "transition_not_allowed")
     response = police.post(
         f"/api/v1/tasks/{done.pk}/complete/", {"transition": "start_rescue"}, format="json"
     )
-    assert response.status_code == 409
-    assert response.json()["error"] == "task_done"
+    refused(response, 409, "task_done")
     assert stages(case) == ["verification"]
 
 
@@ -276,10 +276,9 @@ def test_the_support_track_is_done_once_support_is_recorded(in_identification, u
     )
 
     response = social.post(url, {}, format="json")
-    assert response.status_code == 400
-    assert response.json()["error"] == "missing_records"
+    refused(response, 400, "missing_records")
     assert "protection measure or support service" in response.json()["detail"]
-    assert api(users["police"]).post(url, {}, format="json").status_code == 403
+    refused(api(users["police"]).post(url, {}, format="json"), 403, "forbidden")
     added = social.post(
         f"/api/v1/cases/{case.uuid}/services/", {"kind": "essential_needs"}, format="json"
     )
