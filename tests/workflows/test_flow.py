@@ -195,12 +195,26 @@ def test_closing_ends_the_process_and_reopening_starts_a_new_run(in_verification
     assert stages(case) == ["verification"]
 
 
-def test_sync_is_idempotent(in_verification):
+def test_sync_is_idempotent(in_verification, users):
+    """One sync catches up a case moved behind the flow's back; a second one changes nothing."""
+    in_step = in_verification()
+    before = list(open_tasks(in_step))
+    sync_case_process(in_step)
+    assert list(open_tasks(in_step)) == before
+
     case = in_verification()
-    before = list(open_tasks(case))
-    sync_case_process(case)
-    sync_case_process(case)
-    assert list(open_tasks(case)) == before
+    case_services.record_verification(users["police"], case, outcome="signs_of_trafficking")
+    Case.objects.filter(pk=case.pk).update(state="identification")  # the flow did not hear
+    case.refresh_from_db()
+    assert stages(case) == ["verification"]
+
+    process = sync_case_process(case)
+    assert process == CaseProcess.active_for(case).get()
+    assert stages(case) == ["identification", TRACK]
+    tasks = list(CaseTask.objects.filter(process=process).values_list("pk", "status"))
+    assert sync_case_process(case) == process
+    assert list(CaseTask.objects.filter(process=process).values_list("pk", "status")) == tasks
+    assert stages(case) == ["identification", TRACK]
 
 
 def test_a_stage_deadline_is_a_database_timer_fired_by_the_sweep(in_verification):
