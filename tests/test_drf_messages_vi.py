@@ -4,9 +4,9 @@
 import pytest
 from django.utils import translation
 from rest_framework import fields, relations, serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from tests.cast import api
 from tests.referrals.conftest import RETURNEE
 
 # The field classes our serializers use, and their parents' messages.
@@ -46,11 +46,8 @@ def test_drf_validation_messages_have_a_vietnamese_translation(field_class):
 
 
 @pytest.fixture
-def border_vi(user_named) -> APIClient:
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user_named("ht-border_guard-caseworker"))
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT_LANGUAGE="vi")
-    return client
+def border_vi(cast) -> APIClient:
+    return api(cast.named("ht-border_guard-caseworker"), language="vi")
 
 
 @pytest.mark.django_db

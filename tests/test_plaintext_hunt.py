@@ -98,10 +98,10 @@ def _post(client, url: str, body: dict, expect: int = 201) -> dict:
     return response.json()
 
 
-def seed_case_with_markers(api_for, user_named) -> None:
+def seed_case_with_markers(api, cast) -> None:
     m = _marker
-    border = api_for(user_named("ht-border_guard-caseworker"))
-    social = api_for(user_named("ht-health_department-caseworker"))
+    border = api(cast.named("ht-border_guard-caseworker"))
+    social = api(cast.named("ht-health_department-caseworker"))
     case = _post(
         border,
         "/api/v1/intakes/",
@@ -171,8 +171,8 @@ def seed_case_with_markers(api_for, user_named) -> None:
 
 
 @needs_pg_dump
-def test_no_free_text_about_a_case_in_a_database_dump_or_the_log(api_for, user_named):
-    seed_case_with_markers(api_for, user_named)
+def test_no_free_text_about_a_case_in_a_database_dump_or_the_log(api, cast):
+    seed_case_with_markers(api, cast)
     dump = _pg_dump()
     assert "COPY public.cases_supportservice" in dump
     log = _log()

@@ -14,7 +14,7 @@ from django.test import Client, RequestFactory
 
 from cases.models import Case
 from config import views
-from tests.cases.helpers import INTAKE, open_case
+from tests.cast import INTAKE, open_case
 
 ROOT = settings.BASE_DIR
 
@@ -76,8 +76,8 @@ def test_403_and_500_pages_are_the_products_in_vietnamese_and_json_for_the_api()
 
 
 @pytest.mark.django_db
-def test_a_value_that_will_not_decrypt_answers_json_data_unreadable(api_for, user_named):
-    border = api_for(user_named("demo-borderguard"))
+def test_a_value_that_will_not_decrypt_answers_json_data_unreadable(api, cast):
+    border = api(cast.named("demo-borderguard"))
     body = {**INTAKE, "victim": {**INTAKE["victim"], "address": "Bản Lìm, Lào Cai"}}
     case_id = open_case(border, body)["id"]
     case = Case.objects.get(uuid=case_id)
@@ -91,9 +91,9 @@ def test_a_value_that_will_not_decrypt_answers_json_data_unreadable(api_for, use
 
 
 @pytest.mark.django_db
-def test_a_refusal_is_logged_as_one_line_without_a_traceback(user_named, caplog):
+def test_a_refusal_is_logged_as_one_line_without_a_traceback(cast, caplog):
     client = Client()
-    client.force_login(user_named("demo-borderguard"))
+    client.force_login(cast.named("demo-borderguard"))
     with caplog.at_level(logging.WARNING, logger="django.request"):
         response = client.get("/supervision/overdue/")
     assert response.status_code == 403

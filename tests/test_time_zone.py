@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from tests.cases.helpers import INTAKE, open_case
-from tests.referrals.conftest import RETURNEE, give_consent, refer
+from tests.cast import INTAKE, give_consent, open_case, refer
+from tests.referrals.conftest import RETURNEE
 
 pytestmark = pytest.mark.django_db
 ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -20,19 +20,17 @@ def _datetimes(value) -> list[str]:
     return [value] if isinstance(value, str) and ISO_DATETIME.match(value) else []
 
 
-def test_the_rulebook_reason_gives_the_viet_nam_date(api_for, user_named):
-    border = api_for(user_named("demo-borderguard"))
+def test_the_rulebook_reason_gives_the_viet_nam_date(api, cast):
+    border = api(cast.named("demo-borderguard"))
     case = open_case(border, {**INTAKE, "received_at": "2025-07-01T01:30:00+07:00"})
     detail = border.get(f"/api/v1/cases/{case['id']}/").json()
     assert "2025-07-01" in detail["rulebook_reason"]
     assert "2025-06-30" not in detail["rulebook_reason"]
 
 
-def test_every_datetime_in_case_referral_and_timeline_responses_is_in_viet_nam_time(
-    api_for, user_named
-):
-    border = api_for(user_named("ht-border_guard-caseworker"))
-    social = api_for(user_named("ht-health_department-caseworker"))
+def test_every_datetime_in_case_referral_and_timeline_responses_is_in_viet_nam_time(api, cast):
+    border = api(cast.named("ht-border_guard-caseworker"))
+    social = api(cast.named("ht-health_department-caseworker"))
     case_id = border.post("/api/v1/intakes/", RETURNEE, format="json").json()["case"]["id"]
     give_consent(border, case_id, "health_department")
     referral = refer(border, case_id)

@@ -8,15 +8,14 @@ from django.core.management.base import CommandError
 from cases.models import Case, Person
 from security.crypto import DataErased
 from security.models import AuditEvent
+from tests.cast import open_case
 from tests.test_plaintext_hunt import FREE_TEXT_FIELDS, seed_case_with_markers
-
-from .helpers import open_case
 
 pytestmark = pytest.mark.django_db
 
 
-def test_erased_case_shows_no_identity_and_never_fails(api_for, user_named):
-    border = api_for(user_named("demo-borderguard"))
+def test_erased_case_shows_no_identity_and_never_fails(api, cast):
+    border = api(cast.border_guard)
     case_id = open_case(border)["id"]
     number = Case.objects.get(uuid=case_id).number
     call_command(
@@ -36,8 +35,8 @@ def test_erased_case_shows_no_identity_and_never_fails(api_for, user_named):
     assert AuditEvent.objects.filter(action="case.erase", reason="request of the victim").exists()
 
 
-def test_only_administrators_erase(user_named, api_for):
-    case_id = open_case(api_for(user_named("demo-borderguard")))["id"]
+def test_only_administrators_erase(cast, api):
+    case_id = open_case(api(cast.border_guard))["id"]
     number = Case.objects.get(uuid=case_id).number
     with pytest.raises(CommandError):
         call_command("erase_identity", number, reason="x", administrator="demo-supervisor")
@@ -45,9 +44,9 @@ def test_only_administrators_erase(user_named, api_for):
         call_command("erase_identity", number, reason=" ", administrator="demo-admin")
 
 
-def test_erasure_makes_every_free_text_field_unreadable(api_for, user_named):
+def test_erasure_makes_every_free_text_field_unreadable(api, cast):
     """Crypto-shredding reaches the free text too: notes, findings, reasons (issue 9, 4)."""
-    seed_case_with_markers(api_for, user_named)
+    seed_case_with_markers(api, cast)
     case = Case.objects.get()
     call_command("erase_identity", case.number, reason="retention", administrator="demo-admin")
     unread = []
@@ -61,8 +60,8 @@ def test_erasure_makes_every_free_text_field_unreadable(api_for, user_named):
                 continue
             unread.append(name)
     assert not unread, f"still readable after erasure: {unread}"
-    social = api_for(user_named("ht-health_department-caseworker"))
-    border = api_for(user_named("ht-border_guard-caseworker"))
+    social = api(cast.named("ht-health_department-caseworker"))
+    border = api(cast.named("ht-border_guard-caseworker"))
     assert border.get(f"/api/v1/cases/{case.uuid}/timeline/").status_code == 200
     referrals = social.get("/api/v1/referrals/")
     assert referrals.status_code == 200

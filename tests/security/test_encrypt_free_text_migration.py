@@ -6,8 +6,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from cases.models import StateChange, SupportService
 from referrals.models import Referral
-from tests.cases.helpers import move, open_case, record
-from tests.referrals.conftest import give_consent, refer
+from tests.cast import give_consent, move, open_case, record, refer
 
 BEFORE = [("cases", "0001_initial"), ("referrals", "0001_initial")]
 AFTER = [("cases", "0002_encrypt_free_text"), ("referrals", "0002_encrypt_reason")]
@@ -21,8 +20,8 @@ def _migrate(targets):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_existing_clear_text_is_encrypted_and_reads_back(api_for, user_named):
-    border = api_for(user_named("ht-border_guard-caseworker"))
+def test_existing_clear_text_is_encrypted_and_reads_back(api, cast):
+    border = api(cast.named("ht-border_guard-caseworker"))
     case_id = open_case(border)["id"]
     record(border, case_id, "screenings", {"indicators": ["deception"]})
     move(border, case_id, "start_verification", reason="reason before")
