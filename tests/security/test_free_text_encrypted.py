@@ -13,7 +13,15 @@ from security.fields import EncryptedField
 from tests.test_plaintext_hunt import FREE_TEXT_FIELDS
 
 # The apps whose models hold cases, their records, handoffs, processes or messages about them.
-CASE_DATA_APPS = ["cases", "referrals", "workflows", "supervision", "notifications", "security"]
+CASE_DATA_APPS = [
+    "cases",
+    "referrals",
+    "documents",
+    "workflows",
+    "supervision",
+    "notifications",
+    "security",
+]
 
 CODE = "a code from a fixed vocabulary, validated by the API; never free text"
 NON_IDENTIFYING = {
@@ -51,6 +59,10 @@ NON_IDENTIFYING = {
     "referrals.Referral.field_groups": "field group codes",
     "referrals.Referral.legal_basis": "a citation of the law that allows sharing; the consent "
     "work (issue 9 points 1-2) turns it into a rulebook code plus an encrypted justification",
+    # documents: the file itself is sealed in the storage, its name encrypted
+    "documents.Document.content_type": "a MIME type read from the file's bytes",
+    "documents.Document.storage_name": "a random name in the storage",
+    "documents.Document.record_id": "the id of a record on the same case (uuid or number)",
     # workflows (django-viewflow)
     "workflows.CaseProcess.flow_class": "a Python path of the flow",
     "workflows.CaseProcess.data": "process data: case uuid and codes only (workflows.services)",
