@@ -10,7 +10,7 @@ from config.errors import NotFound
 from security.blind_index import id_number_index, name_birth_year_index, phone_index
 
 from .inputs import IntakeData
-from .models import Case, CaseHolding, Intake, Person
+from .models import Case, CaseHolding, Consent, Intake, Person
 
 
 def _supervised_provinces(user: User) -> list[str] | None:
@@ -62,6 +62,14 @@ def get_visible_case(user: User, case_id, *, for_update: bool = False) -> Case:
         return queryset.get(pk__in=list(visible))
     except (Case.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound(_("No such case.")) from exc
+
+
+def get_case_consent(case: Case, consent_id: int) -> Consent:
+    """A consent recorded on this case; 404 for any other id, whether it exists or not."""
+    consent = case.consents.filter(pk=consent_id).first()
+    if consent is None:
+        raise NotFound(_("No such consent on this case."))
+    return consent
 
 
 def active_holding(user: User, case: Case) -> CaseHolding | None:

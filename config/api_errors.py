@@ -3,7 +3,7 @@
 The status of a domain error is decided here, not by the error: services know nothing of HTTP.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db import transaction
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -13,6 +13,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from security.audit import record_event
 
 from .errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
+from .limits import too_large_body
 
 # Domain errors (config.errors) → HTTP status (DESIGN.md §4).
 DOMAIN_STATUS = {InvalidInput: 400, NotAllowed: 403, NotFound: 404, Conflict: 409}
@@ -50,6 +51,8 @@ def _audit_refusal(request, status_code: int) -> None:
 
 
 def _render(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        return Response(too_large_body(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, DomainError):
         status_code = next(code for kind, code in DOMAIN_STATUS.items() if isinstance(exc, kind))
         return Response({"error": exc.code, "detail": exc.detail}, status=status_code)
