@@ -1,7 +1,7 @@
 """Reads of cases: what a user may see, duplicates, the timeline."""
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +30,7 @@ def visible_cases(user: User) -> QuerySet[Case]:
         return Case.objects.none()
     if user.role == Role.HOTLINE_OPERATOR:
         return _operator_cases(user)
-    scope = Q(holdings__unit_id=user.unit_id)
+    scope = Q(holdings__unit_id=user.unit_id) & CaseHolding.sighted("holdings__")
     if user.role == Role.SUPERVISOR:
         provinces = _supervised_provinces(user)
         if provinces is None:
@@ -45,7 +45,7 @@ def _operator_cases(user: User) -> QuerySet[Case]:
     short while after it handed the case over (settings.LOIVE_OPERATOR_SIGHT_AFTER_HANDOVER),
     so that a call back can be answered; never the colleagues' intakes."""
     since = timezone.now() - settings.LOIVE_OPERATOR_SIGHT_AFTER_HANDOVER
-    held = CaseHolding.objects.filter(unit_id=user.unit_id).filter(
+    held = CaseHolding.objects.filter(CaseHolding.sighted(), unit_id=user.unit_id).filter(
         Q(until__isnull=True) | Q(until__gte=since)
     )
     taken = Intake.objects.filter(received_by=user)
@@ -76,6 +76,15 @@ def active_holding(user: User, case: Case) -> CaseHolding | None:
     if user.unit_id is None:
         return None
     return case.holdings.filter(unit_id=user.unit_id, until__isnull=True).first()
+
+
+def sighted_holding(user: User, case: Case) -> CaseHolding | None:
+    """The user's unit's hold on the case that lets it see the most: the current one, else
+    an ended one that still leaves it sight (CaseHolding.sighted); None when it has none."""
+    if user.unit_id is None:
+        return None
+    holdings = case.holdings.filter(CaseHolding.sighted(), unit_id=user.unit_id)
+    return holdings.order_by(F("until").desc(nulls_first=True), "-id").first()
 
 
 def possible_duplicates(
