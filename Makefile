@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test lint format messages bench clean
+.PHONY: demo test lint format messages bench mutate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## mutate: mutation testing of the rule modules against their tests (slow, so not in `make test`);
+## MUTANTS="cases.minors*" limits it to one module; prints the kill rate per module
+mutate: $(VENV)/.installed-dev
+	$(BIN)/mutmut run $(MUTANTS) || true
+	$(BIN)/python scripts/mutation_report.py
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -43,4 +49,4 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python manage.py bench
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache mutants

@@ -12,7 +12,7 @@ from agencies.models import Unit
 from config.errors import InvalidInput, NotFound
 
 from . import permissions, serializers, services
-from .models import Case
+from .models import Case, CaseState
 from .selectors import duplicates_of_intake, get_visible_case, visible_cases
 
 
@@ -22,8 +22,15 @@ def _validated(serializer_class, data):
     return serializer
 
 
+MAX_REASON = 500  # as the reason of a transition
+
+
 def _case_detail_response(request: Request, case: Case, code=status.HTTP_200_OK) -> Response:
     reason = request.query_params.get("reason", "")
+    if len(reason) > MAX_REASON:
+        raise InvalidInput(
+            _("The reason is too long (at most %(n)d characters).") % {"n": MAX_REASON}
+        )
     detail = services.read_case(request.user, case, reason=reason)
     return Response(serializers.CaseSummarySerializer(case).data | detail, status=code)
 
@@ -76,6 +83,8 @@ class CaseListView(generics.ListAPIView):
     def get_queryset(self):
         cases = visible_cases(self.request.user).select_related("lead_unit")
         if state := self.request.query_params.get("state"):
+            if state not in CaseState.values:
+                raise InvalidInput(_("Unknown stage: %(name)s.") % {"name": state[:40]})
             cases = cases.filter(state=state)
         return cases.order_by("-received_at", "-id")
 

@@ -427,8 +427,38 @@ class Consent(models.Model):
         ordering = ["recorded_at"]
 
 
+class HoldingEnd(models.TextChoices):
+    """How a unit's hold on a case ended; what it still sees is decided by HOLDING_SIGHT."""
+
+    COMPLETED = "completed", _("Referral completed")
+    HANDED_OVER = "handed_over", _("Handed over")
+    WITHDRAWN = "withdrawn", _("Referral withdrawn")
+    REJECTED = "rejected", _("Referral rejected")
+
+
+class Sight(models.TextChoices):
+    FULL = "full", _("What the unit's kind and the referral may see")
+    SUMMARY = "summary", _("The case summary without identity, and the unit's own records")
+    NONE = "none", _("Nothing")
+
+
+# What a unit sees of a case by the state of its hold (the one rule; issue 14): while it
+# holds the case, what need-to-know allows; after the work it was given is done (a completed
+# referral, the hotline's handover), the case summary without identity and its own records;
+# after a withdrawn or rejected referral, nothing.
+HOLDING_SIGHT = {
+    "": Sight.FULL,  # holding now
+    HoldingEnd.COMPLETED: Sight.SUMMARY,
+    HoldingEnd.HANDED_OVER: Sight.SUMMARY,
+    HoldingEnd.WITHDRAWN: Sight.NONE,
+    HoldingEnd.REJECTED: Sight.NONE,
+}
+SIGHTED_ENDINGS = [end for end, sight in HOLDING_SIGHT.items() if sight != Sight.NONE]
+
+
 class CaseHolding(models.Model):
-    """Which units hold or held a case, and since when: the case scope of need-to-know."""
+    """Which units hold or held a case, since when, and how the hold ended: the case scope
+    of need-to-know."""
 
     class Basis(models.TextChoices):
         LEAD = "lead", _("Lead unit")
@@ -443,9 +473,31 @@ class CaseHolding(models.Model):
     )
     since = models.DateTimeField()
     until = models.DateTimeField(null=True, blank=True)
+    ended_as = models.CharField(max_length=16, choices=HoldingEnd.choices, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["unit", "case"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(until__isnull=True, ended_as="")
+                | models.Q(until__isnull=False) & ~models.Q(ended_as=""),
+                name="holding_ended_with_how",
+            )
+        ]
+
+    @property
+    def sight(self) -> str:
+        return HOLDING_SIGHT[self.ended_as]
+
+    @staticmethod
+    def sighted(prefix: str = "") -> models.Q:
+        """Holdings that still let their unit see the case (HOLDING_SIGHT)."""
+        return models.Q(**{f"{prefix}ended_as__in": SIGHTED_ENDINGS})
+
+    @staticmethod
+    def ending(end: str, at) -> dict:
+        """The fields to update to end a holding."""
+        return {"until": at, "ended_as": end}
 
 
 class StateChange(EncryptedModel):

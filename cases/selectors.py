@@ -1,7 +1,7 @@
 """Reads of cases: what a user may see, duplicates, the timeline."""
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -10,7 +10,7 @@ from config.errors import NotFound
 from security.blind_index import id_number_index, name_birth_year_index, phone_index
 
 from .inputs import IntakeData
-from .models import Case, CaseHolding, Intake, Person
+from .models import Case, CaseHolding, Consent, Intake, Person
 
 
 def _supervised_provinces(user: User) -> list[str] | None:
@@ -30,7 +30,7 @@ def visible_cases(user: User) -> QuerySet[Case]:
         return Case.objects.none()
     if user.role == Role.HOTLINE_OPERATOR:
         return _operator_cases(user)
-    scope = Q(holdings__unit_id=user.unit_id)
+    scope = Q(holdings__unit_id=user.unit_id) & CaseHolding.sighted("holdings__")
     if user.role == Role.SUPERVISOR:
         provinces = _supervised_provinces(user)
         if provinces is None:
@@ -45,7 +45,7 @@ def _operator_cases(user: User) -> QuerySet[Case]:
     short while after it handed the case over (settings.LOIVE_OPERATOR_SIGHT_AFTER_HANDOVER),
     so that a call back can be answered; never the colleagues' intakes."""
     since = timezone.now() - settings.LOIVE_OPERATOR_SIGHT_AFTER_HANDOVER
-    held = CaseHolding.objects.filter(unit_id=user.unit_id).filter(
+    held = CaseHolding.objects.filter(CaseHolding.sighted(), unit_id=user.unit_id).filter(
         Q(until__isnull=True) | Q(until__gte=since)
     )
     taken = Intake.objects.filter(received_by=user)
@@ -64,10 +64,27 @@ def get_visible_case(user: User, case_id, *, for_update: bool = False) -> Case:
         raise NotFound(_("No such case.")) from exc
 
 
+def get_case_consent(case: Case, consent_id: int) -> Consent:
+    """A consent recorded on this case; 404 for any other id, whether it exists or not."""
+    consent = case.consents.filter(pk=consent_id).first()
+    if consent is None:
+        raise NotFound(_("No such consent on this case."))
+    return consent
+
+
 def active_holding(user: User, case: Case) -> CaseHolding | None:
     if user.unit_id is None:
         return None
     return case.holdings.filter(unit_id=user.unit_id, until__isnull=True).first()
+
+
+def sighted_holding(user: User, case: Case) -> CaseHolding | None:
+    """The user's unit's hold on the case that lets it see the most: the current one, else
+    an ended one that still leaves it sight (CaseHolding.sighted); None when it has none."""
+    if user.unit_id is None:
+        return None
+    holdings = case.holdings.filter(CaseHolding.sighted(), unit_id=user.unit_id)
+    return holdings.order_by(F("until").desc(nulls_first=True), "-id").first()
 
 
 def possible_duplicates(

@@ -1,5 +1,8 @@
 """API shapes of cases. Serializers validate and present; services decide."""
 
+import datetime
+
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -22,6 +25,40 @@ from .models import (
     VerificationOutcome,
 )
 from .selectors import get_visible_case
+
+# How many of each list an intake may name (issue 14: 3,000 relatives took 8 s to store).
+MAX_RELATIVES = 20
+# A moment recorded as past may be ahead of the server's clock by this much (clock skew).
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+EARLIEST = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)
+
+
+def _not_in_future(value: datetime.datetime) -> None:
+    if value > timezone.now() + CLOCK_SKEW:
+        raise serializers.ValidationError(_("This moment is in the future."))
+    if value < EARLIEST:
+        raise serializers.ValidationError(_("This moment is before 1900."))
+
+
+def _within_a_year(value: datetime.datetime) -> None:
+    if value > timezone.now() + datetime.timedelta(days=366):
+        raise serializers.ValidationError(_("This moment is more than a year ahead."))
+    if value < EARLIEST:
+        raise serializers.ValidationError(_("This moment is before 1900."))
+
+
+class PastDateTimeField(serializers.DateTimeField):
+    """A moment that has happened: not ahead of now (beyond clock skew), not before 1900."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validators=[_not_in_future], **kwargs)
+
+
+def _choices_list(choices, **kwargs) -> serializers.ListField:
+    """A list of choices, at most as long as there are choices."""
+    return serializers.ListField(
+        child=serializers.ChoiceField(choices), max_length=len(choices), **kwargs
+    )
 
 
 class PersonInputSerializer(serializers.Serializer):
@@ -48,6 +85,11 @@ class PersonInputSerializer(serializers.Serializer):
             raise serializers.ValidationError(_("The assessed age range is reversed."))
         return attrs
 
+    def validate_birth_year(self, value):
+        if value > timezone.localdate().year:
+            raise serializers.ValidationError(_("This year is in the future."))
+        return value
+
     def validate_province(self, value):
         if not Province.objects.filter(pk=value).exists():
             raise serializers.ValidationError(_("Unknown province code."))
@@ -59,11 +101,9 @@ class PersonInputSerializer(serializers.Serializer):
 
 class IntakeInputSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(Channel.choices)
-    received_at = serializers.DateTimeField(required=False)
+    received_at = PastDateTimeField(required=False)
     narrative = serializers.CharField(max_length=20000, required=False, default="")
-    purposes = serializers.ListField(
-        child=serializers.ChoiceField(TraffickingPurpose.choices), required=False, default=list
-    )
+    purposes = _choices_list(TraffickingPurpose.choices, required=False, default=list)
     destination_country = serializers.RegexField(
         r"^[A-Z]{2}$", required=False, default="", allow_blank=True
     )
@@ -71,7 +111,9 @@ class IntakeInputSerializer(serializers.Serializer):
     link_to_case = serializers.UUIDField(required=False)
     victim = PersonInputSerializer()
     reporter = PersonInputSerializer(required=False)
-    relatives = PersonInputSerializer(many=True, required=False, default=list)
+    relatives = PersonInputSerializer(
+        many=True, required=False, default=list, max_length=MAX_RELATIVES
+    )
 
     def to_data(self, link_to_case=None) -> IntakeData:
         attrs = dict(self.validated_data)
@@ -149,10 +191,8 @@ class TransitionInputSerializer(serializers.Serializer):
 
 
 class ScreeningInputSerializer(serializers.Serializer):
-    indicators = serializers.ListField(child=serializers.ChoiceField(ScreeningIndicator.choices))
-    purposes = serializers.ListField(
-        child=serializers.ChoiceField(TraffickingPurpose.choices), required=False, default=list
-    )
+    indicators = _choices_list(ScreeningIndicator.choices)
+    purposes = _choices_list(TraffickingPurpose.choices, required=False, default=list)
 
 
 class VerificationInputSerializer(serializers.Serializer):
@@ -166,7 +206,7 @@ class IdentificationInputSerializer(serializers.Serializer):
         IdentificationDocument.choices, required=False, default=""
     )
     document_number = serializers.CharField(max_length=64, required=False, default="")
-    decided_at = serializers.DateTimeField(required=False)
+    decided_at = PastDateTimeField(required=False)
 
 
 class RescueInputSerializer(serializers.Serializer):
@@ -175,7 +215,7 @@ class RescueInputSerializer(serializers.Serializer):
 
 
 class RescueDoneInputSerializer(serializers.Serializer):
-    rescued_at = serializers.DateTimeField(required=False)
+    rescued_at = PastDateTimeField(required=False)
 
 
 class ProtectionInputSerializer(serializers.Serializer):
@@ -183,7 +223,7 @@ class ProtectionInputSerializer(serializers.Serializer):
     details = serializers.CharField(max_length=5000, required=False, default="")
     refused = serializers.BooleanField(required=False, default=False)
     refusal_commitment = serializers.CharField(max_length=5000, required=False, default="")
-    starts_at = serializers.DateTimeField(required=False)
+    starts_at = serializers.DateTimeField(required=False, validators=[_within_a_year])
 
 
 class ServiceInputSerializer(serializers.Serializer):

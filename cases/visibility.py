@@ -12,8 +12,8 @@ from agencies.models import Role, User
 from rulebooks.models import SupportServiceKind
 from security.policy import FieldGroup, visible_field_groups
 
-from .models import Case, Person, PersonRole
-from .selectors import active_holding
+from .models import Case, Person, PersonRole, Sight
+from .selectors import sighted_holding
 
 PERSON_FIELDS = {
     FieldGroup.IDENTITY: [
@@ -50,6 +50,8 @@ class CaseView:
     reason: str = ""
     erased: bool = False
     unit_id: int | None = None  # the reader's unit
+    # After its hold ended (completed): only the records the reader's unit made.
+    own_records_only: bool = False
 
     def person_fields(self, role: str) -> list[str]:
         if PERSON_ROLE_GROUP[role] not in self.groups:
@@ -69,17 +71,22 @@ class CaseView:
 
 
 def case_view(user: User, case: Case, *, reason: str = "") -> CaseView:
+    """What the user sees of the case: by need-to-know while their unit holds it; once the
+    hold ended, as CaseHolding's HOLDING_SIGHT says for how it ended."""
     if case.data_key.destroyed_at is not None:
         return CaseView(frozenset(), reason, erased=True, unit_id=user.unit_id)  # shredded
-    holding = active_holding(user, case) or case.holdings.filter(unit_id=user.unit_id).first()
+    holding = sighted_holding(user, case)
+    sight = holding.sight if holding else Sight.NONE
+    operator = user.role == Role.HOTLINE_OPERATOR
+    if sight == Sight.SUMMARY and not operator and user.role != Role.SUPERVISOR:
+        return CaseView(frozenset(), reason, unit_id=user.unit_id, own_records_only=True)
     referral_groups = set(holding.field_groups) if holding and holding.field_groups else None
     groups = visible_field_groups(
         user,
-        holds_case=holding is not None,
+        holds_case=sight == Sight.FULL,
         referral_groups=referral_groups,
         reason=reason,
-        created_intake=user.role == Role.HOTLINE_OPERATOR
-        and case.intakes.filter(received_by=user).exists(),
+        created_intake=operator and case.intakes.filter(received_by=user).exists(),
     )
     return CaseView(frozenset(groups), reason, unit_id=user.unit_id)
 
@@ -114,6 +121,15 @@ class RecordShape:
     order_by: tuple[str, ...] = ()
     # Whether a whole record may be shown (for records that belong to a field group).
     shown_to: Callable[[object, CaseView], bool] = lambda record, view: True
+    # The attribute path of the id of the unit that made the record ("" when none is kept).
+    made_by: str = ""
+
+    def shows(self, record, view: CaseView) -> bool:
+        if view.own_records_only and (
+            not self.made_by or _attribute(record, self.made_by) != view.unit_id
+        ):
+            return False
+        return self.shown_to(record, view)
 
     def present(self, record, view: CaseView) -> dict:
         shown = {name: _attribute(record, path) for name, path in self.fields.items()}
@@ -149,6 +165,7 @@ RECORDS = {
             "linked_as_duplicate": "linked_as_duplicate",
         },
         {"narrative": FieldGroup.NARRATIVE},
+        made_by="unit_id",
     ),
     "screenings": RecordShape(
         "screenings",
@@ -156,11 +173,13 @@ RECORDS = {
             name: name
             for name in ("indicators", "purposes", "recommendation", "reasons", "screened_at")
         },
+        made_by="screened_by.unit_id",
     ),
     "verifications": RecordShape(
         "verifications",
         {"id": "uuid", "outcome": "outcome", "unit": "unit.code", "recorded_at": "recorded_at"},
         {"finding": FieldGroup.INVESTIGATION},
+        made_by="unit_id",
     ),
     "identifications": RecordShape(
         "identifications",
@@ -172,10 +191,12 @@ RECORDS = {
             "decided_at": "decided_at",
         },
         {"document_number": FieldGroup.LEGAL},
+        made_by="issuing_unit_id",
     ),
     "rescues": RecordShape(
         "rescues",
         {name: name for name in ("partner_authority", "country", "requested_at", "rescued_at")},
+        made_by="requested_by_unit_id",
     ),
     "protections": RecordShape(
         "protections",
@@ -189,6 +210,7 @@ RECORDS = {
             "refused": "refused",
         },
         {"details": FieldGroup.REPATRIATION},
+        made_by="unit_id",
     ),
     "services": RecordShape(
         "services",
@@ -200,15 +222,18 @@ RECORDS = {
             **{n: n for n in ("requested_at", "provided_at", "declined_at", "amount", "currency")},
         },
         shown_to=lambda service, view: view.shows_service(service.kind, service.provider_unit_id),
+        made_by="recorded_by.unit_id",
     ),
     "consents": RecordShape(
         "consents",
         {n: n for n in ("id", "recipient_kind", "purpose", "status", "given_by", "recorded_at")},
+        made_by="recorded_by.unit_id",
     ),
     "holders": RecordShape(
         "holdings",
         {"unit__code": "unit.code", "basis": "basis", "since": "since", "until": "until"},
         order_by=("since",),
+        made_by="unit_id",
     ),
 }
 
@@ -224,7 +249,7 @@ def case_records(case: Case, view: CaseView) -> dict:
             key: [
                 shape.present(record, view)
                 for record in shape.rows(case)
-                if shape.shown_to(record, view)
+                if shape.shows(record, view)
             ]
             for key, shape in RECORDS.items()
         },

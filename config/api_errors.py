@@ -5,7 +5,7 @@ The status of a domain error is decided here, not by the error: services know no
 
 import logging
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from security.audit import record_event
 from security.crypto import CryptoError
 
 from .errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
+from .limits import too_large_body
 
 # Domain errors (config.errors) → HTTP status (DESIGN.md §4).
 DOMAIN_STATUS = {InvalidInput: 400, NotAllowed: 403, NotFound: 404, Conflict: 409}
@@ -65,6 +66,8 @@ def _render(exc, context):
         )
         detail = _("This record cannot be read now; the administrators were told.")
         return Response({"error": "data_unreadable", "detail": detail}, status=UNREADABLE_STATUS)
+    if isinstance(exc, RequestDataTooBig):
+        return Response(too_large_body(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, DomainError):
         status_code = next(code for kind, code in DOMAIN_STATUS.items() if isinstance(exc, kind))
         return Response({"error": exc.code, "detail": exc.detail}, status=status_code)

@@ -6,7 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.selectors import get_visible_case
+from cases.selectors import get_case_consent, get_visible_case
 
 from . import selectors, serializers, services
 
@@ -48,6 +48,8 @@ class ReferralListCreateView(generics.ListAPIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         case = get_visible_case(request.user, data.pop("case"))
+        if "consent" in data:
+            data["consent"] = get_case_consent(case, data["consent"])
         referral = services.send_referral(request.user, case, **data)
         return _present(request, referral, status.HTTP_201_CREATED)
 

@@ -3,7 +3,6 @@
 from rest_framework import serializers
 
 from agencies.models import AgencyKind, Unit
-from cases.models import Consent
 from places.models import Province
 from rulebooks.models import StepCode
 from rulebooks.purposes import PURPOSE_CHOICES
@@ -31,11 +30,13 @@ class ReferralInputSerializer(serializers.Serializer):
         queryset=Province.objects.all(), required=False, default=None
     )
     field_groups = serializers.ListField(
-        child=serializers.ChoiceField(FieldGroup.choices), required=False, allow_empty=False
+        child=serializers.ChoiceField(FieldGroup.choices),
+        required=False,
+        allow_empty=False,
+        max_length=len(FieldGroup.choices),
     )
-    consent = serializers.PrimaryKeyRelatedField(
-        queryset=Consent.objects.all(), required=False, default=None
-    )
+    # The id of a consent of the case, looked up within the case (404 otherwise).
+    consent = serializers.IntegerField(min_value=1, max_value=2**62, required=False)
     legal_basis = serializers.CharField(
         max_length=2000, required=False, default="", allow_blank=True
     )

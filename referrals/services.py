@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
 from agencies.models import AgencyKind, Role, Unit, User
-from cases.models import Case, CaseHolding, CaseState, Consent, ConsentStatus
+from cases.models import Case, CaseHolding, CaseState, Consent, ConsentStatus, HoldingEnd
 from cases.permissions import require_holder
 from config.errors import Conflict, InvalidInput, NotAllowed
 from places.models import VIETNAM_TZ, Province
@@ -215,7 +215,9 @@ def _hand_over_from_hotline(referral: Referral, now: datetime) -> None:
     if hotline.kind != AgencyKind.HOTLINE or handed.filter(status=ReferralStatus.SENT).exists():
         return
     case = referral.case
-    case.holdings.filter(unit=hotline, until__isnull=True).update(until=now)
+    case.holdings.filter(unit=hotline, until__isnull=True).update(
+        **CaseHolding.ending(HoldingEnd.HANDED_OVER, now)
+    )
     if case.lead_unit_id == hotline.pk:
         first = handed.exclude(accepted_at=None).order_by("accepted_at", "pk").first()
         Case.objects.filter(pk=case.pk).update(
@@ -247,7 +249,7 @@ def complete_referral(actor: User, referral: Referral) -> Referral:
         _require_receiver(actor, referral)
         _move(referral, "complete")
         referral.completed_at, referral.completed_by = timezone.now(), actor
-        _end_holding(referral, referral.completed_at)
+        _end_holding(referral, HoldingEnd.COMPLETED, referral.completed_at)
         _save(referral)
         _audit("referral.complete", actor, referral)
     return referral
@@ -262,7 +264,7 @@ def withdraw_referral(actor: User, referral: Referral, *, reason: str = "") -> R
         _move(referral, "withdraw")
         referral.withdrawn_at, referral.withdrawn_by = timezone.now(), actor
         referral.reason = reason.strip()
-        _end_holding(referral, referral.withdrawn_at)
+        _end_holding(referral, HoldingEnd.WITHDRAWN, referral.withdrawn_at)
         _save(referral)
         _audit("referral.withdraw", actor, referral, reason_given=bool(referral.reason))
     return referral
@@ -310,9 +312,13 @@ def _save(referral: Referral) -> None:
         raise Conflict(_("The referral was changed meanwhile; reload it."), "conflict") from exc
 
 
-def _end_holding(referral: Referral, at: datetime) -> None:
+def _end_holding(referral: Referral, end: str, at: datetime) -> None:
+    """End the hold the referral gave, saying how: what the unit still sees follows from it
+    (cases.models.HOLDING_SIGHT)."""
     if referral.holding_id:
-        CaseHolding.objects.filter(pk=referral.holding_id, until__isnull=True).update(until=at)
+        CaseHolding.objects.filter(pk=referral.holding_id, until__isnull=True).update(
+            **CaseHolding.ending(end, at)
+        )
 
 
 def _audit(action: str, actor: User | None, referral: Referral, reason: str = "", **extra) -> None:

@@ -11,6 +11,7 @@ from agencies.models import Role, Unit, User
 from config.errors import InvalidInput, NotAllowed
 from places.models import VIETNAM_TZ, Province
 from places.selectors import province_on_date
+from rulebooks.models import Rulebook
 from rulebooks.selectors import rulebook_for
 from security.audit import record_event
 from security.blind_index import id_number_index, name_birth_year_index, phone_index
@@ -102,8 +103,9 @@ def _validate_intake(actor: User, data: IntakeData) -> None:
         raise InvalidInput(_("An intake needs at least the victim's name, a phone or a narrative."))
 
 
-def _open_case(actor: User, data: IntakeData, received_at: datetime, number: str) -> Case:
-    rulebook = rulebook_for(received_at)
+def _open_case(
+    actor: User, data: IntakeData, received_at: datetime, number: str, rulebook: Rulebook
+) -> Case:
     case = Case(
         data_key=create_data_key(),
         number=number,
@@ -137,13 +139,14 @@ def create_intake(actor: User, data: IntakeData, *, idempotency_key: str = "") -
     if idempotency_key and (replay := _replayed_intake(actor, idempotency_key)):
         return replay
     received_at = data.received_at or timezone.now()
+    rulebook = rulebook_for(received_at)  # before a number is taken: none, nothing is stored
     duplicates = duplicates_of_intake(actor, data)
     # The case number is taken in its own short transaction, so that concurrent intakes do
     # not queue behind each other for the whole intake (a failed intake leaves a gap).
     number = None if data.link_to_case else _reserve_case_number(actor, data, received_at)
     try:
         with transaction.atomic():
-            case = data.link_to_case or _open_case(actor, data, received_at, number)
+            case = data.link_to_case or _open_case(actor, data, received_at, number, rulebook)
             intake = _record_intake(actor, case, data, received_at, idempotency_key)
             stage_changed.send(Case, case=case)  # the process starts in this transaction
             _audit_intake(actor, intake, opened=number is not None, duplicates=len(duplicates))

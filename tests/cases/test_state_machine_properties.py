@@ -5,7 +5,9 @@ transitions, through cases.services and through the task service, add the record
 transitions need, and try to complete the support track of a person being identified. After
 every step: the stage changed only by a transition of the legal process; a refused action
 changed nothing; the process's open tasks are exactly the task of the current stage and, while
-the case is in identification and the track is not done, the parallel support track.
+the case is in identification and the track is not done, the parallel support track; a
+transition that was made had its records on file and was made by one of its actors (the
+responsible agency kinds, the lead unit, supervisors), both written out here from the law.
 """
 
 import contextlib
@@ -96,6 +98,65 @@ RECORDS = {
     "service": lambda u, c, service: services.request_service(u, c, kind=service),
 }
 REFUSALS = (NotAllowed, InvalidInput, Conflict)
+# Agency kinds responsible for each working stage under law-2024 (the rulebook of a case
+# received now), written out from the law rather than read from the rulebook data.
+RESPONSIBLE = {
+    "verification": {"police", "border_guard", "health_department"},
+    "identification": {"police", "border_guard", "foreign_affairs", "procuracy", "court"},
+    "rescue": {"police", "border_guard", "coast_guard", "foreign_affairs"},
+    "protection": {"police", "border_guard", "health_department"},
+    "support": {"health_department", "justice_legal_aid"},
+}
+
+
+def recorded_before(case, name: str, source: str, closure: str, reason: str) -> bool:
+    """What the transition needs was on record when it was made (checked after the move,
+    with records that only ever accumulate)."""
+    verifications = case.verifications
+    if name == "start_verification":
+        return case.screenings.exists()
+    if name == "start_identification":
+        if source == "rescue":
+            return case.rescues.filter(rescued_at__isnull=False).exists()
+        return verifications.exclude(outcome="not_trafficking").exists()
+    if name == "start_rescue":
+        return case.rescues.exists()
+    if name == "start_protection":
+        rescued = case.rescues.filter(rescued_at__isnull=False).exists()
+        return case.protections.exists() and (source != "rescue" or rescued)
+    if name == "start_support":
+        return case.services.exists()
+    if name == "close":
+        not_a_victim = (
+            verifications.filter(outcome="not_trafficking").exists()
+            or case.identifications.filter(is_victim=False).exists()
+        )
+        return (
+            closure in ClosureReason.values
+            and closure != "duplicate"
+            and (closure != "not_a_victim" or not_a_victim)
+        )
+    return bool(reason.strip())  # reopen
+
+
+def may_act(user: User, case, name: str, source: str) -> bool:
+    """Who may make the transition, from the law: supervisors close and reopen; the lead
+    unit closes and reopens; at intake any holder moves on or closes; later the kinds
+    responsible for the stage left and, moving onward, the stage entered."""
+    if user.role == Role.SUPERVISOR:
+        return name in ("close", "reopen")
+    if user.role not in (Role.CASEWORKER, Role.HOTLINE_OPERATOR):
+        return False
+    if name in ("close", "reopen") and user.unit_id == case.lead_unit_id:
+        return True
+    if name == "reopen":
+        return False
+    if source == "intake":
+        return True
+    target = LEGAL[name][1]
+    kinds = RESPONSIBLE[source] | (RESPONSIBLE.get(target, set()) if name != "close" else set())
+    return user.unit.kind in kinds
+
 
 closure_reasons = st.sampled_from(["", *ClosureReason.values])
 reasons = st.sampled_from(["", "Recorded reason"])
@@ -160,9 +221,12 @@ class CaseMachine(RuleBasedStateMachine):
         tasks = list(workflow_services.open_tasks(self.case).values_list("pk", flat=True))
         return (self.case.state, self.case.version, StateChange.objects.count(), events, tasks)
 
-    def check_allowed(self, user: User, name: str, before: tuple) -> None:
+    def check_allowed(self, user: User, name: str, before: tuple, given: dict) -> None:
         source, version, changes = before[:3]
         self.case.refresh_from_db()
+        closure, reason = given.get("closure_reason", ""), given.get("reason", "")
+        assert recorded_before(self.case, name, source, closure, reason), (name, source)
+        assert may_act(user, self.case, name, source), (user.username, name, source)
         sources, target = LEGAL[name]
         assert source in sources, (name, source)
         assert self.case.state == (target or self.closed_from)
@@ -194,15 +258,15 @@ class CaseMachine(RuleBasedStateMachine):
         for kind in NEEDED[name]:
             self.record(kind, _user(data.draw(st.sampled_from(self.holders))))
 
-    def attempt(self, user: User, name: str, make) -> None:
+    def attempt(self, user: User, name: str, make, **given) -> None:
         """Make the transition: refused, it changed nothing; made, it was allowed."""
         before = self.snapshot()
         try:
-            make()
+            make(**given)
         except REFUSALS:
             assert self.snapshot() == before
         else:
-            self.check_allowed(user, name, before)
+            self.check_allowed(user, name, before, given)
 
     @rule(
         data=st.data(),
@@ -234,7 +298,7 @@ class CaseMachine(RuleBasedStateMachine):
             make = partial(workflow_services.complete_task, user, task, name)
         else:
             make = partial(services.transition_case, user, self.case, name)
-        self.attempt(user, name, partial(make, reason=reason, closure_reason=closure))
+        self.attempt(user, name, make, reason=reason, closure_reason=closure)
 
     @rule(data=st.data(), sure=st.booleans())
     def complete_support_track(self, data, sure):

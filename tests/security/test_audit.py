@@ -107,11 +107,23 @@ def test_verify_audit_names_the_first_broken_event(tampering, broken):
         call_command("verify_audit")
 
 
-def test_rewriting_a_hash_is_found_at_the_next_link():
+def test_rewriting_a_hash_is_found_at_the_event_and_a_rehashed_edit_at_the_next_link():
     events = three_events()
     force(f"UPDATE security_auditevent SET hash = '{'f' * 64}' WHERE sequence = 2")
-    assert verify_chain().broken_sequence == 2
-    assert events[2].prev_hash != "f" * 64
+    report = verify_chain()
+    assert (report.broken_sequence, report.problem) == (
+        2,
+        "content does not match its hash (edited)",
+    )
+    edited = AuditEvent.objects.get(sequence=2)
+    edited.reason = "edited"
+    force(
+        f"UPDATE security_auditevent SET reason = 'edited', hash = '{compute_hash(edited)}' "
+        "WHERE sequence = 2"
+    )
+    report = verify_chain()
+    assert report.broken_sequence == 3 and events[2].prev_hash != compute_hash(edited)
+    assert report.problem == "previous-hash link does not match the event before it"
 
 
 def test_sign_in_success_and_failure_are_audited_without_password(client, police_unit, make_user):

@@ -1,0 +1,111 @@
+"""Limits on what a request may bring (issue 14): body size, JSON depth, page size.
+
+Every limit answers with the API's JSON error, never a 500 or Django's HTML page: a body over
+settings.DATA_UPLOAD_MAX_MEMORY_SIZE is refused before it is read (413 too_large), JSON nested
+deeper than MAX_JSON_DEPTH is refused after parsing (400), and a page asks for at most
+Pagination.max_limit rows with numeric, bounded limit and offset (400 otherwise).
+"""
+
+import io
+import itertools
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, parsers
+from rest_framework.pagination import LimitOffsetPagination
+
+MAX_JSON_DEPTH = 32
+MAX_OFFSET = 1_000_000
+
+
+def too_large_body(limit: int | None = None) -> dict:
+    return {
+        "error": "too_large",
+        "detail": _("The request body is too large (at most %(size)d bytes).")
+        % {"size": limit or settings.DATA_UPLOAD_MAX_MEMORY_SIZE},
+    }
+
+
+class BodySizeLimitMiddleware:
+    """Refuses an API request whose declared body is over the limit, before reading it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = _body_limit(request)
+        if request.path.startswith("/api/") and _declared_length(request) > limit:
+            return JsonResponse(too_large_body(limit), status=413)
+        return self.get_response(request)
+
+
+def _body_limit(request) -> int:
+    """Uploads (documents) may be larger than a JSON body; both are held in memory."""
+    if request.content_type == "multipart/form-data":
+        return settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+def _declared_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, refusing nesting deeper than MAX_JSON_DEPTH as invalid input before
+    parsing (deep nesting would otherwise exhaust Python's recursion: a 500)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        raw = stream.read() if stream is not None else b""
+        if json_depth(raw) > MAX_JSON_DEPTH:
+            raise exceptions.ParseError(
+                _("JSON nested more than %(depth)d levels deep.") % {"depth": MAX_JSON_DEPTH}
+            )
+        try:
+            return super().parse(io.BytesIO(raw), media_type, parser_context)
+        except RecursionError:  # not expected below the depth limit; never a 500
+            raise exceptions.ParseError(_("JSON nested too deeply.")) from None
+
+
+_DROP = bytes(set(range(256)) - set(b'[]{}"'))
+_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+
+
+def json_depth(raw: bytes) -> int:
+    """How deep lists and objects nest in a JSON text, without parsing it: escaped
+    backslashes and quotes are dropped, then all but brackets and quotes, then what lies
+    between quotes (strings). A megabyte takes milliseconds; deep nesting costs no recursion."""
+    unescaped = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    brackets = b"".join(unescaped.translate(None, _DROP).split(b'"')[::2])
+    return max(itertools.accumulate(map(_STEP.get, brackets, itertools.repeat(0))), default=0)
+
+
+class Pagination(LimitOffsetPagination):
+    """limit (1..max_limit, default PAGE_SIZE) and offset (0..MAX_OFFSET); anything else is
+    invalid input rather than silently the default or a database error."""
+
+    max_limit = 200
+
+    def get_limit(self, request) -> int:
+        return _bounded(request, self.limit_query_param, self.default_limit, 1, self.max_limit)
+
+    def get_offset(self, request) -> int:
+        return _bounded(request, self.offset_query_param, 0, 0, MAX_OFFSET)
+
+
+def _bounded(request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9) or not low <= int(raw) <= high:
+        raise exceptions.ValidationError(
+            {
+                name: [
+                    _("Give a whole number from %(low)d to %(high)d.") % {"low": low, "high": high}
+                ]
+            }
+        )
+    return int(raw)
