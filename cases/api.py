@@ -137,8 +137,9 @@ class CaseRecordView(APIView):
         case = get_visible_case(request.user, case_id)
         serializer_class, service = CASE_RECORDS[record]
         data = dict(_validated(serializer_class, request.data).validated_data)
-        if "provider_unit" in data:
-            data["provider_unit"] = _unit(data["provider_unit"])
+        for field in ("provider_unit", "unit"):
+            if field in data:
+                data[field] = _unit(data[field])
         service(request.user, case, **data)
         case.refresh_from_db()
         return _case_detail_response(request, case, status.HTTP_201_CREATED)

@@ -1,5 +1,6 @@
 """The referrals API (DESIGN.md §4): thin views that validate, call a service and present."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
@@ -7,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.selectors import get_visible_case
+from config.errors import NotFound
 
 from . import selectors, serializers, services
 
@@ -22,6 +24,16 @@ WITH_REASON = {"reject", "withdraw"}
 def _present(request: Request, referral, code=status.HTTP_200_OK) -> Response:
     fresh = selectors.get_visible_referral(request.user, referral.uuid)
     return Response(serializers.ReferralSerializer(fresh).data, status=code)
+
+
+def consent_on_case(case, consent_id: int | None):
+    """The consent named by id, if it is one of this case's; else 404 (no existence leak)."""
+    if consent_id is None:
+        return None
+    consent = case.consents.filter(pk=consent_id).first()
+    if consent is None:
+        raise NotFound(_("No such consent on this case."))
+    return consent
 
 
 class ReferralListCreateView(generics.ListAPIView):
@@ -48,6 +60,7 @@ class ReferralListCreateView(generics.ListAPIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         case = get_visible_case(request.user, data.pop("case"))
+        data["consent"] = consent_on_case(case, data["consent"])
         referral = services.send_referral(request.user, case, **data)
         return _present(request, referral, status.HTTP_201_CREATED)
 

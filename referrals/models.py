@@ -64,7 +64,18 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    legal_basis = models.TextField(_("legal basis to share without consent"), blank=True)
+    legal_basis = models.ForeignKey(
+        "rulebooks.LegalBasis",
+        verbose_name=_("legal basis to share without consent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    justification = models.TextField(_("why the legal basis applies"), blank=True)
+    consent_override = models.BooleanField(
+        _("shared on a legal basis after the victim refused or withdrew consent"), default=False
+    )
     rule = models.ForeignKey(
         "rulebooks.RuleStep",
         verbose_name=_("rule that set the deadline"),
@@ -123,8 +134,12 @@ class Referral(ConcurrentTransitionMixin, models.Model):
                 name="referral_to_unit_or_province",
             ),
             models.CheckConstraint(
-                condition=Q(consent__isnull=False) | ~Q(legal_basis=""),
+                condition=Q(consent__isnull=False) | Q(legal_basis__isnull=False),
                 name="referral_consent_or_legal_basis",
+            ),
+            models.CheckConstraint(
+                condition=Q(legal_basis__isnull=True) | ~Q(justification=""),
+                name="referral_legal_basis_justified",
             ),
         ]
 

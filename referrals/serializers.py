@@ -3,9 +3,8 @@
 from rest_framework import serializers
 
 from agencies.models import AgencyKind, Unit
-from cases.models import Consent
 from places.models import Province
-from rulebooks.models import StepCode
+from rulebooks.models import LegalBasis, StepCode
 from rulebooks.purposes import PURPOSE_CHOICES
 from security.policy import FieldGroup
 
@@ -32,10 +31,21 @@ class ReferralInputSerializer(serializers.Serializer):
     field_groups = serializers.ListField(
         child=serializers.ChoiceField(FieldGroup.choices), required=False, allow_empty=False
     )
-    consent = serializers.PrimaryKeyRelatedField(
-        queryset=Consent.objects.all(), required=False, default=None
+    consent = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Id of a consent recorded on this case (404 if it is not on the case).",
     )
-    legal_basis = serializers.CharField(
+    legal_basis = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=LegalBasis.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Code of a legal basis from the rulebook's closed list.",
+    )
+    justification = serializers.CharField(
         max_length=2000, required=False, default="", allow_blank=True
     )
     step = serializers.ChoiceField(StepCode.choices, required=False, default="")
@@ -62,6 +72,10 @@ class ReferralSerializer(serializers.ModelSerializer):
     step = serializers.CharField(source="rule.step", read_only=True)
     citation = serializers.CharField(source="rule.citation", read_only=True)
     rule_is_default = serializers.BooleanField(source="rule.is_default", read_only=True)
+    legal_basis = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    legal_basis_citation = serializers.CharField(
+        source="legal_basis.citation", read_only=True, default=None
+    )
     sent_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     accepted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     overdue = serializers.SerializerMethodField()
@@ -84,6 +98,9 @@ class ReferralSerializer(serializers.ModelSerializer):
             "field_groups",
             "consent",
             "legal_basis",
+            "legal_basis_citation",
+            "justification",
+            "consent_override",
             "step",
             "citation",
             "rule_is_default",

@@ -39,10 +39,20 @@ def case_id(border) -> str:
     return response.json()["case"]["id"]
 
 
-def give_consent(client, case_id: str, kind: str, status: str = "given") -> None:
-    body = {"recipient_kind": kind, "purpose": "reception", "status": status}
+def give_consent(
+    client, case_id: str, kind: str, status: str = "given", purpose: str = "reception", **extra
+) -> dict:
+    body = {
+        "recipient_kind": kind,
+        "purpose": purpose,
+        "status": status,
+        "informed_how": "orally",
+        "informed_language": "vi",
+        **extra,
+    }
     response = client.post(f"/api/v1/cases/{case_id}/consents/", body, format="json")
     assert response.status_code == 201, response.json()
+    return response.json()["consents"][-1]
 
 
 def refer(client, case_id: str, expect: int = 201, **body) -> dict:

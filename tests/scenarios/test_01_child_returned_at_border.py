@@ -54,7 +54,8 @@ def test_story_01(actor):
         case_id,
         "lc-police",
         "verification",
-        legal_basis="Law 53/2024/QH15 Art. 27(2): verification with police",
+        legal_basis="urgent-verification",
+        justification="A child returned at the border: the facts must be verified now",
     )
     border.record(
         case_id,
@@ -64,6 +65,8 @@ def test_story_01(actor):
             "purpose": "reception",
             "status": "given",
             "given_by": "guardian",
+            "informed_how": "through_guardian",
+            "informed_language": "vi",
         },
     )
     to_social = border.refer(case_id, "lc-health_department", "reception")
@@ -111,6 +114,8 @@ def test_story_01(actor):
             "purpose": "legal_aid",
             "status": "given",
             "given_by": "guardian",
+            "informed_how": "through_guardian",
+            "informed_language": "vi",
         },
     )
     legal_aid = social.refer(case_id, "lc-justice_legal_aid", "legal_aid")

@@ -25,6 +25,8 @@ CALL = {
     "reporter": {"full_name": "Trần Thị Hoa", "phone": "0987 654 321", "relationship": "mother"},
 }
 
+INFORMED = {"informed_how": "orally", "informed_language": "vi"}
+
 
 @pytest.fixture
 def moc_bai_border_guard(actor):
@@ -70,15 +72,17 @@ def test_story_02(actor, moc_bai_border_guard):
     hotline.move(case_id, "start_verification")
 
     # 2. Referrals to the provincial Police and to Foreign Affairs with the mother's consent.
-    for kind in ("police", "foreign_affairs"):
+    for kind, purpose in (("police", "investigation"), ("foreign_affairs", "rescue")):
         hotline.record(
             case_id,
             "consents",
             {
                 "recipient_kind": kind,
-                "purpose": "rescue",
+                "purpose": purpose,
                 "status": "given",
                 "given_by": "reporter",
+                "informed_how": "orally",
+                "informed_language": "vi",
             },
         )
     # Both handed over at the end of the call; the hotline keeps no case once both accept.
@@ -102,7 +106,12 @@ def test_story_02(actor, moc_bai_border_guard):
     foreign.record(
         case_id,
         "consents",
-        {"recipient_kind": "border_guard", "purpose": "repatriation", "status": "given"},
+        {
+            "recipient_kind": "border_guard",
+            "purpose": "repatriation",
+            "status": "given",
+            **INFORMED,
+        },
     )
     border.accept(foreign.refer(case_id, "tn-border_guard-moc-bai", "repatriation"))
     border.record(
@@ -121,7 +130,12 @@ def test_story_02(actor, moc_bai_border_guard):
     border.record(
         case_id,
         "consents",
-        {"recipient_kind": "health_department", "purpose": "support", "status": "given"},
+        {
+            "recipient_kind": "health_department",
+            "purpose": "travel_costs",
+            "status": "given",
+            **INFORMED,
+        },
     )
     social.accept(border.refer(case_id, "lc-health_department", "travel_costs"))
     for kind in ("travel_costs", "medical", "psychological", "vocational_training"):

@@ -44,7 +44,8 @@ def test_story_03(actor, dong_nai):
         case_id,
         "dn-police",
         "verification",
-        legal_basis="Criminal Procedure Code 2015 Art. 145 (verifying reports)",
+        legal_basis="crime-report",
+        justification="A report of the crime to verify",
     )
     provincial.accept(referral)
 
