@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from agencies.models import Unit
 from config.errors import InvalidInput, NotFound
+from security.idempotency import MAX_KEY_LENGTH, fingerprint
 
 from . import permissions, serializers, services
 from .models import Case
@@ -40,7 +41,8 @@ class IntakeCreateView(APIView):
         result = services.create_intake(
             request.user,
             serializer.to_data(link_to_case=linked_case),
-            idempotency_key=request.headers.get("Idempotency-Key", "")[:128],
+            idempotency_key=request.headers.get("Idempotency-Key", "")[:MAX_KEY_LENGTH],
+            fingerprint=fingerprint(request.data),
         )
         body = {
             "intake": str(result.intake.uuid),
@@ -48,7 +50,7 @@ class IntakeCreateView(APIView):
             "case": serializers.CaseSummarySerializer(result.case).data,
             "possible_duplicates": [_duplicate(c) for c in result.possible_duplicates],
         }
-        response = Response(body, status=status.HTTP_200_OK if result.replayed else 201)
+        response = Response(body, status=status.HTTP_201_CREATED)
         if result.replayed:
             response["Idempotent-Replayed"] = "true"
         return response

@@ -229,7 +229,10 @@ class Intake(EncryptedModel):
     )
     narrative = EncryptedTextField(_("what was reported"), blank=True)
     linked_as_duplicate = models.BooleanField(_("linked to an existing case"), default=False)
+    # The Idempotency-Key's digest scoped to the user, and the request's fingerprint
+    # (security.idempotency): never the key or the body themselves.
     idempotency_key = models.CharField(max_length=128, blank=True)
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
