@@ -30,7 +30,10 @@ def _case_detail_response(request: Request, case: Case, code=status.HTTP_200_OK)
 
 
 class IntakeCreateView(APIView):
-    """POST /api/v1/intakes/: create an intake; it opens a case or links to an existing one."""
+    """POST /api/v1/intakes/: create an intake; it opens a case or links to an existing one.
+    Integration accounts (the hotline's telephony system) may use it with their token."""
+
+    integration_methods = ("POST",)
 
     @extend_schema(request=serializers.IntakeInputSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request) -> Response:
@@ -54,6 +57,18 @@ class IntakeCreateView(APIView):
         if result.replayed:
             response["Idempotent-Replayed"] = "true"
         return response
+
+
+class CaseStatusView(APIView):
+    """GET /api/v1/cases/{id}/status/: where a case stands (no identity, no case content);
+    integration accounts may read it for the cases of the intakes they filed."""
+
+    integration_methods = ("GET",)
+
+    @extend_schema(responses=serializers.CaseSummarySerializer)
+    def get(self, request: Request, case_id) -> Response:
+        case = get_visible_case(request.user, case_id)
+        return Response(serializers.CaseSummarySerializer(case).data)
 
 
 class IntakeDuplicatesView(APIView):

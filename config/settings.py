@@ -46,7 +46,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "viewflow",
     "viewflow.workflow",
@@ -164,14 +164,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Tokens for integration accounts only; people use the session (and CSRF).
+        "security.api_access.IntegrationTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["security.api_access.SignedInWithinScope"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api_errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
+}
+# Integration accounts' API tokens (django-rest-knox): digests at rest, an expiry, no refresh.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=int(os.environ.get("LOIVE_API_TOKEN_DAYS", "90"))),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_LIMIT_PER_USER": 5,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Lối Về API",

@@ -1,10 +1,14 @@
 """Shared fixtures: the organisation every test stands on."""
 
 import pytest
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.test import APIClient
 
 from agencies.models import AgencyKind, Role, Unit, UnitLevel
 from agencies.services import create_user
 from places.models import Province
+from security.two_factor import SECOND_FACTOR_ROLES
 
 
 @pytest.fixture
@@ -43,19 +47,26 @@ def police_unit(make_unit) -> Unit:
     return make_unit(AgencyKind.POLICE)
 
 
+def signed_in(user, *, second_factor: bool = True) -> APIClient:
+    """An API client signed in as a person does: a session, and for supervisors and
+    administrators a verified second factor (a confirmed TOTP device bound to the session,
+    as django_otp.login does). Integration accounts use tokens: see tests/security."""
+    client = APIClient()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    if second_factor and (user.role in SECOND_FACTOR_ROLES or user.is_superuser):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        device = device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    client.credentials(HTTP_ACCEPT_LANGUAGE="en")
+    return client
+
+
 @pytest.fixture
 def api_for(db):
-    """An API client signed in with a real token, as the given user."""
-    from rest_framework.authtoken.models import Token
-    from rest_framework.test import APIClient
-
-    def make(user) -> APIClient:
-        client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT_LANGUAGE="en")
-        return client
-
-    return make
+    """An API client signed in with a session (two factors where the role needs them)."""
+    return signed_in
 
 
 @pytest.fixture

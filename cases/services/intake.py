@@ -96,8 +96,12 @@ def _add_person(case: Case, role: str, data: PersonData) -> Person:
     return person
 
 
+# Integration accounts: the hotline's telephony system files the calls it took.
+INTAKE_ROLES = (Role.HOTLINE_OPERATOR, Role.CASEWORKER, Role.INTEGRATION)
+
+
 def _validate_intake(actor: User, data: IntakeData) -> None:
-    if actor.unit_id is None or actor.role not in (Role.HOTLINE_OPERATOR, Role.CASEWORKER):
+    if actor.unit_id is None or actor.role not in INTAKE_ROLES:
         raise NotAllowed(_("Only hotline operators and caseworkers of a unit take intakes."))
     if not (data.victim.full_name or data.victim.phone or data.narrative):
         raise InvalidInput(_("An intake needs at least the victim's name, a phone or a narrative."))

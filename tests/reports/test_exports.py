@@ -7,12 +7,11 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from cases.models import Case, Person
 from reports.exports import figure_header, target_header
 from security.models import AuditEvent
+from tests.conftest import signed_in
 
 from .conftest import get_report
 
@@ -62,11 +61,10 @@ def test_xlsx_download_parses_back(story, supervisor):
 
 def test_files_are_in_vietnamese_whatever_the_callers_language(story, user_named):
     """One caller asks for English, one for Vietnamese: the form sent is the same."""
-    token = Token.objects.get_or_create(user=user_named("demo-supervisor"))[0]
     files = []
     for language in ("en", "vi"):
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT_LANGUAGE=language)
+        client = signed_in(user_named("demo-supervisor"))
+        client.credentials(HTTP_ACCEPT_LANGUAGE=language)
         files.append(get_report(client, "2025-Q4", format="csv").content)
     assert files[0] == files[1]
 
