@@ -8,6 +8,7 @@ scoped: an integration account reaches only the views that open themselves to it
 """
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from knox.auth import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
@@ -41,3 +42,19 @@ class SignedInWithinScope(BasePermission):
         if user.role == Role.INTEGRATION:
             return request.method in getattr(view, "integration_methods", ())
         return True
+
+
+class IntegrationTokenScheme(OpenApiAuthenticationExtension):
+    """How the OpenAPI schema documents the integration accounts' token."""
+
+    target_class = IntegrationTokenAuthentication
+    name = "integrationToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "Integration accounts only: `Token <key>` from `manage.py "
+            "issue_token`. People sign in with a session (CSRF on writes, two factors).",
+        }

@@ -6,6 +6,7 @@ One test per rule (issue 9, points 1 and 2).
 """
 
 import pytest
+from drf_spectacular.generators import SchemaGenerator
 
 from cases.models import Case
 from config.errors import InvalidInput, NotAllowed
@@ -200,3 +201,14 @@ def test_accepting_is_blocked_only_by_a_withdrawal_for_the_referrals_purpose(
     social = api_for(people["social"])
     response = social.post(f"/api/v1/referrals/{sent['id']}/accept/", {}, format="json")
     assert response.status_code == 200, response.json()
+
+
+def test_the_openapi_schema_documents_the_legal_basis_by_code_and_the_justification(db):
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    sent = schema["components"]["schemas"]["ReferralInput"]["properties"]
+    assert sent["legal_basis"]["type"] == "string"
+    assert {"justification", "consent"} <= set(sent)
+    shown = schema["components"]["schemas"]["Referral"]["properties"]
+    assert {"legal_basis", "legal_basis_citation", "justification", "consent_override"} <= set(
+        shown
+    )
