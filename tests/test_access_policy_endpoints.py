@@ -21,8 +21,7 @@ from cases.selectors import visible_cases
 from cases.visibility import PERSON_FIELDS, PERSON_ROLE_GROUP, RECORDS, SENSITIVE_SERVICE_KINDS
 from security.models import AuditEvent
 from security.policy import FieldGroup, need_to_know, visible_field_groups
-
-from .cases.helpers import open_case, record
+from tests.cast import open_case, record
 
 pytestmark = pytest.mark.django_db
 
@@ -59,10 +58,10 @@ def test_every_field_group_has_a_field_or_record_that_shows_it():
 
 
 @pytest.fixture
-def full_case(api_for, user_named) -> Case:
+def full_case(api, cast) -> Case:
     """A case with a record for every protected field and every medical-record service, and
     a referral for psychological support (a medical record too)."""
-    border = api_for(user_named("demo-borderguard"))
+    border = api(cast.border_guard)
     body = {
         "channel": "border_handover",
         "received_at": "2025-09-14T09:30:00+07:00",
@@ -139,9 +138,9 @@ def _member(role: str, kind: str, case: Case):
 
 
 @pytest.mark.parametrize(("role", "kind"), COMBINATIONS)
-def test_case_endpoints_enforce_the_policy(api_for, full_case, role, kind):
+def test_case_endpoints_enforce_the_policy(api, full_case, role, kind):
     unit, user = _member(role, kind, full_case)
-    client = api_for(user)
+    client = api(user)
     detail_url = f"/api/v1/cases/{full_case.uuid}/"
     referral = full_case.referrals.get()
     other_urls = [
@@ -189,9 +188,9 @@ def test_case_endpoints_enforce_the_policy(api_for, full_case, role, kind):
     assert client.get(other_urls[-1]).status_code == (200 if listed else 404)
 
 
-def test_a_supervisor_reads_identity_only_with_a_reason_and_it_is_audited(api_for, full_case):
+def test_a_supervisor_reads_identity_only_with_a_reason_and_it_is_audited(api, full_case):
     unit, user = _member(Role.SUPERVISOR, AgencyKind.STEERING_COMMITTEE, full_case)
-    client = api_for(user)
+    client = api(user)
     for blank in ({}, {"reason": "   "}):
         refused = client.get(f"/api/v1/cases/{full_case.uuid}/", blank)
         assert (refused.status_code, refused.json()["error"]) == (400, "reason_required")
@@ -204,7 +203,7 @@ def test_a_supervisor_reads_identity_only_with_a_reason_and_it_is_audited(api_fo
     assert "Vừ" not in str(event.details)
 
 
-def test_a_referral_narrows_what_the_receiver_sees(api_for, full_case):
+def test_a_referral_narrows_what_the_receiver_sees(api, full_case):
     unit, user = _member(Role.CASEWORKER, AgencyKind.POLICE, full_case)
     CaseHolding.objects.create(
         case=full_case,
@@ -213,5 +212,5 @@ def test_a_referral_narrows_what_the_receiver_sees(api_for, full_case):
         since=full_case.received_at,
         field_groups=["identity"],
     )
-    detail = api_for(user).get(f"/api/v1/cases/{full_case.uuid}/").json()
+    detail = api(user).get(f"/api/v1/cases/{full_case.uuid}/").json()
     assert _shown(detail) == {FieldGroup.IDENTITY}

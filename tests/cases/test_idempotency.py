@@ -16,10 +16,8 @@ pytestmark = pytest.mark.django_db
 KEY = {"HTTP_IDEMPOTENCY_KEY": "call-2025-11-03-0042"}
 
 
-def test_the_same_key_with_another_body_is_refused_and_nothing_is_dropped_silently(
-    api_for, user_named
-):
-    client = api_for(user_named("demo-hotline"))
+def test_the_same_key_with_another_body_is_refused_and_nothing_is_dropped_silently(api, cast):
+    client = api(cast.named("demo-hotline"))
     assert post_intake(client, **KEY).status_code == 201
     other_report = {**CALL, "narrative": "Một cuộc gọi khác: em gái bị lừa sang Myanmar"}
     response = post_intake(client, other_report, **KEY)
@@ -31,8 +29,8 @@ def test_the_same_key_with_another_body_is_refused_and_nothing_is_dropped_silent
     assert post_intake(client, other_report).status_code == 201
 
 
-def test_the_same_body_in_another_order_is_the_same_request(api_for, user_named):
-    client = api_for(user_named("demo-hotline"))
+def test_the_same_body_in_another_order_is_the_same_request(api, cast):
+    client = api(cast.named("demo-hotline"))
     first = post_intake(client, **KEY)
     reordered = json.loads(json.dumps(dict(reversed(list(CALL.items())))))
     again = post_intake(client, reordered, **KEY)
@@ -41,16 +39,16 @@ def test_the_same_body_in_another_order_is_the_same_request(api_for, user_named)
     assert Case.objects.count() == 1
 
 
-def test_a_key_is_scoped_to_the_user_who_sent_it(api_for, user_named):
-    post_intake(api_for(user_named("demo-hotline")), **KEY)
-    other = post_intake(api_for(user_named("demo-borderguard")), **KEY)
+def test_a_key_is_scoped_to_the_user_who_sent_it(api, cast):
+    post_intake(api(cast.named("demo-hotline")), **KEY)
+    other = post_intake(api(cast.named("demo-borderguard")), **KEY)
     assert other.status_code == 201
     assert "Idempotent-Replayed" not in other
     assert Intake.objects.count() == 2
 
 
-def test_the_key_and_the_body_are_stored_only_as_digests(api_for, user_named):
-    post_intake(api_for(user_named("demo-hotline")), **KEY)
+def test_the_key_and_the_body_are_stored_only_as_digests(api, cast):
+    post_intake(api(cast.named("demo-hotline")), **KEY)
     intake = Intake.objects.get()
     raw_key = KEY["HTTP_IDEMPOTENCY_KEY"]
     assert raw_key not in intake.idempotency_key

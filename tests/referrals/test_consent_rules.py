@@ -132,7 +132,7 @@ def test_a_legal_basis_without_any_recorded_decision_is_no_override(border, case
 
 
 def test_a_consent_id_of_another_case_is_404_and_of_another_purpose_400(
-    border, case_id, api_for, people
+    border, case_id, api, people
 ):
     other_case = border.post("/api/v1/intakes/", RETURNEE, format="json").json()["case"]["id"]
     foreign = give_consent(border, other_case, "health_department")
@@ -193,12 +193,12 @@ def test_a_consent_for_a_unit_of_another_kind_is_refused(border, case_id):
 
 
 def test_accepting_is_blocked_only_by_a_withdrawal_for_the_referrals_purpose(
-    border, case_id, api_for, people
+    border, case_id, api, people
 ):
     give_consent(border, case_id, "health_department")
     sent = refer(border, case_id)
     give_consent(border, case_id, "health_department", purpose="medical", status="withdrawn")
-    social = api_for(people["social"])
+    social = api(people["social"])
     response = social.post(f"/api/v1/referrals/{sent['id']}/accept/", {}, format="json")
     assert response.status_code == 200, response.json()
 

@@ -11,7 +11,6 @@ from openpyxl import load_workbook
 from cases.models import Case, Person
 from reports.exports import figure_header, target_header
 from security.models import AuditEvent
-from tests.conftest import signed_in
 
 from .conftest import get_report
 
@@ -59,12 +58,11 @@ def test_xlsx_download_parses_back(story, supervisor):
     assert prosecuted[5] == in_vietnamese("Not tracked")
 
 
-def test_files_are_in_vietnamese_whatever_the_callers_language(story, user_named):
+def test_files_are_in_vietnamese_whatever_the_callers_language(story, api, cast):
     """One caller asks for English, one for Vietnamese: the form sent is the same."""
     files = []
     for language in ("en", "vi"):
-        client = signed_in(user_named("demo-supervisor"))
-        client.credentials(HTTP_ACCEPT_LANGUAGE=language)
+        client = api(cast.supervisor, language=language)
         files.append(get_report(client, "2025-Q4", format="csv").content)
     assert files[0] == files[1]
 
@@ -86,15 +84,15 @@ def test_no_personal_data_leaves_in_a_file(story, supervisor):
 
 
 @pytest.mark.parametrize("file_format", ["json", "csv", "xlsx"])
-def test_every_export_is_audited(story, supervisor, user_named, file_format):
+def test_every_export_is_audited(story, supervisor, cast, file_format):
     params = {} if file_format == "json" else {"format": file_format}
     get_report(supervisor, "2025-q4", **params)
     event = AuditEvent.objects.filter(action="export").latest("sequence")
-    assert event.actor_username == user_named("demo-supervisor").username
+    assert event.actor_username == cast.supervisor.username
     assert event.details == {"report": "periodic", "period": "2025-Q4", "format": file_format}
 
 
-def test_a_refused_report_exports_nothing(story, api_for, user_named):
-    get_report(api_for(user_named("demo-police")), "2025-Q4", expect=403, format="csv")
+def test_a_refused_report_exports_nothing(story, api, cast):
+    get_report(api(cast.police), "2025-Q4", expect=403, error="forbidden", format="csv")
     assert not AuditEvent.objects.filter(action="export").exists()
     assert AuditEvent.objects.filter(action="access.refused").exists()

@@ -16,7 +16,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from agencies.models import Role
-from tests.conftest import signed_in
+from tests.cast import api as signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def with_token(key: str) -> APIClient:
 
 
 def test_an_integration_token_files_an_intake_and_reads_its_status_and_nothing_else(
-    telephony, user_named
+    telephony, cast
 ):
     client = with_token(issue(telephony.username))
     created = client.post("/api/v1/intakes/", CALL, format="json")
@@ -68,13 +68,13 @@ def test_an_integration_token_files_an_intake_and_reads_its_status_and_nothing_e
         response = getattr(client, method)(path, {}, format="json")
         assert response.status_code == 403, (method, path, response.status_code)
     # Another account's case: not even its status.
-    other = signed_in(user_named("demo-hotline")).post("/api/v1/intakes/", CALL, format="json")
+    other = signed_in(cast.named("demo-hotline")).post("/api/v1/intakes/", CALL, format="json")
     other_id = other.json()["case"]["id"]
     assert client.get(f"/api/v1/cases/{other_id}/status/").status_code == 404
 
 
-def test_a_persons_token_is_refused(user_named):
-    supervisor = user_named("demo-supervisor")
+def test_a_persons_token_is_refused(cast):
+    supervisor = cast.named("demo-supervisor")
     with pytest.raises(CommandError):
         issue(supervisor.username)
     _, key = AuthToken.objects.create(user=supervisor)  # made behind the command's back
@@ -121,17 +121,18 @@ def test_tokens_are_not_readable_in_the_admin(telephony, make_user):
     assert client.get("/admin/security/apitoken/add/").status_code == 403
 
 
-def test_the_api_does_not_let_a_supervisor_skip_the_second_factor(user_named):
-    half_signed_in = signed_in(user_named("demo-supervisor"), second_factor=False)
+def test_the_api_does_not_let_a_supervisor_skip_the_second_factor(cast):
+    half_signed_in = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    half_signed_in.force_login(cast.named("demo-supervisor"))
     response = half_signed_in.get("/api/v1/cases/")
     assert (response.status_code, response.json()["error"]) == (403, "otp_required")
-    assert signed_in(user_named("demo-supervisor")).get("/api/v1/cases/").status_code == 200
+    assert signed_in(cast.named("demo-supervisor")).get("/api/v1/cases/").status_code == 200
 
 
-def test_the_session_api_checks_csrf_on_writes(user_named):
+def test_the_session_api_checks_csrf_on_writes(cast):
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(
-        user_named("demo-hotline"), backend="django.contrib.auth.backends.ModelBackend"
+        cast.named("demo-hotline"), backend="django.contrib.auth.backends.ModelBackend"
     )
     response = client.post("/api/v1/intakes/", CALL, format="json")
     assert response.status_code == 403
@@ -142,8 +143,8 @@ def test_the_integration_role_has_its_group(db):
     assert Group.objects.filter(name=Role.INTEGRATION).exists()
 
 
-def test_a_refused_token_is_logged_as_one_line_without_a_traceback(user_named, caplog):
-    _, key = AuthToken.objects.create(user=user_named("demo-police"))
+def test_a_refused_token_is_logged_as_one_line_without_a_traceback(cast, caplog):
+    _, key = AuthToken.objects.create(user=cast.named("demo-police"))
     with caplog.at_level("DEBUG"):
         with_token(key).get("/api/v1/cases/")
     assert all(record.exc_info is None for record in caplog.records)
