@@ -42,6 +42,9 @@ class Role(models.TextChoices):
     CASEWORKER = "caseworker", _("Caseworker")
     SUPERVISOR = "supervisor", _("Supervisor")
     ADMINISTRATOR = "administrator", _("Administrator")
+    # A system, not a person: the hotline's telephony, a provincial dashboard. Signs in with
+    # an API token only, and reaches only intake creation and case status.
+    INTEGRATION = "integration", _("Integration account")
 
 
 class Unit(models.Model):

@@ -67,7 +67,8 @@ def _referrals(fixture: dict, total: int, due: int, now):
             to_kind=AgencyKind.HEALTH_DEPARTMENT,
             purpose="reception",
             field_groups=["identity"],
-            legal_basis="bench",
+            legal_basis_id="notify-social-protection",
+            justification="bench",
             sent_at=sent_at,
             due_at=sent_at + fixture["rule"].deadline,
         )

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from agencies.models import Unit
 from config.errors import InvalidInput, NotFound
+from security.idempotency import MAX_KEY_LENGTH, fingerprint
 
 from . import permissions, serializers, services
 from .models import Case, CaseState
@@ -36,7 +37,10 @@ def _case_detail_response(request: Request, case: Case, code=status.HTTP_200_OK)
 
 
 class IntakeCreateView(APIView):
-    """POST /api/v1/intakes/: create an intake; it opens a case or links to an existing one."""
+    """POST /api/v1/intakes/: create an intake; it opens a case or links to an existing one.
+    Integration accounts (the hotline's telephony system) may use it with their token."""
+
+    integration_methods = ("POST",)
 
     @extend_schema(request=serializers.IntakeInputSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request) -> Response:
@@ -47,7 +51,8 @@ class IntakeCreateView(APIView):
         result = services.create_intake(
             request.user,
             serializer.to_data(link_to_case=linked_case),
-            idempotency_key=request.headers.get("Idempotency-Key", "")[:128],
+            idempotency_key=request.headers.get("Idempotency-Key", "")[:MAX_KEY_LENGTH],
+            fingerprint=fingerprint(request.data),
         )
         body = {
             "intake": str(result.intake.uuid),
@@ -55,10 +60,22 @@ class IntakeCreateView(APIView):
             "case": serializers.CaseSummarySerializer(result.case).data,
             "possible_duplicates": [_duplicate(c) for c in result.possible_duplicates],
         }
-        response = Response(body, status=status.HTTP_200_OK if result.replayed else 201)
+        response = Response(body, status=status.HTTP_201_CREATED)
         if result.replayed:
             response["Idempotent-Replayed"] = "true"
         return response
+
+
+class CaseStatusView(APIView):
+    """GET /api/v1/cases/{id}/status/: where a case stands (no identity, no case content);
+    integration accounts may read it for the cases of the intakes they filed."""
+
+    integration_methods = ("GET",)
+
+    @extend_schema(responses=serializers.CaseSummarySerializer)
+    def get(self, request: Request, case_id) -> Response:
+        case = get_visible_case(request.user, case_id)
+        return Response(serializers.CaseSummarySerializer(case).data)
 
 
 class IntakeDuplicatesView(APIView):
@@ -146,8 +163,9 @@ class CaseRecordView(APIView):
         case = get_visible_case(request.user, case_id)
         serializer_class, service = CASE_RECORDS[record]
         data = dict(_validated(serializer_class, request.data).validated_data)
-        if "provider_unit" in data:
-            data["provider_unit"] = _unit(data["provider_unit"])
+        for field in ("provider_unit", "unit"):
+            if field in data:
+                data[field] = _unit(data[field])
         service(request.user, case, **data)
         case.refresh_from_db()
         return _case_detail_response(request, case, status.HTTP_201_CREATED)

@@ -11,6 +11,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from agencies.models import AgencyKind
+from rulebooks.purposes import PURPOSE_CHOICES
 from security.fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
 from security.models import EncryptedModel
 
@@ -229,7 +231,10 @@ class Intake(EncryptedModel):
     )
     narrative = EncryptedTextField(_("what was reported"), blank=True)
     linked_as_duplicate = models.BooleanField(_("linked to an existing case"), default=False)
+    # The Idempotency-Key's digest scoped to the user, and the request's fingerprint
+    # (security.idempotency): never the key or the body themselves.
     idempotency_key = models.CharField(max_length=128, blank=True)
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -408,15 +413,45 @@ class ConsentStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+class ConsentInformed(models.TextChoices):
+    """How the victim was told what is shared, with whom and why, before deciding."""
+
+    ORALLY = "orally", _("Told orally")
+    IN_WRITING = "in_writing", _("Given a written explanation")
+    THROUGH_INTERPRETER = "through_interpreter", _("Told through an interpreter")
+    THROUGH_GUARDIAN = "through_guardian", _("Told together with a parent or guardian")
+
+
 class Consent(models.Model):
-    """The victim's (or guardian's) consent to share with one kind of agency for one purpose."""
+    """The victim's (or guardian's) decision to share with one kind of agency (optionally one
+    unit of it) for one purpose: given, refused or withdrawn. Records are only added: the
+    latest one for a recipient and purpose decides (referrals.services)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
-    recipient_kind = models.CharField(_("recipient agency kind"), max_length=32)
-    purpose = models.CharField(_("purpose"), max_length=40)
+    recipient_kind = models.CharField(
+        _("recipient agency kind"), max_length=32, choices=AgencyKind.choices
+    )
+    unit = models.ForeignKey(
+        "agencies.Unit",
+        verbose_name=_("recipient unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty: any unit of the kind."),
+    )
+    purpose = models.CharField(_("purpose"), max_length=40, choices=PURPOSE_CHOICES)
     status = models.CharField(_("status"), max_length=16, choices=ConsentStatus.choices)
     given_by = models.CharField(
         _("given by"), max_length=32, default="victim", help_text=_("victim, guardian, reporter")
+    )
+    informed_how = models.CharField(
+        _("how the victim was informed"), max_length=32, choices=ConsentInformed.choices
+    )
+    informed_language = models.CharField(
+        _("language the victim was informed in"),
+        max_length=16,
+        help_text=_("A language the victim understands (BCP 47 code, e.g. vi, hmn, km)."),
     )
     recorded_at = models.DateTimeField(_("recorded at"))
     recorded_by = models.ForeignKey(
@@ -424,7 +459,10 @@ class Consent(models.Model):
     )
 
     class Meta:
-        ordering = ["recorded_at"]
+        ordering = ["recorded_at", "id"]
+        indexes = [
+            models.Index(fields=["case", "recipient_kind", "purpose"], name="consent_lookup")
+        ]
 
 
 class HoldingEnd(models.TextChoices):

@@ -30,6 +30,8 @@ def visible_cases(user: User) -> QuerySet[Case]:
         return Case.objects.none()
     if user.role == Role.HOTLINE_OPERATOR:
         return _operator_cases(user)
+    if user.role == Role.INTEGRATION:  # the cases of the intakes it filed (status only)
+        return Case.objects.filter(pk__in=Intake.objects.filter(received_by=user).values("case_id"))
     scope = Q(holdings__unit_id=user.unit_id) & CaseHolding.sighted("holdings__")
     if user.role == Role.SUPERVISOR:
         provinces = _supervised_provinces(user)

@@ -9,12 +9,14 @@ from rest_framework import serializers
 from agencies.models import AgencyKind
 from places.models import VIETNAM_TZ, Province
 from rulebooks.models import SupportServiceKind
+from rulebooks.purposes import PURPOSE_CHOICES
 
 from .inputs import IntakeData, PersonData
 from .models import (
     Case,
     Channel,
     ClosureReason,
+    ConsentInformed,
     ConsentStatus,
     IdentificationDocument,
     ProtectionKind,
@@ -241,6 +243,15 @@ class ServiceUpdateSerializer(serializers.Serializer):
 
 class ConsentInputSerializer(serializers.Serializer):
     recipient_kind = serializers.ChoiceField(AgencyKind.choices)
-    purpose = serializers.CharField(max_length=40)
+    unit = serializers.SlugField(
+        required=False, help_text="Code of one unit of the kind; absent: any unit of the kind."
+    )
+    purpose = serializers.ChoiceField(PURPOSE_CHOICES)
     status = serializers.ChoiceField(ConsentStatus.choices)
+    informed_how = serializers.ChoiceField(ConsentInformed.choices)
+    informed_language = serializers.RegexField(
+        r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$",
+        max_length=16,
+        help_text="BCP 47 code of a language the victim understands (vi, en, hmn, km...).",
+    )
     given_by = serializers.ChoiceField(["victim", "guardian", "reporter"], default="victim")

@@ -17,5 +17,6 @@ urlpatterns = [
         api.ServiceUpdateView.as_view(),
         name="case-service-update",
     ),
+    path("cases/<uuid:case_id>/status/", api.CaseStatusView.as_view(), name="case-status"),
     path("cases/<uuid:case_id>/<slug:record>/", api.CaseRecordView.as_view(), name="case-record"),
 ]

@@ -226,7 +226,13 @@ RECORDS = {
     ),
     "consents": RecordShape(
         "consents",
-        {n: n for n in ("id", "recipient_kind", "purpose", "status", "given_by", "recorded_at")},
+        {
+            "id": "id",
+            "recipient_kind": "recipient_kind",
+            "unit__code": "unit.code",
+            **{n: n for n in ("purpose", "status", "given_by", "informed_how")},
+            **{n: n for n in ("informed_language", "recorded_at")},
+        },
         made_by="recorded_by.unit_id",
     ),
     "holders": RecordShape(

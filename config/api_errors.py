@@ -16,11 +16,24 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from security.audit import record_event
 from security.crypto import CryptoError
 
-from .errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
+from .errors import (
+    Conflict,
+    DomainError,
+    IdempotencyKeyReused,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+)
 from .limits import too_large_body
 
 # Domain errors (config.errors) → HTTP status (DESIGN.md §4).
-DOMAIN_STATUS = {InvalidInput: 400, NotAllowed: 403, NotFound: 404, Conflict: 409}
+DOMAIN_STATUS = {
+    InvalidInput: 400,
+    NotAllowed: 403,
+    NotFound: 404,
+    Conflict: 409,
+    IdempotencyKeyReused: 422,
+}
 # A value that will not decrypt (wrong or missing key, tampered row) is the server's failure,
 # not the client's: 500, logged with the field and record (pseudonymous), never a traceback.
 UNREADABLE_STATUS = 500
@@ -35,6 +48,7 @@ _CODES = {
     status.HTTP_405_METHOD_NOT_ALLOWED: "method_not_allowed",
     status.HTTP_409_CONFLICT: "conflict",
     status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: "unsupported_media_type",
+    status.HTTP_422_UNPROCESSABLE_ENTITY: "unprocessable",
     status.HTTP_429_TOO_MANY_REQUESTS: "throttled",
 }
 

@@ -38,3 +38,9 @@ class Conflict(DomainError):
     """Not allowed from the current state, or lost to a concurrent change."""
 
     code = "conflict"
+
+
+class IdempotencyKeyReused(DomainError):
+    """An Idempotency-Key sent again with a different request (IETF Idempotency-Key draft)."""
+
+    code = "idempotency_key_reused"

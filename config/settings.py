@@ -49,7 +49,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "viewflow",
     "viewflow.workflow",
@@ -202,10 +202,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Tokens for integration accounts only; people use the session (and CSRF).
+        "security.api_access.IntegrationTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["security.api_access.SignedInWithinScope"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api_errors.exception_handler",
     # Every datetime as ISO 8601 in Viet Nam time (+07:00), in serializers and plain dicts.
@@ -220,6 +221,13 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
+}
+# Integration accounts' API tokens (django-rest-knox): digests at rest, an expiry, no refresh.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=int(os.environ.get("LOIVE_API_TOKEN_DAYS", "90"))),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_LIMIT_PER_USER": 5,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Lối Về API",

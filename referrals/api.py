@@ -48,7 +48,7 @@ class ReferralListCreateView(generics.ListAPIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         case = get_visible_case(request.user, data.pop("case"))
-        if "consent" in data:
+        if data.get("consent") is not None:
             data["consent"] = get_case_consent(case, data["consent"])
         referral = services.send_referral(request.user, case, **data)
         return _present(request, referral, status.HTTP_201_CREATED)

@@ -40,6 +40,27 @@ def enqueue_arrival(referral: Referral, users: Iterable[User]) -> None:
         )
 
 
+def enqueue_override(referral: Referral, users: Iterable[User]) -> None:
+    """Tell the case's lead unit that a unit shared on a legal basis against the victim's
+    refusal or withdrawal of consent."""
+    with translation.override(settings.LANGUAGE_CODE):
+        enqueue(
+            f"consent-override:{referral.pk}",
+            users,
+            _("Shared without consent: case %(number)s") % {"number": referral.case.number},
+            _(
+                "%(unit)s referred case %(number)s for %(purpose)s on the legal basis "
+                "%(citation)s, although the victim refused or withdrew consent."
+            )
+            % {
+                "unit": referral.from_unit.name,
+                "number": referral.case.number,
+                "purpose": referral.get_purpose_display(),
+                "citation": referral.legal_basis.citation,
+            },
+        )
+
+
 def _due(referral: Referral) -> str:
     return formats.date_format(referral.due_at.astimezone(VIETNAM_TZ), "SHORT_DATETIME_FORMAT")
 

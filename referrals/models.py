@@ -15,7 +15,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from agencies.models import AgencyKind
 from rulebooks.purposes import PURPOSE_CHOICES
-from security.fields import EncryptedCharField
+from security.fields import EncryptedCharField, EncryptedTextField
 from security.models import EncryptedModel
 
 
@@ -66,7 +66,19 @@ class Referral(ConcurrentTransitionMixin, EncryptedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    legal_basis = models.TextField(_("legal basis to share without consent"), blank=True)
+    legal_basis = models.ForeignKey(
+        "rulebooks.LegalBasis",
+        verbose_name=_("legal basis to share without consent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Free text about the victim's situation: encrypted under the case's data key (issue 9).
+    justification = EncryptedTextField(_("why the legal basis applies"), null=True, blank=True)
+    consent_override = models.BooleanField(
+        _("shared on a legal basis after the victim refused or withdrew consent"), default=False
+    )
     rule = models.ForeignKey(
         "rulebooks.RuleStep",
         verbose_name=_("rule that set the deadline"),
@@ -128,8 +140,12 @@ class Referral(ConcurrentTransitionMixin, EncryptedModel):
                 name="referral_to_unit_or_province",
             ),
             models.CheckConstraint(
-                condition=Q(consent__isnull=False) | ~Q(legal_basis=""),
+                condition=Q(consent__isnull=False) | Q(legal_basis__isnull=False),
                 name="referral_consent_or_legal_basis",
+            ),
+            models.CheckConstraint(
+                condition=Q(legal_basis__isnull=True) | Q(justification__isnull=False),
+                name="referral_legal_basis_justified",
             ),
         ]
 

@@ -1,10 +1,12 @@
 """Reads of referrals: who may see which, inboxes and outboxes, consent status."""
 
+from dataclasses import dataclass
+
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
-from agencies.models import Role, User
-from cases.models import Consent, ConsentStatus
+from agencies.models import Role, Unit, User
+from cases.models import Case, Consent, ConsentStatus
 from cases.selectors import visible_cases
 from cases.visibility import SENSITIVE_SERVICE_KINDS
 from config.errors import NotFound
@@ -33,12 +35,50 @@ def visible_referrals(user: User) -> QuerySet[Referral]:
     return _with_consent_status(Referral.objects.filter(scope))
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """Who a referral shares with and why: what a consent must match to cover it."""
+
+    kind: str
+    purpose: str
+    unit: Unit | None = None
+
+    @classmethod
+    def of(cls, referral: Referral) -> "Recipient":
+        return cls(referral.to_kind, referral.purpose, referral.to_unit)
+
+    def covered_by(self, consent: Consent) -> bool:
+        """Same kind and purpose; a consent naming a unit covers only that unit."""
+        unit_matches = consent.unit_id is None or (
+            self.unit is not None and consent.unit_id == self.unit.pk
+        )
+        return (
+            consent.recipient_kind == self.kind and consent.purpose == self.purpose
+        ) and unit_matches
+
+
+def _covering(recipient_kind, purpose, unit_id) -> Q:
+    return Q(recipient_kind=recipient_kind, purpose=purpose) & (
+        Q(unit__isnull=True) | Q(unit_id=unit_id)
+    )
+
+
+def latest_consent(case: Case, recipient: Recipient) -> Consent | None:
+    """The victim's latest decision that covers this recipient and purpose: it decides.
+    Consent for one purpose says nothing about another; a decision about one unit says
+    nothing about the kind's other units."""
+    unit_id = recipient.unit.pk if recipient.unit else None
+    covering = _covering(recipient.kind, recipient.purpose, unit_id)
+    return case.consents.filter(covering).order_by("-recorded_at", "-id").first()
+
+
 def _with_consent_status(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
     latest = Consent.objects.filter(
-        case_id=OuterRef("case_id"), recipient_kind=OuterRef("to_kind")
+        _covering(OuterRef("to_kind"), OuterRef("purpose"), OuterRef("to_unit_id")),
+        case_id=OuterRef("case_id"),
     ).order_by("-recorded_at", "-id")
     return referrals.select_related(
-        "case", "from_unit", "to_unit", "rule", "sent_by", "accepted_by", "data_key"
+        "case", "from_unit", "to_unit", "rule", "sent_by", "accepted_by", "data_key", "legal_basis"
     ).annotate(latest_consent_status=Subquery(latest.values("status")[:1]))
 
 
@@ -66,6 +106,6 @@ def get_visible_referral(user: User, referral_id) -> Referral:
 
 
 def consent_withdrawn(referral: Referral) -> bool:
-    """An open referral whose recipient kind the victim has since refused or withdrawn."""
+    """An open referral whose recipient and purpose the victim has refused or withdrawn."""
     status = getattr(referral, "latest_consent_status", None)
     return referral.status in OPEN_STATUSES and status not in (None, ConsentStatus.GIVEN)

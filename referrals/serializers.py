@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from agencies.models import AgencyKind, Unit
 from places.models import Province
-from rulebooks.models import StepCode
+from rulebooks.models import LegalBasis, StepCode
 from rulebooks.purposes import PURPOSE_CHOICES
 from security.fields import unless_erased
 from security.policy import FieldGroup
@@ -35,9 +35,23 @@ class ReferralInputSerializer(serializers.Serializer):
         allow_empty=False,
         max_length=len(FieldGroup.choices),
     )
-    # The id of a consent of the case, looked up within the case (404 otherwise).
-    consent = serializers.IntegerField(min_value=1, max_value=2**62, required=False)
-    legal_basis = serializers.CharField(
+    consent = serializers.IntegerField(
+        min_value=1,
+        max_value=2**62,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Id of a consent recorded on this case (404 if it is not on the case).",
+    )
+    legal_basis = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=LegalBasis.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Code of a legal basis from the rulebook's closed list.",
+    )
+    justification = serializers.CharField(
         max_length=2000, required=False, default="", allow_blank=True
     )
     step = serializers.ChoiceField(StepCode.choices, required=False, default="")
@@ -64,11 +78,16 @@ class ReferralSerializer(serializers.ModelSerializer):
     step = serializers.CharField(source="rule.step", read_only=True)
     citation = serializers.CharField(source="rule.citation", read_only=True)
     rule_is_default = serializers.BooleanField(source="rule.is_default", read_only=True)
+    legal_basis = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    legal_basis_citation = serializers.CharField(
+        source="legal_basis.citation", read_only=True, default=None
+    )
     sent_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     accepted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     overdue = serializers.SerializerMethodField()
     consent_withdrawn = serializers.SerializerMethodField()
     reason = serializers.SerializerMethodField()
+    justification = serializers.SerializerMethodField()
 
     class Meta:
         model = Referral
@@ -87,6 +106,9 @@ class ReferralSerializer(serializers.ModelSerializer):
             "field_groups",
             "consent",
             "legal_basis",
+            "legal_basis_citation",
+            "justification",
+            "consent_override",
             "step",
             "citation",
             "rule_is_default",
@@ -104,6 +126,9 @@ class ReferralSerializer(serializers.ModelSerializer):
             "consent_withdrawn",
         ]
         read_only_fields = fields
+
+    def get_justification(self, referral: Referral) -> str:
+        return unless_erased(referral, "justification", erased=None) or ""
 
     def get_reason(self, referral: Referral) -> str | None:
         """Encrypted under the case's key: None once the case's identity was erased."""

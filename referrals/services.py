@@ -18,8 +18,9 @@ from django_fsm import ConcurrentTransition, can_proceed
 from agencies.models import AgencyKind, Role, Unit, User
 from cases.models import Case, CaseHolding, CaseState, Consent, ConsentStatus, HoldingEnd
 from cases.permissions import require_holder
-from config.errors import Conflict, InvalidInput, NotAllowed
+from config.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from places.models import VIETNAM_TZ, Province
+from rulebooks.models import LegalBasis
 from rulebooks.purposes import default_field_groups, step_for
 from rulebooks.selectors import deadline_for
 from security.audit import record_event
@@ -27,6 +28,7 @@ from security.policy import FieldGroup
 
 from . import messages
 from .models import OPEN_STATUSES, Escalation, EscalationLevel, Referral, ReferralStatus
+from .selectors import Recipient, latest_consent
 
 ACTING_ROLES = (Role.CASEWORKER, Role.HOTLINE_OPERATOR, Role.SUPERVISOR)
 
@@ -41,13 +43,16 @@ def send_referral(
     to_province: Province | None = None,
     field_groups: list[str] | None = None,
     consent: Consent | None = None,
-    legal_basis: str = "",
+    legal_basis: LegalBasis | None = None,
+    justification: str = "",
     step: str = "",
 ) -> Referral:
     """Gửi chuyển giao: to a unit, or to a kind of agency in a province.
 
-    Needs the victim's consent for the receiving kind (the latest given one is used unless
-    one is named) or a recorded legal basis; a withdrawn or refused consent blocks it.
+    Needs the victim's consent for the receiving kind and this purpose (and this unit, when
+    the consent names one) or a legal basis from the rulebook's closed list with a typed
+    justification. After a refusal or withdrawal, only the roles the legal basis names may
+    share on it: an override, audited, and the case's lead unit is told.
     The deadline comes from the rulebook step of the purpose (or `step`), as of now.
     """
     require_holder(actor, case)
@@ -55,9 +60,11 @@ def send_referral(
         raise Conflict(_("The case is closed."), "case_closed")
     to_kind, to_province = _target(actor, to_unit, to_kind, to_province)
     groups = _field_groups(purpose, field_groups)
-    legal_basis = legal_basis.strip()
+    justification = justification.strip()
     with transaction.atomic():
-        consent = _sharing_basis(case, to_kind, consent, legal_basis)
+        consent, override = _sharing_basis(
+            actor, case, Recipient(to_kind, purpose, to_unit), consent, legal_basis, justification
+        )
         _refuse_duplicate(case, purpose, to_unit, to_kind, to_province)
         sent_at = timezone.now()
         due_at, rule = deadline_for(case.rulebook, step or step_for(purpose), sent_at)
@@ -71,15 +78,29 @@ def send_referral(
             purpose=purpose,
             field_groups=groups,
             consent=consent,
-            legal_basis=legal_basis,
+            legal_basis=None if consent else legal_basis,
+            justification=None if consent else justification,
+            consent_override=override,
             rule=rule,
             due_at=due_at,
             sent_at=sent_at,
             sent_by=actor,
         )
-        _audit("referral.send", actor, referral, basis="consent" if consent else "legal_basis")
+        basis = {"consent": consent.pk} if consent else {"legal_basis": legal_basis.code}
+        _audit("referral.send", actor, referral, **basis)
+        if override:
+            _audit("referral.consent_override", actor, referral, legal_basis=legal_basis.code)
+            messages.enqueue_override(referral, lead_unit_staff(case))
         messages.enqueue_arrival(referral, receivers(referral))
     return referral
+
+
+def lead_unit_staff(case: Case) -> list[User]:
+    """The people of the case's lead unit who act on it: told of an override."""
+    if case.lead_unit_id is None:
+        return []
+    staff = User.objects.filter(unit_id=case.lead_unit_id, is_active=True, role__in=ACTING_ROLES)
+    return list(staff.order_by("pk"))
 
 
 def route_referral(actor: User, referral: Referral, *, to_unit: Unit) -> Referral:
@@ -139,38 +160,66 @@ def _field_groups(purpose: str, field_groups: list[str] | None) -> list[str]:
     return sorted(set(field_groups))
 
 
-def _latest_consent(case: Case, kind: str) -> Consent | None:
-    return case.consents.filter(recipient_kind=kind).order_by("-recorded_at", "-id").first()
-
-
 def _sharing_basis(
-    case: Case, kind: str, consent: Consent | None, legal_basis: str
-) -> Consent | None:
-    """The consent the referral relies on, or None when a legal basis is recorded."""
-    latest = _latest_consent(case, kind)
-    if latest and latest.status != ConsentStatus.GIVEN:
-        raise InvalidInput(
-            _("The victim has refused or withdrawn consent to share with this kind of agency."),
-            "consent_withdrawn",
-        )
+    actor: User,
+    case: Case,
+    recipient: Recipient,
+    consent: Consent | None,
+    legal_basis: LegalBasis | None,
+    justification: str,
+) -> tuple[Consent | None, bool]:
+    """The consent the referral relies on (None on a legal basis), and whether sharing on
+    the legal basis overrides the victim's refusal or withdrawal.
+
+    Every rule is checked here, with a domain error, before any database constraint fires.
+    """
+    latest = latest_consent(case, recipient)
+    decided_no = latest is not None and latest.status != ConsentStatus.GIVEN
     if consent is not None:
-        if consent.case_id != case.pk or consent.recipient_kind != kind:
-            raise InvalidInput(_("That consent is not for this case and recipient."), "consent")
-        if consent.status != ConsentStatus.GIVEN:
-            raise InvalidInput(_("That consent was not given."), "consent")
-        return consent
-    if legal_basis:
-        return None
+        if consent.case_id != case.pk:
+            raise NotFound(_("No such consent on this case."))
+        if not recipient.covered_by(consent):
+            raise InvalidInput(
+                _("That consent is not for this recipient and purpose."), "consent_mismatch"
+            )
+        if consent.status != ConsentStatus.GIVEN or decided_no:
+            raise InvalidInput(
+                _("The victim has refused or withdrawn consent for this recipient and purpose."),
+                "consent_withdrawn",
+            )
+        return consent, False
+    if legal_basis is not None:
+        if not legal_basis.is_active:
+            raise InvalidInput(_("Unknown legal basis."), "unknown_legal_basis")
+        if not justification:
+            raise InvalidInput(
+                _("Explain why the legal basis applies to this case."), "justification_required"
+            )
+        if decided_no and not legal_basis.may_override(actor.role, actor.unit.kind):
+            raise NotAllowed(
+                _(
+                    "The victim has refused or withdrawn consent; your role may not share "
+                    "on this legal basis."
+                ),
+                "override_not_allowed",
+            )
+        return None, decided_no
     if latest is None:
         raise InvalidInput(
-            _("Record the victim's consent to share with this agency, or the legal basis."),
+            _("Record the victim's consent for this recipient and purpose, or a legal basis."),
             "no_consent",
         )
-    return latest
+    if decided_no:
+        raise InvalidInput(
+            _("The victim has refused or withdrawn consent for this recipient and purpose."),
+            "consent_withdrawn",
+        )
+    return latest, False
 
 
 def _consent_withdrawn(referral: Referral) -> bool:
-    return _latest_consent(referral.case, referral.to_kind).status != ConsentStatus.GIVEN
+    latest = latest_consent(referral.case, Recipient.of(referral))
+    return latest is None or latest.status != ConsentStatus.GIVEN
 
 
 def _refuse_duplicate(

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Rulebook, RuleStep, ServiceEligibility
+from .models import LegalBasis, Rulebook, RuleStep, ServiceEligibility
 from .selectors import rule_for
 from .services import change_deadline, may_change_rules
 
@@ -37,6 +37,11 @@ class ReadOnlyAdmin(RulebookAccess):
 @admin.register(Rulebook)
 class RulebookAdmin(ReadOnlyAdmin):
     list_display = ["code", "title", "effective_from", "effective_until"]
+
+
+@admin.register(LegalBasis)
+class LegalBasisAdmin(ReadOnlyAdmin):
+    list_display = ["code", "title", "citation", "override_is_default", "is_active"]
 
 
 @admin.register(ServiceEligibility)

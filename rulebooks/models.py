@@ -190,3 +190,42 @@ class ServiceEligibility(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rulebook_id}/{self.beneficiary}/{self.service}"
+
+
+class LegalBasis(models.Model):
+    """A legal basis to share a victim's data without (or against) consent: a closed list.
+
+    A referral that relies on one names it by code and gives a typed justification. After the
+    victim refused or withdrew consent, only the roles and agency kinds listed here may invoke
+    it; such a referral is audited as an override and the case's lead unit is told. Who may
+    invoke a basis after a withdrawal is not set by law: it is a configurable default
+    (`override_is_default`), never presented as law.
+    """
+
+    code = models.SlugField(_("code"), max_length=64, primary_key=True)
+    title = models.CharField(_("title"), max_length=300)
+    citation = models.CharField(_("citation"), max_length=300)
+    override_roles = models.JSONField(
+        _("roles that may invoke it after a withdrawal"), default=list, blank=True
+    )
+    override_kinds = models.JSONField(
+        _("agency kinds that may invoke it after a withdrawal"), default=list, blank=True
+    )
+    override_is_default = models.BooleanField(
+        _("who may override is a configurable default"),
+        default=True,
+        help_text=_("Not set by law: a configurable default, never shown as law."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("legal basis")
+        verbose_name_plural = _("legal bases")
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.citation})"
+
+    def may_override(self, role: str, kind: str) -> bool:
+        """May a user of this role in a unit of this kind share after a withdrawal?"""
+        return role in self.override_roles and kind in self.override_kinds

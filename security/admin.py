@@ -3,8 +3,9 @@ material or second-factor secret shown)."""
 
 from django.contrib import admin
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AuthToken
 
-from .models import AuditEvent, DataKey
+from .models import ApiToken, AuditEvent, DataKey
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -66,3 +67,21 @@ class TOTPDeviceAdmin(admin.ModelAdmin):
 if admin.site.is_registered(TOTPDevice):
     admin.site.unregister(TOTPDevice)
 admin.site.register(TOTPDevice, TOTPDeviceAdmin)
+
+
+# API tokens (django-rest-knox): only digests are stored, and the admin shows neither digest
+# nor key prefix; tokens are issued by `manage.py issue_token`, shown once, never here.
+admin.site.unregister(AuthToken)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["user", "created", "expiry"]
+    fields = ["user", "created", "expiry"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

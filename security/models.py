@@ -5,6 +5,7 @@ import uuid
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken
 
 from config.errors import Conflict
 
@@ -164,3 +165,17 @@ class ReencryptionRun(models.Model):
 
     def __str__(self) -> str:
         return f"re-encryption started {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class ApiToken(AuthToken):
+    """An integration account's API token (django-rest-knox), as the admin shows it: whose,
+    since when, until when. Never the key, its prefix or its digest (knox's own str() is the
+    digest)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.created:%Y-%m-%d})"

@@ -73,6 +73,8 @@ NEED_TO_KNOW: dict[str, dict[str, frozenset[FieldGroup]]] = {
     Role.SUPERVISOR: {ANY_KIND: frozenset({G.IDENTITY})},
     # Administration is not need-to-know (DESIGN.md §1): nothing, whatever the reason.
     Role.ADMINISTRATOR: {ANY_KIND: frozenset()},
+    # A system sending intakes and reading their status: no case content at all.
+    Role.INTEGRATION: {ANY_KIND: frozenset()},
 }
 
 

@@ -153,8 +153,17 @@ def move(
     return send(client, f"cases/{case_id}/transitions/", body, expect, error)
 
 
-def give_consent(client, case_id: str, kind: str, status: str = "given") -> None:
-    body = {"recipient_kind": kind, "purpose": "reception", "status": status}
+def give_consent(
+    client, case_id: str, kind: str, status: str = "given", purpose: str = "reception"
+) -> None:
+    """The victim's decision for one recipient kind and purpose, told orally in Vietnamese."""
+    body = {
+        "recipient_kind": kind,
+        "purpose": purpose,
+        "status": status,
+        "informed_how": "orally",
+        "informed_language": "vi",
+    }
     send(client, f"cases/{case_id}/consents/", body)
 
 

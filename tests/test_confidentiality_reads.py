@@ -63,7 +63,13 @@ def test_a_referral_for_psychological_care_is_hidden_from_the_police(api, cast, 
         social,
         shared_case,
         "consents",
-        {"recipient_kind": "labour_social", "purpose": "psychological", "status": "given"},
+        {
+            "recipient_kind": "labour_social",
+            "purpose": "psychological",
+            "status": "given",
+            "informed_how": "orally",
+            "informed_language": "vi",
+        },
     )
     sent = social.post(
         "/api/v1/referrals/",
@@ -115,7 +121,13 @@ def test_the_hotline_hands_over_and_the_operator_loses_sight_after_the_window(
         operator,
         case_id,
         "consents",
-        {"recipient_kind": "police", "purpose": "verification", "status": "given"},
+        {
+            "recipient_kind": "police",
+            "purpose": "verification",
+            "status": "given",
+            "informed_how": "orally",
+            "informed_language": "vi",
+        },
     )
     referral = operator.post(
         "/api/v1/referrals/",

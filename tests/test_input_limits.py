@@ -276,7 +276,13 @@ def test_a_consent_of_another_case_is_404_like_one_that_does_not_exist(police):
         police,
         other["id"],
         "consents",
-        {"recipient_kind": "health_department", "purpose": "reception", "status": "given"},
+        {
+            "recipient_kind": "health_department",
+            "purpose": "reception",
+            "status": "given",
+            "informed_how": "orally",
+            "informed_language": "vi",
+        },
     )
     consent_id = consent["consents"][0]["id"]
     body = {"case": mine["id"], "purpose": "reception", "to_unit": "lc-health_department"}
@@ -294,7 +300,13 @@ def test_a_consent_of_the_case_is_used(police):
         police,
         case["id"],
         "consents",
-        {"recipient_kind": "health_department", "purpose": "reception", "status": "given"},
+        {
+            "recipient_kind": "health_department",
+            "purpose": "reception",
+            "status": "given",
+            "informed_how": "orally",
+            "informed_language": "vi",
+        },
     )
     body = {
         "case": case["id"],

@@ -158,7 +158,13 @@ def seed_case_with_markers(api, cast) -> None:
     _post(
         border,
         f"{url}/consents/",
-        {"recipient_kind": "health_department", "purpose": "reception", "status": "given"},
+        {
+            "recipient_kind": "health_department",
+            "purpose": "reception",
+            "status": "given",
+            "informed_how": "orally",
+            "informed_language": "vi",
+        },
     )
     referral = _post(
         border,

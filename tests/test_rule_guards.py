@@ -45,7 +45,7 @@ def test_an_idempotency_key_replays_only_for_the_user_who_sent_it(api, cast):
     again = first.post(
         "/api/v1/intakes/", _intake("Người A"), format="json", HTTP_IDEMPOTENCY_KEY="k-1"
     )
-    assert again.status_code == 200 and again["Idempotent-Replayed"] == "true"
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"  # as first answered
     assert again.json()["intake"] == created.json()["intake"]
     assert Intake.objects.count() == 2 and Case.objects.count() == 2
 

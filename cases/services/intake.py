@@ -8,13 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Role, Unit, User
-from config.errors import InvalidInput, NotAllowed
+from config.errors import IdempotencyKeyReused, InvalidInput, NotAllowed
 from places.models import VIETNAM_TZ, Province
 from places.selectors import province_on_date
 from rulebooks.models import Rulebook
 from rulebooks.selectors import rulebook_for
 from security.audit import record_event
 from security.blind_index import id_number_index, name_birth_year_index, phone_index
+from security.idempotency import key_digest
 from security.services import create_data_key
 
 from ..inputs import IntakeData, PersonData
@@ -96,8 +97,12 @@ def _add_person(case: Case, role: str, data: PersonData) -> Person:
     return person
 
 
+# Integration accounts: the hotline's telephony system files the calls it took.
+INTAKE_ROLES = (Role.HOTLINE_OPERATOR, Role.CASEWORKER, Role.INTEGRATION)
+
+
 def _validate_intake(actor: User, data: IntakeData) -> None:
-    if actor.unit_id is None or actor.role not in (Role.HOTLINE_OPERATOR, Role.CASEWORKER):
+    if actor.unit_id is None or actor.role not in INTAKE_ROLES:
         raise NotAllowed(_("Only hotline operators and caseworkers of a unit take intakes."))
     if not (data.victim.full_name or data.victim.phone or data.narrative):
         raise InvalidInput(_("An intake needs at least the victim's name, a phone or a narrative."))
@@ -130,13 +135,18 @@ def _open_case(
     return case
 
 
-def create_intake(actor: User, data: IntakeData, *, idempotency_key: str = "") -> IntakeResult:
+def create_intake(
+    actor: User, data: IntakeData, *, idempotency_key: str = "", fingerprint: str = ""
+) -> IntakeResult:
     """Take a report (tiếp nhận tin báo): open a new case, or link to an existing one.
 
-    A retried request with the same Idempotency-Key returns the first intake unchanged.
+    A retried request with the same Idempotency-Key and the same request `fingerprint`
+    returns the first intake unchanged; the same key with another request is refused
+    (IdempotencyKeyReused), never silently answered with the first intake.
     """
     _validate_intake(actor, data)
-    if idempotency_key and (replay := _replayed_intake(actor, idempotency_key)):
+    key = key_digest(actor.pk, idempotency_key) if idempotency_key else ""
+    if key and (replay := _replayed_intake(actor, data, key, fingerprint)):
         return replay
     received_at = data.received_at or timezone.now()
     rulebook = rulebook_for(received_at)  # before a number is taken: none, nothing is stored
@@ -147,11 +157,11 @@ def create_intake(actor: User, data: IntakeData, *, idempotency_key: str = "") -
     try:
         with transaction.atomic():
             case = data.link_to_case or _open_case(actor, data, received_at, number, rulebook)
-            intake = _record_intake(actor, case, data, received_at, idempotency_key)
+            intake = _record_intake(actor, case, data, received_at, key, fingerprint)
             stage_changed.send(Case, case=case)  # the process starts in this transaction
             _audit_intake(actor, intake, opened=number is not None, duplicates=len(duplicates))
     except IntegrityError:
-        if idempotency_key and (replay := _replayed_intake(actor, idempotency_key)):
+        if key and (replay := _replayed_intake(actor, data, key, fingerprint)):
             return replay
         raise
     others = [c for c in duplicates if c.pk != case.pk]
@@ -159,7 +169,7 @@ def create_intake(actor: User, data: IntakeData, *, idempotency_key: str = "") -
 
 
 def _record_intake(
-    actor: User, case: Case, data: IntakeData, received_at: datetime, idempotency_key: str
+    actor: User, case: Case, data: IntakeData, received_at: datetime, key: str, fingerprint: str
 ) -> Intake:
     """The report itself, its reporter, and the receiving unit's hold on the case."""
     reporter = data.reporter and _add_person(case, PersonRole.REPORTER, data.reporter)
@@ -173,7 +183,8 @@ def _record_intake(
         reporter=reporter or None,
         narrative=data.narrative,
         linked_as_duplicate=data.link_to_case is not None,
-        idempotency_key=idempotency_key,
+        idempotency_key=key,
+        idempotency_fingerprint=fingerprint,
     )
     _hold(case, actor.unit, CaseHolding.Basis.RECEIVED, received_at)
     return intake
@@ -198,11 +209,21 @@ def _audit_intake(actor: User, intake: Intake, *, opened: bool, duplicates: int)
     )
 
 
-def _replayed_intake(actor: User, key: str) -> IntakeResult | None:
+def _replayed_intake(
+    actor: User, data: IntakeData, key: str, fingerprint: str
+) -> IntakeResult | None:
+    """The first intake sent with this key, presented as it was answered (its duplicates
+    looked up again); a different request under the same key is refused."""
     intake = Intake.objects.filter(received_by=actor, idempotency_key=key).first()
     if intake is None:
         return None
-    return IntakeResult(intake, intake.case, False, [], replayed=True)
+    if intake.idempotency_fingerprint not in ("", fingerprint):  # "": recorded before
+        raise IdempotencyKeyReused(
+            _("This Idempotency-Key was already used for a different request.")
+        )
+    case = intake.case
+    others = [c for c in duplicates_of_intake(actor, data) if c.pk != case.pk]
+    return IntakeResult(intake, case, not intake.linked_as_duplicate, others, replayed=True)
 
 
 def _hold(case: Case, unit: Unit, basis: str, since: datetime) -> None:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import AgencyKind, Unit, User
 from config.errors import Conflict, InvalidInput
+from rulebooks.purposes import PURPOSE_CHOICES
 from rulebooks.selectors import deadline_for, eligible_services
 from security.audit import record_event
 from security.models import EncryptedModel
@@ -18,6 +19,7 @@ from .. import permissions
 from ..models import (
     Case,
     Consent,
+    ConsentInformed,
     Identification,
     ProtectionKind,
     ProtectionMeasure,
@@ -255,21 +257,42 @@ def record_consent(
     recipient_kind: str,
     purpose: str,
     status: str,
+    informed_how: str,
+    informed_language: str,
+    unit: Unit | None = None,
     given_by: str = "victim",
 ):
-    """Sự đồng ý: given, refused or withdrawn, for one kind of recipient and one purpose."""
+    """Sự đồng ý: given, refused or withdrawn, for one kind of recipient (optionally one unit
+    of it) and one purpose; with how, and in which language, the victim was informed."""
     if recipient_kind not in AgencyKind.values:
-        raise InvalidInput(_("Unknown recipient agency kind."))
+        raise InvalidInput(_("Unknown recipient agency kind."), "recipient_kind")
+    if purpose not in dict(PURPOSE_CHOICES):
+        raise InvalidInput(_("Unknown purpose."), "purpose")
+    if unit is not None and unit.kind != recipient_kind:
+        raise InvalidInput(_("The unit is not of the recipient agency kind."), "unit_kind")
+    if not informed_language.strip() or informed_how not in ConsentInformed.values:
+        raise InvalidInput(
+            _("Record how, and in which language, the victim was informed."), "informed"
+        )
     return _add_record(
         actor,
         case,
         Consent,
         f"consent.{status}",
-        {"recipient_kind": recipient_kind, "purpose": purpose},
+        {
+            "recipient_kind": recipient_kind,
+            "purpose": purpose,
+            "unit": unit.code if unit else None,
+            "informed_how": informed_how,
+            "informed_language": informed_language,
+        },
         recipient_kind=recipient_kind,
+        unit=unit,
         purpose=purpose,
         status=status,
         given_by=given_by,
+        informed_how=informed_how,
+        informed_language=informed_language.strip(),
         recorded_at=timezone.now(),
         recorded_by=actor,
     )

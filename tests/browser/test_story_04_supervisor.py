@@ -33,7 +33,9 @@ RETURNEE = {
 def _overdue_referral(api, cast) -> Referral:
     border = api(cast.named("ht-border_guard-caseworker"))
     case_id = open_case(border, RETURNEE)["id"]
-    sent = refer(border, case_id, legal_basis="Law 53/2024/QH15 Art. 27(2)")
+    sent = refer(
+        border, case_id, legal_basis="urgent-verification", justification="Returned at the border"
+    )
     referral = Referral.objects.get(uuid=sent["id"])
     Referral.objects.filter(pk=referral.pk).update(
         sent_at=SENT, due_at=SENT + (referral.due_at - referral.sent_at)

@@ -37,3 +37,29 @@ def border(api, people):
 def case_id(border) -> str:
     """The returnee's case, opened through the intake API by the Border Guard."""
     return open_case(border, RETURNEE)["id"]
+
+
+def give_consent(
+    client, case_id: str, kind: str, status: str = "given", purpose: str = "reception", **extra
+) -> dict:
+    """Record a consent decision (how and in which language the victim was told included);
+    returns the consent as the case shows it."""
+    body = {
+        "recipient_kind": kind,
+        "purpose": purpose,
+        "status": status,
+        "informed_how": "orally",
+        "informed_language": "vi",
+        **extra,
+    }
+    response = client.post(f"/api/v1/cases/{case_id}/consents/", body, format="json")
+    assert response.status_code == 201, response.json()
+    return response.json()["consents"][-1]
+
+
+def refer(client, case_id: str, expect: int = 201, **body) -> dict:
+    """Send a referral; returns the JSON answer (the caller checks an error's code)."""
+    body = {"case": case_id, "purpose": "reception", "to_unit": "ht-health_department", **body}
+    response = client.post("/api/v1/referrals/", body, format="json")
+    assert response.status_code == expect, response.json()
+    return response.json()

@@ -107,7 +107,7 @@ def escalation_notices():
 
 def test_a_stopped_worker_escalates_once_when_it_comes_back(border, case_id, api, people, tmp_path):
     give_consent(border, case_id, "health_department")
-    give_consent(border, case_id, "police")
+    give_consent(border, case_id, "police", purpose="investigation")
     first = refer(border, case_id)["id"]
     Referral.objects.filter(uuid=first).update(due_at=timezone.now() - timedelta(minutes=1))
     worker = Worker(tmp_path)

@@ -22,7 +22,8 @@ def test_a_case_received_before_the_merger_escalates_to_todays_province(api, cas
             "case": case["id"],
             "purpose": "repatriation",
             "to_unit": "mofa-consular",
-            "legal_basis": "Citizenship verification",
+            "legal_basis": "repatriation-abroad",
+            "justification": "Citizenship verification",
         },
         format="json",
     ).json()

@@ -18,9 +18,16 @@ def test_without_consent_or_legal_basis_it_is_refused(border, case_id):
 
 
 def test_a_legal_basis_allows_it_without_consent(border, case_id):
-    body = refer(border, case_id, legal_basis="Law 53/2024/QH15 Art. 27(1)")
+    body = refer(
+        border,
+        case_id,
+        legal_basis="notify-social-protection",
+        justification="Brought to the commune by the Border Guard",
+    )
     assert body["consent"] is None
-    assert body["legal_basis"] == "Law 53/2024/QH15 Art. 27(1)"
+    assert body["legal_basis"] == "notify-social-protection"
+    assert "Art. 27(1)" in body["legal_basis_citation"]
+    assert body["consent_override"] is False
 
 
 def test_withdrawn_consent_blocks_new_referrals_and_flags_open_ones(border, case_id, api, people):
@@ -28,10 +35,7 @@ def test_withdrawn_consent_blocks_new_referrals_and_flags_open_ones(border, case
     sent = refer(border, case_id)
     assert sent["consent_withdrawn"] is False
     give_consent(border, case_id, "health_department", status="withdrawn")
-    refer(border, case_id, purpose="medical", expect=400, error="consent_withdrawn")
-    refer(
-        border, case_id, purpose="medical", legal_basis="x", expect=400, error="consent_withdrawn"
-    )
+    refer(border, case_id, expect=400, error="consent_withdrawn")
     social = api(people["social"])
     assert social.get(f"/api/v1/referrals/{sent['id']}/").json()["consent_withdrawn"] is True
     act(social, sent["id"], "accept", 409, error="consent_withdrawn")
@@ -64,7 +68,7 @@ def test_accepting_gives_the_receiver_the_purposes_field_groups(border, case_id,
 def test_a_referral_to_a_kind_in_a_province_is_routed_by_whoever_accepts(
     border, case_id, api, people
 ):
-    give_consent(border, case_id, "police")
+    give_consent(border, case_id, "police", purpose="investigation")
     sent = refer(
         border, case_id, purpose="investigation", to_unit=None, to_kind="police", to_province="42"
     )
@@ -119,6 +123,7 @@ def test_outbox_and_inbox(border, case_id, api, people):
         ({"field_groups": []}, "invalid"),
         ({"consent": "not-an-id"}, "invalid"),
         ({"consent": 0}, "invalid"),
+        ({"legal_basis": "no-such-basis"}, "invalid"),
         ({"step": "teleport"}, "invalid"),
         ({"case": "not-a-uuid"}, "invalid"),
         ({"to_unit": "ht-border_guard"}, "same_unit"),
@@ -159,6 +164,7 @@ def test_a_later_rulebook_change_does_not_move_a_deadline_already_set(border, ca
     referral = Referral.objects.get(uuid=sent["id"])
     assert referral.due_at == datetime.fromisoformat(sent["due_at"])
     assert referral.due_at - referral.sent_at == timedelta(days=3)
+    give_consent(border, case_id, "health_department", purpose="medical")
     again = refer(border, case_id, purpose="medical", step="initial_reception_verification")
     assert again["citation"] == "Test citation"
 

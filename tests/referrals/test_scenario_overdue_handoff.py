@@ -99,7 +99,7 @@ def test_deadline_passes_escalates_once_and_the_late_acceptance_shows(
 
 
 def test_only_what_is_due_is_touched(border, case_id, overdue_referral):
-    give_consent(border, case_id, "police")
+    give_consent(border, case_id, "police", purpose="investigation")
     refer(border, case_id, purpose="investigation", to_unit="ht-police")  # due in 3 days
     assert sweep_overdue(now=SENT + timedelta(days=2)) == 0
     assert sweep_overdue() == 1

@@ -58,7 +58,8 @@ def test_story_01(api, cast):
         case_id,
         "lc-police",
         "verification",
-        legal_basis="Law 53/2024/QH15 Art. 27(2): verification with police",
+        legal_basis="urgent-verification",
+        justification="A child returned at the border: the facts must be verified now",
     )
     record(
         border,
@@ -69,6 +70,8 @@ def test_story_01(api, cast):
             "purpose": "reception",
             "status": "given",
             "given_by": "guardian",
+            "informed_how": "through_guardian",
+            "informed_language": "vi",
         },
     )
     to_social = refer(border, case_id, "lc-health_department", "reception")
@@ -121,6 +124,8 @@ def test_story_01(api, cast):
             "purpose": "legal_aid",
             "status": "given",
             "given_by": "guardian",
+            "informed_how": "through_guardian",
+            "informed_language": "vi",
         },
     )
     legal_aid = refer(social, case_id, "lc-justice_legal_aid", "legal_aid")

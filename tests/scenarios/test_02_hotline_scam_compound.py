@@ -26,6 +26,8 @@ CALL = {
     "reporter": {"full_name": "Trần Thị Hoa", "phone": "0987 654 321", "relationship": "mother"},
 }
 
+INFORMED = {"informed_how": "orally", "informed_language": "vi"}
+
 
 @pytest.fixture
 def moc_bai_border_guard(api, cast):
@@ -72,14 +74,15 @@ def test_story_02(api, cast, moc_bai_border_guard):
     move(hotline, case_id, "start_verification")
 
     # 2. Referrals to the provincial Police and to Foreign Affairs with the mother's consent.
-    for kind in ("police", "foreign_affairs"):
+    for kind, purpose in (("police", "investigation"), ("foreign_affairs", "rescue")):
         record(
             hotline,
             case_id,
             "consents",
             {
                 "recipient_kind": kind,
-                "purpose": "rescue",
+                "purpose": purpose,
+                **INFORMED,
                 "status": "given",
                 "given_by": "reporter",
             },
@@ -109,7 +112,12 @@ def test_story_02(api, cast, moc_bai_border_guard):
         foreign,
         case_id,
         "consents",
-        {"recipient_kind": "border_guard", "purpose": "repatriation", "status": "given"},
+        {
+            "recipient_kind": "border_guard",
+            "purpose": "repatriation",
+            "status": "given",
+            **INFORMED,
+        },
     )
     act(border, refer(foreign, case_id, "tn-border_guard-moc-bai", "repatriation"), "accept")
     record(
@@ -133,7 +141,12 @@ def test_story_02(api, cast, moc_bai_border_guard):
         border,
         case_id,
         "consents",
-        {"recipient_kind": "health_department", "purpose": "support", "status": "given"},
+        {
+            "recipient_kind": "health_department",
+            "purpose": "travel_costs",
+            "status": "given",
+            **INFORMED,
+        },
     )
     act(social, refer(border, case_id, "lc-health_department", "travel_costs"), "accept")
     for kind in ("travel_costs", "medical", "psychological", "vocational_training"):

@@ -48,7 +48,8 @@ def test_story_03(api, cast, dong_nai):
         case_id,
         "dn-police",
         "verification",
-        legal_basis="Criminal Procedure Code 2015 Art. 145 (verifying reports)",
+        legal_basis="crime-report",
+        justification="A report of the crime to verify",
     )
     act(provincial, referral, "accept")
 

@@ -42,7 +42,8 @@ def test_story_05(api, cast):
             unit,
             "reception",
             step="notify_social_protection",
-            legal_basis="Duty to notify the social-protection body",
+            legal_basis="notify-social-protection",
+            justification="Brought to the commune: notify the social-protection body",
         )
     assert "2548" in sent["qcph-2548"]["citation"] or "01/2014" in sent["qcph-2548"]["citation"]
     assert "53/2024" in sent["law-2024"]["citation"]
@@ -77,7 +78,8 @@ def test_story_05(api, cast):
         "qt-health_department",
         "reception",
         step="notify_social_protection",
-        legal_basis="Duty to notify",
+        legal_basis="notify-social-protection",
+        justification="Brought to the commune",
     )
     assert parse_datetime(fresh["due_at"]) - parse_datetime(fresh["sent_at"]) == timedelta(hours=12)
     assert AuditEvent.objects.filter(action="rulebook.change").count() == 1

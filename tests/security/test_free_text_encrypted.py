@@ -37,7 +37,10 @@ NON_IDENTIFYING = {
     "cases.Person.phone_index": "a keyed blind index (HMAC), not the phone number",
     "cases.Person.id_number_index": "a keyed blind index (HMAC), not the ID number",
     "cases.Person.name_year_index": "a keyed blind index (HMAC), not the name",
-    "cases.Intake.idempotency_key": "a client's request key (a random token)",
+    "cases.Intake.idempotency_key": "a digest of the client's request key (HMAC)",
+    "cases.Intake.idempotency_fingerprint": "a keyed digest of the request body",
+    "cases.Consent.informed_language": "the language the victim was told in (a language "
+    "name or code, as Person.language)",
     "cases.Screening.indicators": "ILO indicator codes",
     "cases.Screening.purposes": "trafficking purpose codes",
     "cases.Screening.reasons": "codes computed by cases.screening.recommend, never typed",
@@ -57,8 +60,6 @@ NON_IDENTIFYING = {
     "cases.CaseNumberSequence.prefix": "a case number prefix",
     # referrals
     "referrals.Referral.field_groups": "field group codes",
-    "referrals.Referral.legal_basis": "a citation of the law that allows sharing; the consent "
-    "work (issue 9 points 1-2) turns it into a rulebook code plus an encrypted justification",
     # documents: the file itself is sealed in the storage, its name encrypted
     "documents.Document.content_type": "a MIME type read from the file's bytes",
     "documents.Document.storage_name": "a random name in the storage",
@@ -86,6 +87,8 @@ NON_IDENTIFYING = {
     "security.DataKey.destroyed_reason": "the administrator's ground for erasure (request, "
     "retention), about the erasure, not the person",
     "security.AuditChainHead.hash": "a SHA-256 hash",
+    "security.ApiToken.digest": "knox's one-way digest of an integration token",
+    "security.ApiToken.token_key": "knox's short public prefix of an integration token",
     "security.AuditEvent.actor_username": "a staff member's username",
     "security.AuditEvent.action": "an event name",
     "security.AuditEvent.object_type": "a model label",

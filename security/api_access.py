@@ -1,0 +1,60 @@
+"""Who reaches the API, and how (DESIGN.md §4; issue 9, point 10).
+
+People sign in with a session (CSRF on writes; two factors where their role needs it, which
+RequireTwoFactorMiddleware enforces before any view runs). API tokens are for integration
+accounts only (the hotline's telephony system, a provincial dashboard): django-rest-knox
+tokens, stored as digests, with an expiry, shown once by `manage.py issue_token`. A token is
+scoped: an integration account reaches only the views that open themselves to it.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from knox.auth import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.permissions import BasePermission
+
+from agencies.models import Role
+
+
+class IntegrationTokenAuthentication(TokenAuthentication):
+    """`Authorization: Token <key>`, accepted only for integration accounts: a person's
+    token would sign them in without their second factor."""
+
+    def authenticate_credentials(self, token):
+        user, auth_token = super().authenticate_credentials(token)
+        if user.role != Role.INTEGRATION:
+            raise AuthenticationFailed(
+                _("API tokens are for integration accounts; people sign in with a session.")
+            )
+        return user, auth_token
+
+
+class SignedInWithinScope(BasePermission):
+    """Signed in; an integration account only on the views and methods that list it in
+    `integration_methods` (intake creation, a case's status)."""
+
+    message = _("Integration accounts may use only the intake and case-status endpoints.")
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if user.role == Role.INTEGRATION:
+            return request.method in getattr(view, "integration_methods", ())
+        return True
+
+
+class IntegrationTokenScheme(OpenApiAuthenticationExtension):
+    """How the OpenAPI schema documents the integration accounts' token."""
+
+    target_class = IntegrationTokenAuthentication
+    name = "integrationToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "Integration accounts only: `Token <key>` from `manage.py "
+            "issue_token`. People sign in with a session (CSRF on writes, two factors).",
+        }
