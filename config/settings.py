@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "rulebooks",
     "cases",
     "referrals",
+    "proceedings",
     "workflows",
     "supervision",
     "reports",
