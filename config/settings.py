@@ -181,6 +181,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and its browsable page are for signed-in users only (DESIGN.md §4).
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Choice sets whose field names other components share.
+    "ENUM_NAME_OVERRIDES": {
+        "TipStateEnum": "proceedings.lifecycle.TipState",
+        "ProceedingStateEnum": "proceedings.lifecycle.ProceedingState",
+        "TipKindEnum": "proceedings.models.TipKind",
+    },
 }
 
 # Celery: in-process (eager) without Redis, a real broker with it.

@@ -1,0 +1,270 @@
+"""Story 06: from a tip to a verdict, the case the year's targets are counted from."""
+
+import pytest
+
+from proceedings.models import Offender
+from security.blind_index import id_number_index
+from security.models import AuditEvent
+from supervision.tasks import sweep_deadlines
+
+from .conftest import raw_database_text
+
+pytestmark = pytest.mark.django_db
+
+MAI, HOA, HUNG = "Lò Thị Mai", "Lò Thị Hoa", "Lò Văn Hùng"
+HOA_ID = "014185000123"
+CALL = {
+    "channel": "hotline",
+    "received_at": "2026-02-10T20:15:00+07:00",
+    "narrative": "Con gái 17 tuổi đi với một người đàn ông hứa làm nhà hàng bên Trung Quốc.",
+    "purposes": ["sexual_exploitation"],
+    "destination_country": "CN",
+    "is_abroad": True,
+    "victim": {"full_name": MAI, "stated_age": 17, "birth_year": 2008, "sex": "female"},
+    "reporter": {"full_name": "Lò Thị Sử", "relationship": "mother", "phone": "0915 000 111"},
+}
+
+
+def _girl(name: str, age: int, purpose: str) -> dict:
+    return {
+        "channel": "border_handover",
+        "received_at": "2026-02-24T10:00:00+07:00",
+        "narrative": "Bàn giao tại cửa khẩu quốc tế Lào Cai.",
+        "purposes": [purpose],
+        "destination_country": "CN",
+        "victim": {"full_name": name, "stated_age": age, "birth_year": 2026 - age, "sex": "female"},
+    }
+
+
+def _rescued_and_identified(border, case_id: str, number: str) -> None:
+    """Found in Hekou with the Chinese police on 20/2, handed over and identified on 24/2."""
+    border.record(
+        case_id, "rescues", {"partner_authority": "Công an Hà Khẩu (Trung Quốc)", "country": "CN"}
+    )
+    border.post(f"cases/{case_id}/rescue-done/", {"rescued_at": "2026-02-20T16:00:00+07:00"})
+    border.record(case_id, "verifications", {"outcome": "signs_of_trafficking"})
+    border.move(case_id, "start_identification")
+    border.record(
+        case_id,
+        "identifications",
+        {
+            "is_victim": True,
+            "document_type": "certificate_of_return",
+            "document_number": number,
+            "decided_at": "2026-02-24T15:00:00+07:00",
+        },
+    )
+
+
+def _tip_and_girl_one(hotline, police, border) -> tuple[str, str]:
+    case_id = hotline.intake(CALL)["case"]["id"]
+    hotline.record(case_id, "screenings", {"indicators": ["deception", "abuse_of_vulnerability"]})
+    hotline.move(case_id, "start_verification")
+    for kind, purpose in (("police", "investigation"), ("border_guard", "rescue")):
+        hotline.record(
+            case_id,
+            "consents",
+            {"recipient_kind": kind, "purpose": purpose, "status": "given", "given_by": "reporter"},
+        )
+    to_police = hotline.refer(case_id, "lc-police", "investigation")
+    to_border = hotline.refer(case_id, "lc-border_guard", "rescue")
+    tip = hotline.post(
+        "proceedings/tips/",
+        {
+            "kind": "denunciation",
+            "reported_at": "2026-02-10T20:20:00+07:00",
+            "to_unit": "lc-police",
+            "victim_case": case_id,
+            "content": "Người phụ nữ gọi là 'Chị Hoa' đưa ba cô gái qua biên giới ở Bát Xát.",
+        },
+    )
+    assert tip["state"] == "sent" and tip["unit"] == "lc-police"
+    police.accept(to_police)
+    border.accept(to_border)
+    return case_id, tip["id"]
+
+
+def test_story_06(actor):
+    hotline, police, border = actor("demo-hotline"), actor("demo-police"), actor("demo-borderguard")
+    procuracy, court = actor("lc-procuracy-caseworker"), actor("lc-court-caseworker")
+    social, supervisor = actor("demo-social"), actor("demo-supervisor")
+
+    # 10/2: the hotline opens her case (presumed minor) and records a tip about the crime.
+    mai, tip_id = _tip_and_girl_one(hotline, police, border)
+    assert hotline.get(f"cases/{mai}/")["presumed_minor"] is True
+
+    # 11/2: the provincial Police receive the tip, classify it (Art. 150) and verify it.
+    tip_path = f"proceedings/tips/{tip_id}"
+    tip = police.post(f"{tip_path}/receive/", {"at": "2026-02-11T08:00:00+07:00"}, expect=200)
+    police.post(
+        f"{tip_path}/classify/",
+        {"offence": "art150", "at": "2026-02-11T09:00:00+07:00"},
+        expect=200,
+    )
+    police.post(f"{tip_path}/start_verification/", {"at": "2026-02-11T09:30:00+07:00"}, expect=200)
+
+    # 20/2–24/2: rescued in Hekou, handed over at the Lào Cai gate with two girls, 15 and 16.
+    _rescued_and_identified(border, mai, "GXN-LC-26-0031")
+    girls = []
+    for name, age, purpose, number in (
+        ("Thào Thị Dợ", 15, "forced_marriage", "GXN-LC-26-0032"),
+        ("Sùng Thị Mỷ", 16, "sexual_exploitation", "GXN-LC-26-0033"),
+    ):
+        case_id = border.intake(_girl(name, age, purpose))["case"]["id"]
+        border.record(
+            case_id, "screenings", {"indicators": ["deception", "restriction_of_movement"]}
+        )
+        border.move(case_id, "start_verification")
+        _rescued_and_identified(border, case_id, number)
+        police.accept(
+            border.refer(
+                case_id,
+                "lc-police",
+                "investigation",
+                legal_basis="Criminal Procedure Code 2015 Art. 147: verification of the tip",
+            )
+        )
+        girls.append(case_id)
+
+    # 28/2: the Police open a criminal case within the 20-day limit (must 1).
+    tip = police.post(
+        f"{tip_path}/resolve/",
+        {
+            "outcome": "case_opened",
+            "at": "2026-02-28T15:00:00+07:00",
+            "decision_number": "05/QĐ-CSHS",
+            "procuracy_unit": "lc-procuracy",
+        },
+        expect=200,
+    )
+    assert tip["state"] == "resolved" and tip["resolved_on_time"] is True
+    assert tip["due_at"].startswith("2026-03-03")  # 20 days from receipt on 11/2
+    assert tip["limit"]["days"] == 20 and tip["limit"]["is_default"] is False
+    assert "Art. 147(1)" in tip["limit"]["citation"] and "101/2015/QH13" in tip["limit"]["citation"]
+    assert tip["overdue"] is False and tip["escalations"] == []
+    cc_id = tip["criminal_cases"][0]
+    cc_path = f"proceedings/criminal-cases/{cc_id}"
+
+    # Suspects: "Chị Hoa" as recruiter, her brother as transporter; the route; the victims.
+    police.post(
+        f"{cc_path}/offenders/",
+        {
+            "role": "recruiter",
+            "full_name": HOA,
+            "other_names": "Chị Hoa",
+            "birth_year": 1985,
+            "id_number": HOA_ID,
+            "sex": "female",
+        },
+    )
+    police.post(f"{cc_path}/offenders/", {"role": "transporter", "full_name": HUNG, "sex": "male"})
+    police.post(
+        f"{cc_path}/routes/",
+        {
+            "origin_province": "n-lao-cai",
+            "origin_place": "Sa Pa",
+            "crossing_point": "Bát Xát",
+            "destination_country": "CN",
+            "destination_place": "CN-YN Hà Khẩu",
+            "sector": "sex_industry",
+        },
+    )
+    for case_id in girls:
+        police.post(f"{cc_path}/victims/", {"case": case_id})
+
+    # Must 2: three victims' cases linked to one criminal case.
+    seen = police.get(f"{cc_path}/")
+    assert sorted(v["id"] for v in seen["victim_cases"]) == sorted([mai, *girls])
+    assert seen["investigating_unit"] == "lc-police" and seen["procuracy_unit"] == "lc-procuracy"
+    assert "Art. 172(1)" in seen["stage_limit"]["citation"]
+    # ...suspects encrypted, ID numbers blind-indexed...
+    stored = raw_database_text()
+    for secret in (HOA, HUNG, HOA_ID, "Chị Hoa"):
+        assert secret not in stored, secret
+    hoa = Offender.objects.get(role="recruiter")
+    assert hoa.id_number_index == id_number_index("0141 8500 0123")
+    # ...visible to the Police investigators and the Procuracy, every read audited...
+    for reader in (police, procuracy):
+        names = {o.get("full_name") for o in reader.get(f"{cc_path}/")["offenders"]}
+        assert names == {HOA, HUNG}
+    reads = AuditEvent.objects.filter(action="identity.read", object_id=str(hoa.criminal_case.uuid))
+    assert {e.actor_username for e in reads} >= {police.user.username, procuracy.user.username}
+    # ...and to no one else: the Court only once the case is before it.
+    for outsider in (court, social, hotline, supervisor, border):
+        outsider.get(f"{cc_path}/", expect=404)
+        assert outsider.get("proceedings/criminal-cases/")["results"] == []
+
+    # Must 3: protection and support go on in the girls' own cases meanwhile.
+    border.record(
+        mai,
+        "consents",
+        {"recipient_kind": "health_department", "purpose": "reception", "status": "given"},
+    )
+    social.accept(border.refer(mai, "lc-health_department", "reception"))
+    social.record(mai, "protections", {"kind": "shelter", "details": "Trung tâm CTXH Lào Cai"})
+    border.move(mai, "start_protection")
+    social.record(mai, "services", {"kind": "psychological"})
+    assert social.move(mai, "start_support")["state"] == "support"
+    assert police.get(f"{cc_path}/")["state"] == "investigation"
+
+    # 15/6: the investigation concludes; 10/7: the Procuracy indicts both; 22/9: the trial.
+    police.post(
+        f"{cc_path}/transitions/",
+        {"transition": "conclude_investigation", "at": "2026-06-15T10:00:00+07:00"},
+        expect=200,
+    )
+    court.get(f"{cc_path}/", expect=404)
+    indicted = procuracy.post(
+        f"{cc_path}/transitions/",
+        {
+            "transition": "indict",
+            "at": "2026-07-10T10:00:00+07:00",
+            "court_unit": "lc-court",
+            "number": "12/CT-VKS",
+        },
+        expect=200,
+    )
+    assert indicted["state"] == "trial" and all(o["indicted"] for o in indicted["offenders"])
+    offenders = {o["role"]: o for o in court.get(f"{cc_path}/")["offenders"]}
+    assert offenders["recruiter"]["id_number"] == HOA_ID  # the Court now sees them
+    verdict = court.post(
+        f"{cc_path}/transitions/",
+        {
+            "transition": "adjudicate",
+            "at": "2026-09-22T16:00:00+07:00",
+            "number": "45/2026/HS-ST",
+            "verdicts": [
+                {
+                    "offender": offenders["recruiter"]["id"],
+                    "verdict": "convicted",
+                    "sentence_months": 144,
+                },
+                {
+                    "offender": offenders["transporter"]["id"],
+                    "verdict": "convicted",
+                    "sentence_months": 96,
+                },
+            ],
+        },
+        expect=200,
+    )
+    assert verdict["state"] == "adjudicated"
+    assert sorted(o["sentence_months"] for o in verdict["offenders"]) == [96, 144]
+    assert social.get(f"cases/{mai}/")["state"] == "support"  # her case stays her own
+
+
+def test_story_06_had_the_tip_been_late_it_would_have_escalated_like_a_referral(actor):
+    police, supervisor = actor("demo-police"), actor("demo-supervisor")
+    tip = police.post(
+        "proceedings/tips/",
+        {"kind": "report", "reported_at": "2026-02-11T08:00:00+07:00", "offence": "art150"},
+    )
+    assert tip["state"] == "received" and tip["due_at"].startswith("2026-03-03")
+    assert sweep_deadlines()["overdue_tips"] == 1  # the beat's one sweep, now past the limit
+    assert sweep_deadlines()["overdue_tips"] == 0  # once
+    late = police.get(f"proceedings/tips/{tip['id']}/")
+    assert late["overdue"] is True
+    assert set(late["escalations"]) == {"unit_supervisor", "procuracy", "provincial_supervisor"}
+    told = supervisor.get("notifications/")
+    subjects = [n["subject"] for n in told.get("results", told)]
+    assert any("Công an" in s or "Police" in s for s in subjects), subjects
