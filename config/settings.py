@@ -186,6 +186,7 @@ SPECTACULAR_SETTINGS = {
         "TipStateEnum": "proceedings.lifecycle.TipState",
         "ProceedingStateEnum": "proceedings.lifecycle.ProceedingState",
         "TipKindEnum": "proceedings.models.TipKind",
+        "TargetStatusEnum": "reports.serializers.TARGET_STATUSES",
     },
 }
 

@@ -20,7 +20,13 @@ CALL = {
     "purposes": ["sexual_exploitation"],
     "destination_country": "CN",
     "is_abroad": True,
-    "victim": {"full_name": MAI, "stated_age": 17, "birth_year": 2008, "sex": "female"},
+    "victim": {
+        "full_name": MAI,
+        "stated_age": 17,
+        "birth_year": 2008,
+        "sex": "female",
+        "province": "n-lao-cai",
+    },
     "reporter": {"full_name": "Lò Thị Sử", "relationship": "mother", "phone": "0915 000 111"},
 }
 
@@ -251,6 +257,82 @@ def test_story_06(actor):
     assert verdict["state"] == "adjudicated"
     assert sorted(o["sentence_months"] for o in verdict["offenders"]) == [96, 144]
     assert social.get(f"cases/{mai}/")["state"] == "support"  # her case stays her own
+
+    # Must 4: the 2026-Q1 report: one tip received and resolved, one criminal case opened,
+    # three victims identified and rescued, abroad in China, in the forms recorded.
+    quarter = _report(supervisor, "2026-Q1")
+    for key, total in (
+        ("tips_received", 1),
+        ("tips_resolved", 1),
+        ("tips_resolved_on_time", 1),
+        ("criminal_cases_opened", 1),
+        ("identified", 3),
+        ("rescued", 3),
+    ):
+        assert quarter["figures"][key]["total"] == total, key
+    for key in ("identified", "rescued"):
+        assert _values(quarter, key, "destination_country") == {"CN": 3}
+        assert _values(quarter, key, "purpose") == {"sexual_exploitation": 2, "forced_marriage": 1}
+    assert _values(quarter, "criminal_cases_opened", "destination_country") == {"CN": 1}
+    assert _values(quarter, "criminal_cases_opened", "sector") == {"sex_industry": 1}
+    # The 2026 report also counts the prosecution, the trial, two offenders convicted, and
+    # the plan's targets with their achieved rates.
+    year = _report(supervisor, "2026")
+    for key, total in (
+        ("criminal_cases_prosecuted", 1),
+        ("criminal_cases_tried", 1),
+        ("offenders_prosecuted", 2),
+        ("offenders_convicted", 2),
+    ):
+        assert year["figures"][key]["total"] == total, key
+    assert _values(year, "offenders_convicted", "offender_role") == {
+        "recruiter": 1,
+        "transporter": 1,
+    }
+    for key, percent in (
+        ("received_and_processed", 100),
+        ("resolved", 90),
+        ("investigated", 90),
+        ("prosecuted", 95),
+        ("tried", 90),
+    ):
+        row = year["targets"][key]
+        assert row["target_percent"] == percent and row["citation"].startswith("Plan 19")
+        assert (row["numerator"], row["denominator"], row["achieved_percent"]) == (1, 1, 100.0)
+        assert row["status"] == "met" and row["previous"]["period"] == "2025"
+    # Suspects never appear in any report.
+    for period in ("2026-Q1", "2026"):
+        for file_format in ("json", "csv", "xlsx"):
+            body = supervisor.client.get(
+                "/api/v1/reports/periodic/", {"period": period, "format": file_format}
+            ).content
+            for secret in (HOA, HUNG, HOA_ID, "Chị Hoa"):
+                assert secret.encode() not in body
+
+
+def _report(supervisor, period: str) -> dict:
+    report = supervisor.get(f"reports/periodic/?period={period}")
+    return {
+        "figures": {f["key"]: f for f in report["figures"]},
+        "targets": {t["key"]: t for t in report["targets"]},
+    }
+
+
+def _values(report: dict, key: str, dimension: str) -> dict[str, int]:
+    breakdown = next(b for b in report["figures"][key]["breakdowns"] if b["dimension"] == dimension)
+    return {v["code"]: v["count"] for v in breakdown["values"] if v["count"]}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Must 5 (PDF, small-cell suppression, HTCDS export) is the second part of issue 11",
+)
+def test_story_06_must_5_pdf_suppression_and_htcds(actor):
+    supervisor = actor("demo-supervisor")
+    pdf = supervisor.client.get("/api/v1/reports/periodic/", {"period": "2026", "format": "pdf"})
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    htcds = supervisor.client.get("/api/v1/reports/htcds/", {"period": "2026"})
+    assert htcds.status_code == 200
 
 
 def test_story_06_had_the_tip_been_late_it_would_have_escalated_like_a_referral(actor):
