@@ -11,6 +11,7 @@ from proceedings import services
 from proceedings.models import CriminalCase, Offender, TipEscalation
 from proceedings.services import OffenderData, TipData, VerdictData
 from security.blind_index import id_number_index
+from security.models import AuditEvent
 
 from .conftest import vn
 
@@ -157,3 +158,18 @@ def test_a_decision_is_never_dated_before_the_step_it_follows(track):
         services.transition_criminal_case(
             people[POLICE], cc, "conclude_investigation", at=vn(2026, 2, 1)
         )
+
+
+def test_offenders_identity_only_for_the_units_of_the_case_and_every_read_audited(track):
+    units, people = track
+    cc = _opened(track)
+    services.add_offender(
+        people[POLICE], cc, OffenderData(role="recruiter", full_name="Lò Thị Hoa")
+    )
+    assert services.read_offenders(people[POLICE], cc)[0]["full_name"] == "Lò Thị Hoa"
+    for outsider in (people["committee"], people[COURT], people[AgencyKind.HEALTH_DEPARTMENT]):
+        assert "full_name" not in services.read_offenders(outsider, cc)[0]
+    actions = list(
+        AuditEvent.objects.filter(object_id=str(cc.uuid)).values_list("action", flat=True)
+    )
+    assert actions.count("identity.read") == 1 and actions.count("criminal_case.read") == 3
