@@ -237,8 +237,8 @@ def test_the_year_against_the_year_before(story):
     assert figures["offenders_prosecuted"]["total"] == 4
 
 
-def test_in_the_periodic_report_through_the_api(story, api_for):
-    report = api_for(story[2]).get(PERIODIC, {"period": "2026-Q1"}).json()
+def test_in_the_periodic_report_through_the_api(story, api):
+    report = api(story[2]).get(PERIODIC, {"period": "2026-Q1"}).json()
     by_key = {f["key"]: f for f in report["figures"]}
     assert by_key["tips_received"]["total"] == 4 and by_key["received"]["previous"] == 0
     assert report["previous_period"] == "2025-Q4"

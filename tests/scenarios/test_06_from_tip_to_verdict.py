@@ -6,6 +6,7 @@ from proceedings.models import Offender
 from security.blind_index import id_number_index
 from security.models import AuditEvent
 from supervision.tasks import sweep_deadlines
+from tests.cast import act, move, read, record, refer, send
 
 from .conftest import raw_database_text
 
@@ -44,13 +45,17 @@ def _girl(name: str, age: int, purpose: str) -> dict:
 
 def _rescued_and_identified(border, case_id: str, number: str) -> None:
     """Found in Hekou with the Chinese police on 20/2, handed over and identified on 24/2."""
-    border.record(
-        case_id, "rescues", {"partner_authority": "Công an Hà Khẩu (Trung Quốc)", "country": "CN"}
+    record(
+        border,
+        case_id,
+        "rescues",
+        {"partner_authority": "Công an Hà Khẩu (Trung Quốc)", "country": "CN"},
     )
-    border.post(f"cases/{case_id}/rescue-done/", {"rescued_at": "2026-02-20T16:00:00+07:00"})
-    border.record(case_id, "verifications", {"outcome": "signs_of_trafficking"})
-    border.move(case_id, "start_identification")
-    border.record(
+    send(border, f"cases/{case_id}/rescue-done/", {"rescued_at": "2026-02-20T16:00:00+07:00"})
+    record(border, case_id, "verifications", {"outcome": "signs_of_trafficking"})
+    move(border, case_id, "start_identification")
+    record(
+        border,
         case_id,
         "identifications",
         {
@@ -63,18 +68,20 @@ def _rescued_and_identified(border, case_id: str, number: str) -> None:
 
 
 def _tip_and_girl_one(hotline, police, border) -> tuple[str, str]:
-    case_id = hotline.intake(CALL)["case"]["id"]
-    hotline.record(case_id, "screenings", {"indicators": ["deception", "abuse_of_vulnerability"]})
-    hotline.move(case_id, "start_verification")
+    case_id = send(hotline, "intakes/", CALL)["case"]["id"]
+    record(hotline, case_id, "screenings", {"indicators": ["deception", "abuse_of_vulnerability"]})
+    move(hotline, case_id, "start_verification")
     for kind, purpose in (("police", "investigation"), ("border_guard", "rescue")):
-        hotline.record(
+        record(
+            hotline,
             case_id,
             "consents",
             {"recipient_kind": kind, "purpose": purpose, "status": "given", "given_by": "reporter"},
         )
-    to_police = hotline.refer(case_id, "lc-police", "investigation")
-    to_border = hotline.refer(case_id, "lc-border_guard", "rescue")
-    tip = hotline.post(
+    to_police = refer(hotline, case_id, "lc-police", "investigation")
+    to_border = refer(hotline, case_id, "lc-border_guard", "rescue")
+    tip = send(
+        hotline,
         "proceedings/tips/",
         {
             "kind": "denunciation",
@@ -85,29 +92,31 @@ def _tip_and_girl_one(hotline, police, border) -> tuple[str, str]:
         },
     )
     assert tip["state"] == "sent" and tip["unit"] == "lc-police"
-    police.accept(to_police)
-    border.accept(to_border)
+    act(police, to_police, "accept")
+    act(border, to_border, "accept")
     return case_id, tip["id"]
 
 
-def test_story_06(actor):
-    hotline, police, border = actor("demo-hotline"), actor("demo-police"), actor("demo-borderguard")
-    procuracy, court = actor("lc-procuracy-caseworker"), actor("lc-court-caseworker")
-    social, supervisor = actor("demo-social"), actor("demo-supervisor")
+def test_story_06(api, cast):
+    hotline, police, border = api(cast.hotline), api(cast.police), api(cast.border_guard)
+    procuracy = api(cast.named("lc-procuracy-caseworker"))
+    court = api(cast.named("lc-court-caseworker"))
+    social, supervisor = api(cast.social), api(cast.supervisor)
 
     # 10/2: the hotline opens her case (presumed minor) and records a tip about the crime.
     mai, tip_id = _tip_and_girl_one(hotline, police, border)
-    assert hotline.get(f"cases/{mai}/")["presumed_minor"] is True
+    assert read(hotline, f"cases/{mai}/")["presumed_minor"] is True
 
     # 11/2: the provincial Police receive the tip, classify it (Art. 150) and verify it.
     tip_path = f"proceedings/tips/{tip_id}"
-    tip = police.post(f"{tip_path}/receive/", {"at": "2026-02-11T08:00:00+07:00"}, expect=200)
-    police.post(
+    tip = send(police, f"{tip_path}/receive/", {"at": "2026-02-11T08:00:00+07:00"}, expect=200)
+    send(
+        police,
         f"{tip_path}/classify/",
         {"offence": "art150", "at": "2026-02-11T09:00:00+07:00"},
         expect=200,
     )
-    police.post(f"{tip_path}/start_verification/", {"at": "2026-02-11T09:30:00+07:00"}, expect=200)
+    send(police, f"{tip_path}/start_verification/", {"at": "2026-02-11T09:30:00+07:00"}, expect=200)
 
     # 20/2–24/2: rescued in Hekou, handed over at the Lào Cai gate with two girls, 15 and 16.
     _rescued_and_identified(border, mai, "GXN-LC-26-0031")
@@ -116,24 +125,28 @@ def test_story_06(actor):
         ("Thào Thị Dợ", 15, "forced_marriage", "GXN-LC-26-0032"),
         ("Sùng Thị Mỷ", 16, "sexual_exploitation", "GXN-LC-26-0033"),
     ):
-        case_id = border.intake(_girl(name, age, purpose))["case"]["id"]
-        border.record(
-            case_id, "screenings", {"indicators": ["deception", "restriction_of_movement"]}
+        case_id = send(border, "intakes/", _girl(name, age, purpose))["case"]["id"]
+        record(
+            border, case_id, "screenings", {"indicators": ["deception", "restriction_of_movement"]}
         )
-        border.move(case_id, "start_verification")
+        move(border, case_id, "start_verification")
         _rescued_and_identified(border, case_id, number)
-        police.accept(
-            border.refer(
+        act(
+            police,
+            refer(
+                border,
                 case_id,
                 "lc-police",
                 "investigation",
                 legal_basis="Criminal Procedure Code 2015 Art. 147: verification of the tip",
-            )
+            ),
+            "accept",
         )
         girls.append(case_id)
 
     # 28/2: the Police open a criminal case within the 20-day limit (must 1).
-    tip = police.post(
+    tip = send(
+        police,
         f"{tip_path}/resolve/",
         {
             "outcome": "case_opened",
@@ -152,7 +165,8 @@ def test_story_06(actor):
     cc_path = f"proceedings/criminal-cases/{cc_id}"
 
     # Suspects: "Chị Hoa" as recruiter, her brother as transporter; the route; the victims.
-    police.post(
+    send(
+        police,
         f"{cc_path}/offenders/",
         {
             "role": "recruiter",
@@ -163,8 +177,9 @@ def test_story_06(actor):
             "sex": "female",
         },
     )
-    police.post(f"{cc_path}/offenders/", {"role": "transporter", "full_name": HUNG, "sex": "male"})
-    police.post(
+    send(police, f"{cc_path}/offenders/", {"role": "transporter", "full_name": HUNG, "sex": "male"})
+    send(
+        police,
         f"{cc_path}/routes/",
         {
             "origin_province": "n-lao-cai",
@@ -176,10 +191,10 @@ def test_story_06(actor):
         },
     )
     for case_id in girls:
-        police.post(f"{cc_path}/victims/", {"case": case_id})
+        send(police, f"{cc_path}/victims/", {"case": case_id})
 
     # Must 2: three victims' cases linked to one criminal case.
-    seen = police.get(f"{cc_path}/")
+    seen = read(police, f"{cc_path}/")
     assert sorted(v["id"] for v in seen["victim_cases"]) == sorted([mai, *girls])
     assert seen["investigating_unit"] == "lc-police" and seen["procuracy_unit"] == "lc-procuracy"
     assert "Art. 172(1)" in seen["stage_limit"]["citation"]
@@ -191,36 +206,39 @@ def test_story_06(actor):
     assert hoa.id_number_index == id_number_index("0141 8500 0123")
     # ...visible to the Police investigators and the Procuracy, every read audited...
     for reader in (police, procuracy):
-        names = {o.get("full_name") for o in reader.get(f"{cc_path}/")["offenders"]}
+        names = {o.get("full_name") for o in read(reader, f"{cc_path}/")["offenders"]}
         assert names == {HOA, HUNG}
     reads = AuditEvent.objects.filter(action="identity.read", object_id=str(hoa.criminal_case.uuid))
     assert {e.actor_username for e in reads} >= {police.user.username, procuracy.user.username}
     # ...and to no one else: the Court only once the case is before it.
     for outsider in (court, social, hotline, supervisor, border):
-        outsider.get(f"{cc_path}/", expect=404)
-        assert outsider.get("proceedings/criminal-cases/")["results"] == []
+        read(outsider, f"{cc_path}/", expect=404, error="not_found")
+        assert read(outsider, "proceedings/criminal-cases/")["results"] == []
 
     # Must 3: protection and support go on in the girls' own cases meanwhile.
-    border.record(
+    record(
+        border,
         mai,
         "consents",
         {"recipient_kind": "health_department", "purpose": "reception", "status": "given"},
     )
-    social.accept(border.refer(mai, "lc-health_department", "reception"))
-    social.record(mai, "protections", {"kind": "shelter", "details": "Trung tâm CTXH Lào Cai"})
-    border.move(mai, "start_protection")
-    social.record(mai, "services", {"kind": "psychological"})
-    assert social.move(mai, "start_support")["state"] == "support"
-    assert police.get(f"{cc_path}/")["state"] == "investigation"
+    act(social, refer(border, mai, "lc-health_department", "reception"), "accept")
+    record(social, mai, "protections", {"kind": "shelter", "details": "Trung tâm CTXH Lào Cai"})
+    move(border, mai, "start_protection")
+    record(social, mai, "services", {"kind": "psychological"})
+    assert move(social, mai, "start_support")["state"] == "support"
+    assert read(police, f"{cc_path}/")["state"] == "investigation"
 
     # 15/6: the investigation concludes; 10/7: the Procuracy indicts both; 22/9: the trial.
-    police.post(
+    send(
+        police,
         f"{cc_path}/transitions/",
         {"transition": "conclude_investigation", "at": "2026-06-15T10:00:00+07:00"},
         expect=200,
     )
-    court.get(f"{cc_path}/", expect=404)
-    indicted = procuracy.post(
+    read(court, f"{cc_path}/", expect=404, error="not_found")
+    indicted = send(
+        procuracy,
         f"{cc_path}/transitions/",
         {
             "transition": "indict",
@@ -231,9 +249,10 @@ def test_story_06(actor):
         expect=200,
     )
     assert indicted["state"] == "trial" and all(o["indicted"] for o in indicted["offenders"])
-    offenders = {o["role"]: o for o in court.get(f"{cc_path}/")["offenders"]}
+    offenders = {o["role"]: o for o in read(court, f"{cc_path}/")["offenders"]}
     assert offenders["recruiter"]["id_number"] == HOA_ID  # the Court now sees them
-    verdict = court.post(
+    verdict = send(
+        court,
         f"{cc_path}/transitions/",
         {
             "transition": "adjudicate",
@@ -256,7 +275,7 @@ def test_story_06(actor):
     )
     assert verdict["state"] == "adjudicated"
     assert sorted(o["sentence_months"] for o in verdict["offenders"]) == [96, 144]
-    assert social.get(f"cases/{mai}/")["state"] == "support"  # her case stays her own
+    assert read(social, f"cases/{mai}/")["state"] == "support"  # her case stays her own
 
     # Must 4: the 2026-Q1 report: one tip received and resolved, one criminal case opened,
     # three victims identified and rescued, abroad in China, in the forms recorded.
@@ -303,7 +322,7 @@ def test_story_06(actor):
     # Suspects never appear in any report.
     for period in ("2026-Q1", "2026"):
         for file_format in ("json", "csv", "xlsx"):
-            body = supervisor.client.get(
+            body = supervisor.get(
                 "/api/v1/reports/periodic/", {"period": period, "format": file_format}
             ).content
             for secret in (HOA, HUNG, HOA_ID, "Chị Hoa"):
@@ -311,7 +330,7 @@ def test_story_06(actor):
 
 
 def _report(supervisor, period: str) -> dict:
-    report = supervisor.get(f"reports/periodic/?period={period}")
+    report = read(supervisor, f"reports/periodic/?period={period}")
     return {
         "figures": {f["key"]: f for f in report["figures"]},
         "targets": {t["key"]: t for t in report["targets"]},
@@ -327,26 +346,27 @@ def _values(report: dict, key: str, dimension: str) -> dict[str, int]:
     strict=True,
     reason="Must 5 (PDF, small-cell suppression, HTCDS export) is the second part of issue 11",
 )
-def test_story_06_must_5_pdf_suppression_and_htcds(actor):
-    supervisor = actor("demo-supervisor")
-    pdf = supervisor.client.get("/api/v1/reports/periodic/", {"period": "2026", "format": "pdf"})
+def test_story_06_must_5_pdf_suppression_and_htcds(api, cast):
+    supervisor = api(cast.supervisor)
+    pdf = supervisor.get("/api/v1/reports/periodic/", {"period": "2026", "format": "pdf"})
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-    htcds = supervisor.client.get("/api/v1/reports/htcds/", {"period": "2026"})
+    htcds = supervisor.get("/api/v1/reports/htcds/", {"period": "2026"})
     assert htcds.status_code == 200
 
 
-def test_story_06_had_the_tip_been_late_it_would_have_escalated_like_a_referral(actor):
-    police, supervisor = actor("demo-police"), actor("demo-supervisor")
-    tip = police.post(
+def test_story_06_had_the_tip_been_late_it_would_have_escalated_like_a_referral(api, cast):
+    police, supervisor = api(cast.police), api(cast.supervisor)
+    tip = send(
+        police,
         "proceedings/tips/",
         {"kind": "report", "reported_at": "2026-02-11T08:00:00+07:00", "offence": "art150"},
     )
     assert tip["state"] == "received" and tip["due_at"].startswith("2026-03-03")
     assert sweep_deadlines()["overdue_tips"] == 1  # the beat's one sweep, now past the limit
     assert sweep_deadlines()["overdue_tips"] == 0  # once
-    late = police.get(f"proceedings/tips/{tip['id']}/")
+    late = read(police, f"proceedings/tips/{tip['id']}/")
     assert late["overdue"] is True
     assert set(late["escalations"]) == {"unit_supervisor", "procuracy", "provincial_supervisor"}
-    told = supervisor.get("notifications/")
+    told = read(supervisor, "notifications/")
     subjects = [n["subject"] for n in told.get("results", told)]
     assert any("Công an" in s or "Police" in s for s in subjects), subjects
