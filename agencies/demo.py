@@ -24,6 +24,9 @@ PROVINCIAL_KINDS = [
     AgencyKind.JUSTICE_LEGAL_AID,
     AgencyKind.COMMUNE_COMMITTEE,
     AgencyKind.STEERING_COMMITTEE,
+    # The criminal track: the provincial People's Procuracy and People's Court.
+    AgencyKind.PROCURACY,
+    AgencyKind.COURT,
 ]
 NATIONAL_UNITS = [
     ("hotline-111", "Tổng đài quốc gia 111", AgencyKind.HOTLINE, UnitLevel.CENTRAL),

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "rulebooks",
     "cases",
     "referrals",
+    "proceedings",
     "documents",
     "workflows",
     "supervision",
@@ -236,8 +237,14 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and its browsable page are for signed-in users only (DESIGN.md §4).
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
-    # Two choice sets are called "kind": name each after what it classifies.
-    "ENUM_NAME_OVERRIDES": {"DocumentKindEnum": "documents.models.DocumentKind"},
+    # Choice sets whose field names other components share: name each after what it is.
+    "ENUM_NAME_OVERRIDES": {
+        "DocumentKindEnum": "documents.models.DocumentKind",
+        "TipStateEnum": "proceedings.lifecycle.TipState",
+        "ProceedingStateEnum": "proceedings.lifecycle.ProceedingState",
+        "TipKindEnum": "proceedings.models.TipKind",
+        "TargetStatusEnum": "reports.serializers.TARGET_STATUSES",
+    },
 }
 
 # Celery: in-process (eager) without Redis, a real broker with it.

@@ -29,7 +29,15 @@ def filename(report: dict, file_format: str) -> str:
 
 
 def figure_header() -> list[str]:
-    return [_("Period"), _("Figure"), _("Breakdown"), _("Code"), _("Value"), _("Count")]
+    return [
+        _("Period"),
+        _("Figure"),
+        _("Breakdown"),
+        _("Code"),
+        _("Value"),
+        _("Count"),
+        _("Previous period"),
+    ]
 
 
 def figure_rows(report: dict) -> list[list]:
@@ -37,7 +45,8 @@ def figure_rows(report: dict) -> list[list]:
     period = report["period"]["code"]
     rows = []
     for figure in report["figures"]:
-        rows.append([period, figure["label"], _("Total"), "", "", figure["total"]])
+        total = [period, figure["label"], _("Total"), "", "", figure["total"]]
+        rows.append([*total, figure["previous"]])
         for breakdown in figure["breakdowns"]:
             rows += [
                 [period, figure["label"], breakdown["label"], v["code"], v["label"], v["count"]]
@@ -51,12 +60,14 @@ def target_header() -> list[str]:
         _("Target"),
         _("Planned (%)"),
         _("Achieved (%)"),
-        _("Reports meeting it"),
-        _("Reports received"),
+        _("Done in the period"),
+        _("To be done in the period"),
         _("Assessment"),
         _("How it is measured"),
         _("The plan's words"),
         _("Source"),
+        _("Previous period"),
+        _("Achieved in the previous period (%)"),
     ]
 
 
@@ -72,6 +83,8 @@ def target_rows(report: dict) -> list[list]:
             t["basis"],
             t["quote"],
             t["citation"],
+            t["previous"]["period"],
+            t["previous"]["achieved_percent"],
         ]
         for t in report["targets"]
     ]

@@ -1,9 +1,10 @@
 """Periodic statistics for the Steering Committee 138 (báo cáo định kỳ về Ban Chỉ đạo 138).
 
-Counts over the cases the user may see, for one period, broken down by the victim's sex and
-age group, the province (as it is for the period: an old province counts under the province
-it had merged into by the period's last day), the form of trafficking and the destination
-country. Only aggregates leave this module: no names, no case numbers.
+Counts over the cases the user may see, for one period and the previous one, broken down by
+the victim's sex and age group, the province (as it is for the period: an old province counts
+under the province it had merged into by the period's last day), the form of trafficking and
+the destination country; then the criminal track's figures and the plan's targets
+(reports.proceedings). Only aggregates leave this module: no names, no case numbers.
 """
 
 from collections import Counter
@@ -33,7 +34,7 @@ from places.models import Province
 from rulebooks.models import SupportServiceKind
 from rulebooks.periods import Period, describe, parse_period
 
-from .targets import PLAN_TARGETS, TARGETS_CITATION, Target
+from .proceedings import previous_period, proceedings_figures, proceedings_targets
 
 UNKNOWN = "unknown"
 
@@ -55,16 +56,22 @@ def periodic_report(user: User, period: str) -> dict:
     cases = visible_cases(user)
     figures = _figures()
     case_sets = _figure_cases(cases, parsed, figures)
+    before = previous_period(parsed)
+    previous = _figure_cases(cases, before, figures)
     profiles = _profiles(set().union(*case_sets.values()), parsed.last_day)
     dimensions = _dimension_labels(profiles)
     return {
         "period": describe(parsed),
+        "previous_period": before.code,
         "scope": _scope(user, parsed.last_day),
         "generated_at": timezone.now(),
         "figures": [
-            _figure(figure, case_sets[figure.key], profiles, dimensions) for figure in figures
-        ],
-        "targets": _targets(cases, parsed),
+            _figure(figure, case_sets[figure.key], profiles, dimensions)
+            | {"previous": len(previous[figure.key])}
+            for figure in figures
+        ]
+        + proceedings_figures(user, parsed),
+        "targets": proceedings_targets(user, parsed),
     }
 
 
@@ -233,47 +240,3 @@ def _scope(user: User, day: date) -> dict:
     """Whose cases the report covers: the unit, and its province as it is for the period."""
     province = user.unit.province.as_of(day) if user.unit.province_id else None
     return {"unit": user.unit.name, "province": province.name if province else None}
-
-
-def _targets(cases: QuerySet[Case], period: Period) -> list[dict]:
-    """The plan's targets with the share achieved by the reports received in the period."""
-    cohort = cases.filter(_within("received_at", period))
-    received = cohort.distinct().count()
-    return [_target(target, cohort, received, period) for target in PLAN_TARGETS]
-
-
-# How a target is measured: a condition on a report received in the period, by its end.
-MEASURES: dict[str, Callable[[Period], Q]] = {
-    "processed": lambda p: Q(state_changes__at__lt=p.ends_at),
-    "resolved": lambda p: Q(state_changes__transition="close", state_changes__at__lt=p.ends_at),
-    "investigated": lambda p: Q(verifications__recorded_at__lt=p.ends_at),
-}
-
-
-def _target(target: Target, cohort: QuerySet[Case], received: int, period: Period) -> dict:
-    row = {
-        "key": target.key,
-        "label": str(target.label),
-        "target_percent": target.percent,
-        "comparison": "above" if target.strictly_above else "at_least",
-        "quote": target.quote,
-        "citation": TARGETS_CITATION,
-        "basis": str(target.basis),
-        "numerator": None,
-        "denominator": None,
-        "achieved_percent": None,
-    }
-    if target.measure is None:
-        return row | {"status": "not_tracked", "status_label": _("Not tracked")}
-    if not received:
-        return row | {"status": "no_reports", "status_label": _("No reports in the period")}
-    done = cohort.filter(MEASURES[target.measure](period)).distinct().count()
-    achieved, required = done * 100, target.percent * received
-    met = achieved > required if target.strictly_above else achieved >= required
-    return row | {
-        "numerator": done,
-        "denominator": received,
-        "achieved_percent": round(100 * done / received, 1),
-        "status": "met" if met else "not_met",
-        "status_label": _("Met") if met else _("Not met"),
-    }

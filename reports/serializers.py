@@ -5,6 +5,8 @@ from rest_framework import serializers
 
 from .services import FORMATS
 
+TARGET_STATUSES = ["met", "not_met", "no_reports"]
+
 
 class PeriodicReportQuerySerializer(serializers.Serializer):
     period = serializers.CharField(
@@ -37,7 +39,16 @@ class ReportValueSerializer(serializers.Serializer):
 
 class ReportBreakdownSerializer(serializers.Serializer):
     dimension = serializers.ChoiceField(
-        ["sex", "age_group", "province", "purpose", "destination_country"]
+        [
+            "sex",
+            "age_group",
+            "province",
+            "purpose",
+            "destination_country",
+            "sector",
+            "origin_province",
+            "offender_role",
+        ]
     )
     label = serializers.CharField()
     values = ReportValueSerializer(many=True)
@@ -47,7 +58,17 @@ class ReportFigureSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
     total = serializers.IntegerField()
+    previous = serializers.IntegerField(help_text=_("The same figure in the previous period."))
     breakdowns = ReportBreakdownSerializer(many=True)
+
+
+class ReportTargetPreviousSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    numerator = serializers.IntegerField()
+    denominator = serializers.IntegerField()
+    achieved_percent = serializers.FloatField(allow_null=True)
+    status = serializers.ChoiceField(TARGET_STATUSES)
+    status_label = serializers.CharField()
 
 
 class ReportTargetSerializer(serializers.Serializer):
@@ -58,15 +79,17 @@ class ReportTargetSerializer(serializers.Serializer):
     quote = serializers.CharField()
     citation = serializers.CharField()
     basis = serializers.CharField()
-    numerator = serializers.IntegerField(allow_null=True)
-    denominator = serializers.IntegerField(allow_null=True)
+    numerator = serializers.IntegerField()
+    denominator = serializers.IntegerField()
     achieved_percent = serializers.FloatField(allow_null=True)
-    status = serializers.ChoiceField(["met", "not_met", "no_reports", "not_tracked"])
+    status = serializers.ChoiceField(TARGET_STATUSES)
     status_label = serializers.CharField()
+    previous = ReportTargetPreviousSerializer()
 
 
 class PeriodicReportSerializer(serializers.Serializer):
     period = ReportPeriodSerializer()
+    previous_period = serializers.CharField()
     scope = ReportScopeSerializer()
     generated_at = serializers.DateTimeField()
     figures = ReportFigureSerializer(many=True)

@@ -1,8 +1,8 @@
 """The plan's targets (chỉ tiêu) for anti-trafficking work, as data with their citation.
 
 Plan 19/KH-BCĐ138/CP (15/01/2024), part I.2. Each target names how the system measures it
-(`measure`), or None where the system does not hold the data (prosecution and trial are
-recorded by the procuracy and courts, not in Lối Về): those are reported as "not tracked".
+(`measure`, a key of reports.proceedings.MEASURES) from the criminal track: the tips and
+reports of the crime and the criminal cases the Police, the Procuracy and the Courts record.
 """
 
 from dataclasses import dataclass
@@ -22,7 +22,7 @@ class Target:
     percent: int
     strictly_above: bool  # "trên 90%" is above; "100%" and "95%" are at least
     quote: str  # the plan's words
-    measure: str | None  # reports.selectors measures this share; None: not tracked
+    measure: str  # reports.proceedings.MEASURES measures this share
     basis: Promise  # what the achieved figure is the share of
 
 
@@ -34,8 +34,11 @@ PLAN_TARGETS = (
         False,
         "100% tố giác, tin báo về tội phạm, kiến nghị khởi tố liên quan tội phạm mua bán người "
         "được tiếp nhận, xử lý",
-        "processed",
-        _("Reports received in the period that had moved on from intake by the period's end."),
+        "tips_processed",
+        _(
+            "Tips and reports received in the period whose verification had begun, or which "
+            "were resolved, by the period's end."
+        ),
     ),
     Target(
         "resolved",
@@ -43,8 +46,11 @@ PLAN_TARGETS = (
         90,
         True,
         "tỷ lệ giải quyết đạt trên 90%",
-        "resolved",
-        _("Reports received in the period that were closed, for any reason, by its end."),
+        "tips_resolved",
+        _(
+            "Tips and reports to resolve in the period (received before its end, unresolved at "
+            "its start) that were resolved in it."
+        ),
     ),
     Target(
         "investigated",
@@ -54,8 +60,8 @@ PLAN_TARGETS = (
         "Tỷ lệ điều tra, khám phá các vụ án mua bán người đạt trên 90% tổng số án khởi tố",
         "investigated",
         _(
-            "Reports received in the period with a verification recorded by its end. The plan "
-            "counts criminal cases opened (khởi tố), which the system does not track."
+            "Criminal cases under investigation in the period (opened before its end, not "
+            "concluded or discontinued before its start) whose investigation concluded in it."
         ),
     ),
     Target(
@@ -64,8 +70,11 @@ PLAN_TARGETS = (
         95,
         False,
         "95% số vụ án mua bán người hằng năm được giải quyết và truy tố",
-        None,
-        _("Prosecution is recorded by the procuracy, not in this system."),
+        "prosecuted",
+        _(
+            "Criminal cases before the Procuracy in the period (file received before its end, "
+            "not decided before its start) that were indicted in it."
+        ),
     ),
     Target(
         "tried",
@@ -73,7 +82,10 @@ PLAN_TARGETS = (
         90,
         False,
         "90% số vụ án mua bán người được giải quyết, xét xử",
-        None,
-        _("Trials are recorded by the courts, not in this system."),
+        "tried",
+        _(
+            "Criminal cases before the Court in the period (indicted before its end, not tried "
+            "before its start) that were tried in it."
+        ),
     ),
 )

@@ -19,7 +19,11 @@ from agencies.models import AgencyKind, UnitLevel
 
 
 class StepCode(models.TextChoices):
-    """Steps of the process; the last five are case stages, used as referral purposes."""
+    """Steps of the process; the last five are case stages, used as referral purposes.
+
+    The criminal-procedure steps (tip_resolution to trial) time the proceedings against the
+    crime (proceedings app) under the Criminal Procedure Code 2015 (101/2015/QH13).
+    """
 
     BRING_TO_COMMUNE = "bring_to_commune", _("Bring the person to the commune People's Committee")
     NOTIFY_SOCIAL_PROTECTION = "notify_social_protection", _("Notify the social-protection body")
@@ -33,6 +37,14 @@ class StepCode(models.TextChoices):
     )
     SHELTER_ESSENTIAL_NEEDS = "shelter_essential_needs", _("Essential-needs support in a shelter")
     CERTIFICATE_OF_RETURN = "certificate_of_return", _("Certificate of return from abroad")
+    TIP_RESOLUTION = "tip_resolution", _("Resolving a tip or report of a crime")
+    TIP_RESOLUTION_EXTENDED = (
+        "tip_resolution_extended",
+        _("Resolving a tip or report of a crime, extended"),
+    )
+    INVESTIGATION = "investigation", _("Investigating a criminal case")
+    PROSECUTION_DECISION = "prosecution_decision", _("Deciding on prosecution")
+    TRIAL = "trial", _("Bringing a criminal case to trial")
     VERIFICATION = "verification", _("Verification")
     IDENTIFICATION = "identification", _("Identification")
     RESCUE = "rescue", _("Rescue")

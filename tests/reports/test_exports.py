@@ -55,7 +55,8 @@ def test_xlsx_download_parses_back(story, supervisor):
     assert list(targets[0]) == in_vietnamese(target_header)
     prosecuted = next(r for r in targets if r[0] == in_vietnamese("Cases prosecuted"))
     assert prosecuted[1] == 95 and prosecuted[2] is None
-    assert prosecuted[5] == in_vietnamese("Not tracked")
+    assert prosecuted[5] == in_vietnamese("Nothing to count in the period")
+    assert prosecuted[9] == "2024"
 
 
 def test_files_are_in_vietnamese_whatever_the_callers_language(story, api, cast):

@@ -88,21 +88,24 @@ def test_yen_bai_counts_under_lao_cai_for_the_year_of_the_merger(story, supervis
     assert counts(get_report(supervisor, "2025-H1").json(), "received", "province") == {"15": 1}
 
 
-def test_targets_from_the_plan_with_what_was_achieved(story, supervisor):
+def test_targets_from_the_plan_with_their_citation_and_the_previous_period(story, supervisor):
+    """The targets count the criminal track (tests/reports/test_proceedings_figures.py);
+    victims' cases alone give nothing to count."""
     report = get_report(supervisor, "2025-Q4").json()
-    processed = target(report, "received_and_processed")
-    assert processed["citation"] == "Plan 19/KH-BCĐ138/CP (15/01/2024), I.2"
-    assert (processed["numerator"], processed["denominator"]) == (2, 2)
-    assert processed["achieved_percent"] == 100.0 and processed["status"] == "met"
+    assert report["previous_period"] == "2025-Q3"
+    assert [t["key"] for t in report["targets"]] == [
+        "received_and_processed",
+        "resolved",
+        "investigated",
+        "prosecuted",
+        "tried",
+    ]
+    for row in report["targets"]:
+        assert row["citation"] == "Plan 19/KH-BCĐ138/CP (15/01/2024), I.2"
+        assert row["status"] == "no_reports" and row["achieved_percent"] is None
+        assert row["previous"]["period"] == "2025-Q3"
     resolved = target(report, "resolved")
     assert (resolved["target_percent"], resolved["comparison"]) == (90, "above")
-    assert resolved["achieved_percent"] == 50.0 and resolved["status"] == "not_met"
-    assert target(report, "investigated")["status"] == "met"
-    for untracked, percent in (("prosecuted", 95), ("tried", 90)):
-        row = target(report, untracked)
-        assert row["target_percent"] == percent and row["status"] == "not_tracked"
-        assert row["achieved_percent"] is None and row["numerator"] is None
-        assert row["status_label"] == "Not tracked"
 
 
 def test_no_reports_means_no_achieved_figure(story, supervisor):
