@@ -2,10 +2,11 @@
 
 Every case is opened, moved and handed over through the services (cases.services,
 referrals.services), at the date it happens: each story is a generator that yields the moment
-of its next step, and `run_stories` runs all the steps of all the stories in time order with
-the clock set to that moment (time-machine). The deadline sweep runs the same way, once a week
-and where a story needs it, so referrals are marked overdue and escalated when they would have
-been, and the arrival and escalation notifications are delivered.
+of its next step, and `World.run` runs all the steps of all the stories in time order with
+the clock set to that moment (time-machine). The deadline sweep runs the same way, an hour
+after each deadline a referral missed and once more a minute before the present, so referrals
+are marked overdue and escalated when they would have been, and the arrival and escalation
+notifications are delivered.
 
 What the story leaves, relative to the moment it is seeded:
 - in each province, cases in every stage, held by every kind of agency that works cases;
@@ -31,7 +32,7 @@ from cases import services as cases
 from cases.models import Case, CaseState, ConsentStatus
 from places.models import VIETNAM_TZ
 from referrals import services as referrals
-from referrals.models import Referral
+from referrals.models import Referral, ReferralStatus
 from supervision.tasks import sweep_deadlines
 
 PROVINCES = ("lc", "qt", "ht")
@@ -75,6 +76,26 @@ class World:
         self.people = People()
         self._users = {u.username: u for u in User.objects.select_related("unit__province")}
         self._units = {u.code: u for u in Unit.objects.select_related("province")}
+        self._queue: list[tuple[datetime, int, Story]] = []
+        self._order = itertools.count()
+
+    def run(self, found: list[Story]) -> None:
+        """Run every story's steps in time order, each with the clock set to its moment."""
+        for story in found:
+            self._schedule(story, None)
+        while self._queue:
+            moment, _order, story = heapq.heappop(self._queue)
+            with time_machine.travel(moment.astimezone(UTC), tick=False):
+                self._schedule(story, moment)
+
+    def _schedule(self, story: Story, now: datetime | None) -> None:
+        try:
+            moment = next(story)
+        except StopIteration:
+            return
+        if now is not None and moment < now:
+            raise ValueError(f"a story steps back in time: {moment} < {now}")
+        heapq.heappush(self._queue, (moment, next(self._order), story))
 
     def ago(self, days: float = 0, hours: float = 0) -> datetime:
         return self.now - timedelta(days=days, hours=hours)
@@ -138,7 +159,14 @@ class World:
         cases.record_consent(
             actor, case, recipient_kind=unit.kind, purpose=purpose, status=ConsentStatus.GIVEN
         )
-        return referrals.send_referral(actor, case, purpose=purpose, to_unit=unit)
+        referral = referrals.send_referral(actor, case, purpose=purpose, to_unit=unit)
+        # The sweep runs an hour after the deadline, if the referral is still waiting then
+        # (deadlines after the present are left to the demo's scheduler).
+        if referral.due_at + timedelta(hours=1) < self.now:
+            self._schedule(
+                _sweep_if_open(self, referral, referral.due_at + timedelta(hours=1)), None
+            )
+        return referral
 
     @staticmethod
     def move(actor: User, case: Case, transition: str, **extra) -> Case:
@@ -157,7 +185,7 @@ def border_return(w: World, p: str, start: float, stop: str, social_late: bool =
     """The Border Guard receives a person handed back at the border and verifies; the
     provincial social-protection body takes over protection and support; legal aid follows;
     the case closes once the person is home (stop: how far the story gets)."""
-    bg, social, justice = w.caseworker(f"{p}-border_guard"), None, None
+    bg = w.caseworker(f"{p}-border_guard")
     yield w.ago(start)
     case = w.intake(
         bg,
@@ -190,9 +218,7 @@ def border_return(w: World, p: str, start: float, stop: str, social_late: bool =
     referral = w.refer(bg, case, f"{p}-health_department", "protection")
     social = w.caseworker(f"{p}-health_department")
     if social_late:
-        yield w.ago(start - 8)  # two days late: swept and escalated first
-        w.sweep()
-        yield w.ago(start - 9)
+        yield w.ago(start - 9)  # accepted two days late, swept and escalated first
     else:
         yield w.ago(start - 6.5)
     referrals.accept_referral(social, referral)
@@ -204,11 +230,11 @@ def border_return(w: World, p: str, start: float, stop: str, social_late: bool =
     cases.request_service(social, case, kind="medical")
     case = w.move(social, case, "start_support")
     legal = w.refer(social, case, f"{p}-justice_legal_aid", "legal_aid")
-    if stop == CaseState.SUPPORT:
-        return
     yield w.ago(start - 16)
     justice = w.caseworker(f"{p}-justice_legal_aid")
     referrals.accept_referral(justice, legal)
+    if stop == CaseState.SUPPORT:
+        return
     yield w.ago(start - 60)
     referrals.complete_referral(justice, legal)
     yield w.ago(start - 90)
@@ -284,6 +310,7 @@ def police_report(w: World, p: str, start: float, stop: str) -> Story:
     cases.add_protection_measure(police, case, kind="safety_of_victim")
     case = w.move(police, case, "start_protection")
     if stop == CaseState.PROTECTION:
+        w.refer(police, case, f"{p}-justice_legal_aid", "legal_counselling")
         return
     referral = w.refer(police, case, f"{p}-health_department", "psychological")
     yield w.ago(start - 11)
@@ -386,17 +413,6 @@ def old_case(w: World, p: str, received: datetime) -> Story:
     w.move(social, case, "start_support")
 
 
-def weekly_sweeps(w: World, first: datetime) -> Story:
-    """The deadline sweep, once a week until an hour ago (production runs it every minute)."""
-    moment = first
-    while moment < w.ago(hours=1):
-        yield moment
-        w.sweep()
-        moment += timedelta(days=7)
-    yield w.ago(hours=1)
-    w.sweep()
-
-
 def due_in_minutes(w: World) -> Story:
     """A referral whose deadline (24 hours for protection) passes minutes after seeding:
     the demo's scheduler marks it overdue and notifies the supervisors."""
@@ -430,7 +446,6 @@ def stories(w: World) -> list[Story]:
     for i, p in enumerate(PROVINCES):
         k = i * 3  # the provinces' stories are a few days apart
         found += [
-            border_return(w, p, 330 - k, S.CLOSED),
             border_return(w, p, 250 - k, S.CLOSED, social_late=True),
             border_return(w, p, 120 - k, S.SUPPORT),
             border_return(w, p, 60 - k, S.PROTECTION, social_late=i == 2),
@@ -438,14 +453,11 @@ def stories(w: World) -> list[Story]:
             border_return(w, p, 9 - k, S.VERIFICATION),
             border_return(w, p, 0.3 + i * 0.1, S.INTAKE),
             police_report(w, p, 300 - k, S.CLOSED),
-            police_report(w, p, 200 - k, S.SUPPORT),
             police_report(w, p, 40 - k, S.PROTECTION),
-            police_report(w, p, 7 - k, S.VERIFICATION),
             hotline_call(w, p, 180 - k, "rejected"),
             hotline_call(w, p, 14 - k, "verifying"),
             hotline_call(w, p, 12 - k, "overdue"),
             hotline_call(w, p, 0.5 + i * 0.1, "waiting"),
-            rescue_abroad(w, p, 150 - k, S.PROTECTION),
             rescue_abroad(w, p, 4 + i, S.RESCUE),
             rescue_abroad(w, p, 0.4 + i * 0.1, S.INTAKE),
             commune_walk_in(w, p, 90 - k, accepted=True),
@@ -453,35 +465,26 @@ def stories(w: World) -> list[Story]:
             old_case(w, p, OLD_RECEIVED[p]),
         ]
     found.append(due_in_minutes(w))
-    found.append(weekly_sweeps(w, min(OLD_RECEIVED.values()) + timedelta(days=7)))
+    found.append(final_sweep(w))
     return found
 
 
-def run_stories(found: list[Story]) -> None:
-    """Run every story's steps in time order, each with the clock set to its moment."""
-    queue: list[tuple[datetime, int, Story]] = []
-    for order, story in enumerate(found):
-        _schedule(queue, order, story, None)
-    while queue:
-        moment, order, story = heapq.heappop(queue)
-        with time_machine.travel(moment.astimezone(UTC), tick=False):
-            _schedule(queue, order, story, moment)
+def final_sweep(w: World) -> Story:
+    """The sweep a minute before the present: what is overdue by now is marked."""
+    yield w.ago(hours=0) - timedelta(minutes=1)
+    w.sweep()
 
 
-def _schedule(queue: list, order: int, story: Story, now: datetime | None) -> None:
-    try:
-        moment = next(story)
-    except StopIteration:
-        return
-    if now is not None and moment < now:
-        raise ValueError(f"story {order} steps back in time: {moment} < {now}")
-    heapq.heappush(queue, (moment, order, story))
+def _sweep_if_open(w: World, referral: Referral, moment: datetime) -> Story:
+    yield moment
+    if Referral.objects.filter(pk=referral.pk, status=ReferralStatus.SENT).exists():
+        w.sweep()
 
 
 def seed_story(now: datetime | None = None) -> World:
     """Seed the story as of `now` (the present by default); returns the world it ran in."""
     world = World(now or timezone.now())
-    run_stories(stories(world))
+    world.run(stories(world))
     return world
 
 
