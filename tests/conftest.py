@@ -61,10 +61,10 @@ def api_for(db):
 @pytest.fixture
 def demo_org(db):
     """The demo organisation: units in Lào Cai, Quảng Trị, Hà Tĩnh and national bodies."""
-    from agencies import demo
+    from demo import organisation
 
-    units = demo.seed_units()
-    demo.seed_users(units, "x-Test-pass-42")
+    units = organisation.seed_units()
+    organisation.seed_users(units, "x-Test-pass-42")
     return units
 
 
