@@ -7,19 +7,20 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from cases.demo import DEMO_CASES, DEMO_NAMES, seed_cases
+from demo.stories import seed_story, seeded_secrets
 
 
-def _seeded_secrets() -> list[str]:
-    phones = [f"09{i:02d}555{i:03d}" for i in range(len(DEMO_CASES))]
-    return [*DEMO_NAMES, *phones, *(f"+84{p[1:]}" for p in phones)]
+def _seeded_secrets(world) -> list[str]:
+    secrets = seeded_secrets(world)
+    phones = [s for s in secrets if s.startswith("09")]
+    return [*secrets, *(f"+84{p[1:]}" for p in phones)]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_dump needs PostgreSQL")
 @pytest.mark.skipif(shutil.which("pg_dump") is None, reason="pg_dump is not installed")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_no_identity_in_a_database_dump_or_the_log(demo_org):
-    seed_cases()
+    world = seed_story()
     db = connection.settings_dict
     dump = subprocess.run(
         [
@@ -38,6 +39,6 @@ def test_no_identity_in_a_database_dump_or_the_log(demo_org):
     ).stdout.decode("utf-8", "replace")
     assert "COPY public.cases_person" in dump
     log = (settings.DATA_DIR / "loive.log").read_text(errors="replace")
-    for secret in _seeded_secrets():
+    for secret in _seeded_secrets(world):
         assert secret not in dump, "a seeded value is in the dump"
         assert secret not in log, "a seeded value is in the log"
