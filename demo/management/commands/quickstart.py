@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from agencies.models import User
+from demo import fastschema
 from demo.scheduler import DemoScheduler
 
 from .seed_demo import print_logins
@@ -42,7 +43,10 @@ class Command(BaseCommand):
 
     def prepare(self) -> None:
         started = time.monotonic()
-        call_command("migrate", interactive=False, verbosity=0)
+        if fastschema.may_use():  # a new SQLite database: the schema straight from the models
+            fastschema.create_schema()
+        else:
+            call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(f"Database ready in {time.monotonic() - started:.1f} s")
         if not User.objects.exists():
             call_command("seed_demo", stdout=self.stdout)
