@@ -51,7 +51,8 @@ class People:
     names: list[str] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
 
-    def victim(self, province: Unit | None, *, age: int, sex: str) -> cases.PersonData:
+    def victim(self, home: Unit, *, age: int, sex: str) -> cases.PersonData:
+        """A victim from the province of the unit `home`."""
         index = next(self.counter)
         name = f"{FAMILY_NAMES[index % 10]} {GIVEN_NAMES[index % 8]} {chr(65 + index // 10)}"
         phone = f"09{index:02d}777{index:03d}"
@@ -62,7 +63,7 @@ class People:
             stated_age=age,
             sex=sex,
             phone=phone,
-            province_id=province.province_id if province else None,
+            province_id=home.province_id,
             language="Hmong" if index % 3 == 0 else "",
             interpreter_needed=index % 3 == 0,
         )

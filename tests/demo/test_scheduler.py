@@ -90,7 +90,7 @@ def test_production_settings_leave_the_demo_out():
     assert out.stdout.split() == ["False", "False"], out.stderr
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_scheduler_marks_an_overdue_referral_and_delivers_its_notifications(user_named):
     border = user_named("ht-border_guard-caseworker")
     social = user_named("ht-health_department-caseworker")
