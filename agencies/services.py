@@ -37,9 +37,9 @@ def create_users(wanted: list[tuple[str, str, Unit | None]], *, password: str) -
     `wanted` holds (username, role, unit); administrators are staff and superusers. Usernames
     that exist already are skipped.
     """
-    existing = set(User.objects.filter(username__in=[w[0] for w in wanted]).values_list(
-        "username", flat=True
-    ))
+    existing = set(
+        User.objects.filter(username__in=[w[0] for w in wanted]).values_list("username", flat=True)
+    )
     encoded = make_password(password)
     users = []
     for username, role, unit in wanted:
