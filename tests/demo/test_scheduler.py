@@ -91,9 +91,9 @@ def test_production_settings_leave_the_demo_out():
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_scheduler_marks_an_overdue_referral_and_delivers_its_notifications(user_named):
-    border = user_named("ht-border_guard-caseworker")
-    social = user_named("ht-health_department-caseworker")
+def test_the_scheduler_marks_an_overdue_referral_and_delivers_its_notifications(cast):
+    border = cast.named("ht-border_guard-caseworker")
+    social = cast.named("ht-health_department-caseworker")
     with time_machine.travel(timezone.now() - timedelta(days=5), tick=False):
         case = cases.create_intake(
             border,
