@@ -1,5 +1,6 @@
 """Creating units and users; roles are kept in step with Django groups."""
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 
@@ -27,3 +28,34 @@ def sync_role_group(user: User) -> None:
     """Make the user's groups exactly the group of their role."""
     groups = ensure_role_groups()
     user.groups.set([groups[user.role]] if user.role in groups else [])
+
+
+@transaction.atomic
+def create_users(wanted: list[tuple[str, str, Unit | None]], *, password: str) -> list[User]:
+    """Many users with one password, hashed once, in a few statements (the demo's staff).
+
+    `wanted` holds (username, role, unit); administrators are staff and superusers. Usernames
+    that exist already are skipped.
+    """
+    existing = set(
+        User.objects.filter(username__in=[w[0] for w in wanted]).values_list("username", flat=True)
+    )
+    encoded = make_password(password)
+    users = []
+    for username, role, unit in wanted:
+        if role not in Role.values:
+            raise ValueError(f"unknown role {role!r}")
+        if username in existing:
+            continue
+        admin = role == Role.ADMINISTRATOR
+        user = User(username=username, role=role, unit=unit, is_staff=admin, is_superuser=admin)
+        user.password = encoded
+        user.full_clean(exclude=["password"])
+        users.append(user)
+    User.objects.bulk_create(users)
+    users = list(User.objects.filter(username__in=[u.username for u in users]))
+    groups = ensure_role_groups()
+    User.groups.through.objects.bulk_create(
+        User.groups.through(user_id=user.pk, group_id=groups[user.role].pk) for user in users
+    )
+    return users

@@ -16,8 +16,9 @@ def _required(name: str) -> str:
 
 
 DEBUG = False
-# Benchmarks never run in production (python manage.py bench uses the default settings).
-INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "benchmarks"]
+# Benchmarks and the demo never run in production (bench, seed_demo and quickstart use the
+# default settings).
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app not in ("benchmarks", "demo")]
 SECRET_KEY = _required("DJANGO_SECRET_KEY")
 LOIVE_MASTER_KEY = _required("LOIVE_MASTER_KEY")
 # Blind-index root key (security app): never derived from the master key, never rotated with it.

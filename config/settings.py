@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "health",
     # Benchmark fixtures (the bare endpoint's table); never in config.production.
     "benchmarks",
+    # The demo: its organisation, its stories, seed_demo and quickstart; never in
+    # config.production, and last, so that it may use every app above.
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from rest_framework.test import APIClient
 
-from agencies import demo
 from agencies.models import AgencyKind, Role, Unit, UnitLevel, User
 from agencies.services import create_user
+from demo import organisation
 from security.testing import force_verified_login
 from security.two_factor import SECOND_FACTOR_ROLES
 
@@ -60,8 +60,8 @@ class Cast:
 
 def seed_cast() -> Cast:
     """The demo organisation's units and users, and a central Steering Committee supervisor."""
-    units = demo.seed_units()
-    demo.seed_users(units, PASSWORD)
+    units = organisation.seed_units()
+    organisation.seed_users(units, PASSWORD)
     central = Unit.objects.get_or_create(
         code="bcd138-central",
         defaults={

@@ -47,10 +47,10 @@ def police_unit(make_unit) -> Unit:
 @pytest.fixture
 def demo_org(db):
     """The demo organisation: units in Lào Cai, Quảng Trị, Hà Tĩnh and national bodies."""
-    from agencies import demo
+    from demo import organisation
 
-    units = demo.seed_units()
-    demo.seed_users(units, cast_module.PASSWORD)
+    units = organisation.seed_units()
+    organisation.seed_users(units, cast_module.PASSWORD)
     return units
 
 

@@ -5,7 +5,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agencies.models import Role
-from cases.demo import seed_cases
 from tests.cast import refused
 
 from .conftest import counts, figure, get_report, target
@@ -121,15 +120,6 @@ def test_a_provincial_supervisor_sees_their_province_and_the_centre_everything(
     national = get_report(central_supervisor, "2025-Q4").json()
     assert national["scope"]["province"] is None
     assert counts(national, "received", "province") == {"n-lao-cai": 2, "n-quang-tri": 1}
-
-
-def test_demo_cases_are_counted(demo_org, supervisor):
-    seed_cases()
-    report = get_report(supervisor, "2025-Q3").json()
-    assert figure(report, "received")["total"] == 7
-    assert counts(report, "received", "sex") == {"female": 5, "male": 2}
-    assert counts(report, "received", "province") == {"n-lao-cai": 7}
-    assert counts(report, "received", "purpose") == {"forced_marriage": 7}
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,14 @@
 import secrets
+import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from agencies import demo
 from agencies.models import User
+from cases.models import Case
+from demo import organisation
+from demo.stories import seed_story
 
 
 def demo_password() -> str:
@@ -18,7 +21,7 @@ def demo_password() -> str:
 
 
 def print_logins(stdout) -> None:
-    stdout.write(f"\nDemo logins (password for all: {demo_password()})\n")
+    stdout.write(f"\nDemo logins (the password of every one: {demo_password()})\n")
     for user in User.objects.filter(username__startswith="demo-").select_related("unit"):
         stdout.write(
             f"  {user.username:<18} {user.get_role_display():<22} {user.unit or 'national'}\n"
@@ -26,18 +29,22 @@ def print_logins(stdout) -> None:
 
 
 class Command(BaseCommand):
-    help = "Load demo units, users and cases (development only)."
+    help = "Load the demo organisation, users and story (development only; once)."
 
     def handle(self, *args, **options):
         if settings.LOIVE_REQUIRE_MASTER_KEY:
             raise CommandError("seed_demo refuses to run with production settings.")
-        from cases.demo import seed_cases
-        from cases.models import Case
-
+        if Case.objects.exists() or User.objects.filter(username__startswith="demo-").exists():
+            raise CommandError(
+                "The database already holds cases or demo users; seed_demo loads the demo "
+                "only into an empty database (delete the database file to start again)."
+            )
+        started = time.monotonic()
         with transaction.atomic():
-            units = demo.seed_units()
-            demo.seed_users(units, demo_password())
-            if not Case.objects.exists():
-                cases = seed_cases()
-                self.stdout.write(f"Demo cases: {len(cases)} (every stage, both rulebooks)")
+            units = organisation.seed_units()
+            organisation.seed_users(units, demo_password())
+            seed_story()
+        self.stdout.write(
+            f"Demo story: {Case.objects.count()} cases in {time.monotonic() - started:.1f} s"
+        )
         print_logins(self.stdout)

@@ -1,14 +1,13 @@
 """Demo organisation: units in Lào Cai, Quảng Trị and Hà Tĩnh, national bodies, demo users.
 
-Only for `seed_demo`; never used with production settings.
+Only for `seed_demo` and the tests; never used with production settings.
 """
 
 from dataclasses import dataclass
 
+from agencies.models import AgencyKind, Role, Unit, UnitLevel, User
+from agencies.services import create_users
 from places.models import Province
-
-from .models import AgencyKind, Role, Unit, UnitLevel, User
-from .services import create_user
 
 # Provinces as they are since 2025-07-01 (codes from places' data).
 DEMO_PROVINCES = {
@@ -97,11 +96,4 @@ def seed_users(units: dict[str, Unit], password: str) -> list[User]:
         for role in (Role.CASEWORKER, Role.SUPERVISOR):
             wanted.append((f"{code}-{role}", role, unit))
     wanted.append(("hotline-111-hotline_operator", Role.HOTLINE_OPERATOR, units["hotline-111"]))
-    created = []
-    for username, role, unit in wanted:
-        if not User.objects.filter(username=username).exists():
-            extra = {"is_staff": True, "is_superuser": True} if role == Role.ADMINISTRATOR else {}
-            created.append(
-                create_user(username=username, password=password, role=role, unit=unit, **extra)
-            )
-    return created
+    return create_users(wanted, password=password)
