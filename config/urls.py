@@ -5,10 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from web.views import home
+
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -22,6 +24,7 @@ urlpatterns = [
     path("api/v1/", include("reports.urls")),
     path("supervision/", include("supervision.urls")),
     path("security/", include("security.urls")),
+    path("", include("web.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # People reach the docs page from a browser: send them to sign in rather than a 401.
     path(

@@ -86,8 +86,9 @@ def _waiting_end(referral: Referral, now: datetime) -> datetime:
 
 
 def _referral_row(referral: Referral, scale: _Scale, now: datetime) -> Row:
-    target = referral.to_unit.code if referral.to_unit else referral.get_to_kind_display()
-    row = Row(f"{referral.get_purpose_display()}: {referral.from_unit.code} → {target}")
+    # Unit names, as people know them; codes are for machines.
+    target = referral.to_unit.name if referral.to_unit else referral.get_to_kind_display()
+    row = Row(f"{referral.get_purpose_display()}: {referral.from_unit.name} → {target}")
     waited_until = _waiting_end(referral, now)
     row.bars.append(
         scale.bar(
