@@ -78,7 +78,9 @@ def handover_target(case: Case) -> Handover:
     return Handover(rule, kind, province, units[0] if len(units) == 1 else None)
 
 
-def take_hotline_call(actor: User, call: HotlineCall, *, idempotency_key: str = "") -> HotlineCallResult:
+def take_hotline_call(
+    actor: User, call: HotlineCall, *, idempotency_key: str = ""
+) -> HotlineCallResult:
     """Open the case of a call and hand it over, all or nothing, in one transaction."""
     with transaction.atomic():
         opened = create_intake(actor, call.intake, idempotency_key=idempotency_key)
@@ -87,9 +89,7 @@ def take_hotline_call(actor: User, call: HotlineCall, *, idempotency_key: str = 
             referral = case.referrals.filter(from_unit=actor.unit).first()
             return HotlineCallResult(case, [], referral)
         if call.indicators or call.intake.purposes:
-            record_screening(
-                actor, case, indicators=call.indicators, purposes=call.intake.purposes
-            )
+            record_screening(actor, case, indicators=call.indicators, purposes=call.intake.purposes)
         return _hand_over(actor, case, call, opened.possible_duplicates)
 
 
@@ -105,7 +105,9 @@ def _hand_over(actor: User, case: Case, call: HotlineCall, duplicates) -> Hotlin
             case,
             recipient_kind=target.kind,
             purpose=HANDOVER_PURPOSE,
-            status=ConsentStatus.GIVEN if call.consent == CallerConsent.GIVEN else ConsentStatus.REFUSED,
+            status=ConsentStatus.GIVEN
+            if call.consent == CallerConsent.GIVEN
+            else ConsentStatus.REFUSED,
             given_by=call.consent_given_by,
         )
     if call.consent == CallerConsent.REFUSED:

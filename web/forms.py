@@ -36,7 +36,11 @@ DESTINATIONS = [
     ("MY", _("Malaysia")),
     ("AE", _("United Arab Emirates")),
 ]
-GIVEN_BY = [("reporter", _("The caller")), ("victim", _("The victim")), ("guardian", _("A guardian"))]
+GIVEN_BY = [
+    ("reporter", _("The caller")),
+    ("victim", _("The victim")),
+    ("guardian", _("A guardian")),
+]
 
 
 def _current_provinces():
@@ -291,6 +295,4 @@ class RejectForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(
-        label=_("Case number, phone or ID number"), max_length=64, required=False
-    )
+    q = forms.CharField(label=_("Case number, phone or ID number"), max_length=64, required=False)

@@ -41,4 +41,8 @@ def may_visit(user: User, code: str) -> bool:
     area = BY_CODE[code]
     if code == "admin":
         return user.is_active and user.is_staff and user.role in area.roles
-    return user.is_active and user.role in area.roles and (user.unit_id is not None or code == "notifications")
+    return (
+        user.is_active
+        and user.role in area.roles
+        and (user.unit_id is not None or code == "notifications")
+    )

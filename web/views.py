@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from agencies.models import Role
@@ -145,14 +145,16 @@ def referral_action(request: HttpRequest, referral_id, action: str) -> HttpRespo
     try:
         if action == "accept":
             referral_services.accept_referral(request.user, referral)
-            messages.success(request, _("Referral accepted: the case is now in your cases."))
+            messages.success(request, gettext("Referral accepted: the case is now in your cases."))
             return redirect("web:case", case_id=referral.case.uuid)
         form = forms.RejectForm(request.POST)
         if not form.is_valid():
-            messages.error(request, _("Give the reason for rejecting the referral."))
+            messages.error(request, gettext("Give the reason for rejecting the referral."))
             return redirect("web:inbox")
-        referral_services.reject_referral(request.user, referral, reason=form.cleaned_data["reason"])
-        messages.success(request, _("Referral rejected."))
+        referral_services.reject_referral(
+            request.user, referral, reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, gettext("Referral rejected."))
     except DomainError as exc:
         messages.error(request, exc.detail)
     return redirect("web:inbox")
@@ -169,24 +171,24 @@ def cases(request: HttpRequest) -> HttpResponse:
 
 # The record sections of the case page, in the order a case goes through them.
 RECORD_SECTIONS = [
-    (_l("Screenings"), "screenings"),
-    (_l("Verifications"), "verifications"),
-    (_l("Identification decisions"), "identifications"),
-    (_l("Rescues"), "rescues"),
-    (_l("Protection measures"), "protections"),
-    (_l("Support services"), "services"),
-    (_l("Consents"), "consents"),
-    (_l("Units holding the case"), "holders"),
+    (_("Screenings"), "screenings"),
+    (_("Verifications"), "verifications"),
+    (_("Identification decisions"), "identifications"),
+    (_("Rescues"), "rescues"),
+    (_("Protection measures"), "protections"),
+    (_("Support services"), "services"),
+    (_("Consents"), "consents"),
+    (_("Units holding the case"), "holders"),
 ]
 RECORD_LABELS = {
-    "screening": _l("Screening"),
-    "verification": _l("Verification finding"),
-    "identification": _l("Identification decision"),
-    "rescue": _l("Rescue request"),
-    "rescue-done": _l("Rescue carried out"),
-    "protection": _l("Protection measure"),
-    "service": _l("Support service"),
-    "consent": _l("Consent"),
+    "screening": _("Screening"),
+    "verification": _("Verification finding"),
+    "identification": _("Identification decision"),
+    "rescue": _("Rescue request"),
+    "rescue-done": _("Rescue carried out"),
+    "protection": _("Protection measure"),
+    "service": _("Support service"),
+    "consent": _("Consent"),
 }
 RECORD_FORMS = {
     "screening": (forms.ScreeningForm, case_services.record_screening),
@@ -244,7 +246,7 @@ def case_record(request: HttpRequest, case_id, record: str) -> HttpResponse:
     extra = {"eligible": case_services.service_eligibility(case)} if record == "service" else {}
     form = form_class(request.POST, **extra)
     if not form.is_valid():
-        messages.error(request, _("Check the form: %(errors)s") % {"errors": _errors(form)})
+        messages.error(request, gettext("Check the form: %(errors)s") % {"errors": _errors(form)})
     else:
         _call(request, service, request.user, case, **form.cleaned_data)
     return redirect("web:case", case_id=case.uuid)
@@ -278,7 +280,7 @@ def case_referral(request: HttpRequest, case_id) -> HttpResponse:
     case = get_visible_case(request.user, case_id)
     form = forms.ReferralForm(request.POST, sender_unit_id=request.user.unit_id)
     if not form.is_valid():
-        messages.error(request, _("Check the form: %(errors)s") % {"errors": _errors(form)})
+        messages.error(request, gettext("Check the form: %(errors)s") % {"errors": _errors(form)})
     else:
         _call(request, referral_services.send_referral, request.user, case, **form.service_kwargs())
     return redirect("web:case", case_id=case.uuid)
@@ -290,7 +292,7 @@ def _call(request: HttpRequest, service, *args, **kwargs) -> None:
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, _("Saved."))
+        messages.success(request, gettext("Saved."))
 
 
 def _errors(form) -> str:

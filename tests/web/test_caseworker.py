@@ -95,8 +95,19 @@ def test_hidden_field_groups_are_absent(hotline_case, client_for, user_named):
     police = client_for("demo-police")
     _accept(police, hotline_case)
     base = f"/cases/{hotline_case.uuid}"
-    police.post(f"{base}/records/consent/", {"recipient_kind": "justice_legal_aid", "purpose": "legal_aid", "status": "given", "given_by": "victim"})
-    police.post(f"{base}/referrals/", {"purpose": "legal_aid", "to_unit": user_named("demo-justice").unit_id})
+    police.post(
+        f"{base}/records/consent/",
+        {
+            "recipient_kind": "justice_legal_aid",
+            "purpose": "legal_aid",
+            "status": "given",
+            "given_by": "victim",
+        },
+    )
+    police.post(
+        f"{base}/referrals/",
+        {"purpose": "legal_aid", "to_unit": user_named("demo-justice").unit_id},
+    )
     justice = client_for("demo-justice")
     referral = Referral.objects.get(case=hotline_case, purpose="legal_aid")
     justice.post(f"/referrals/{referral.uuid}/accept/")
@@ -118,7 +129,9 @@ def test_the_supervisor_types_a_reason_before_identity_is_shown(hotline_case, cl
     assert 'name="reason"' in prompt and "Nguyễn Văn Nam" not in prompt
     page = supervisor.post(f"/cases/{hotline_case.uuid}/", {"reason": "Kiểm tra hồ sơ quá hạn"})
     assert "Nguyễn Văn Nam" in page.content.decode()
-    assert AuditEvent.objects.filter(action="identity.read", reason="Kiểm tra hồ sơ quá hạn").exists()
+    assert AuditEvent.objects.filter(
+        action="identity.read", reason="Kiểm tra hồ sơ quá hạn"
+    ).exists()
 
 
 def test_search_by_number_phone_and_id_within_what_the_user_may_see(hotline_case, client_for):
@@ -126,7 +139,7 @@ def test_search_by_number_phone_and_id_within_what_the_user_may_see(hotline_case
     _accept(police, hotline_case)
     for query in (hotline_case.number, "0912345678", "+85512345678"):
         html = police.get("/search/", {"q": query}).content.decode()
-        assert f'/cases/{hotline_case.uuid}/' in html, query
+        assert f"/cases/{hotline_case.uuid}/" in html, query
     other = client_for("demo-borderguard").get("/search/", {"q": hotline_case.number})
     assert 'class="results"' not in other.content.decode()
 

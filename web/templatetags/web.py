@@ -4,9 +4,8 @@ from datetime import datetime
 
 from django import template
 from django.utils import formats, timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import AgencyKind
 from cases.lifecycle import TRANSITIONS
@@ -34,7 +33,7 @@ register = template.Library()
 
 @register.filter
 def time_left(seconds: int | None) -> str:
-    """"2 days 3 h left" or "overdue by 5 h", in the user's language."""
+    """ "2 days 3 h left" or "overdue by 5 h", in the user's language."""
     if seconds is None:
         return "–"
     late = seconds < 0
@@ -43,12 +42,12 @@ def time_left(seconds: int | None) -> str:
     if days:
         amount = ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
         if hours:
-            amount += " " + _("%(n)d h") % {"n": hours}
+            amount += " " + gettext("%(n)d h") % {"n": hours}
     elif hours:
-        amount = _("%(n)d h") % {"n": hours}
+        amount = gettext("%(n)d h") % {"n": hours}
     else:
-        amount = _("%(n)d min") % {"n": seconds // 60}
-    return (_("overdue by %(t)s") if late else _("%(t)s left")) % {"t": amount}
+        amount = gettext("%(n)d min") % {"n": seconds // 60}
+    return (gettext("overdue by %(t)s") if late else gettext("%(t)s left")) % {"t": amount}
 
 
 # Labels of the codes a case's records hold, for people to read.
@@ -77,20 +76,20 @@ for _choices in (
 _CHOICES.update({name: rule.label for name, rule in TRANSITIONS.items()})
 
 EVENT_LABELS = {
-    "intake": _l("Intake"),
-    "screening": _l("Screening"),
-    "verification": _l("Verification"),
-    "identification": _l("Identification"),
-    "protection": _l("Protection measure"),
-    "service": _l("Support service"),
-    "transition": _l("Stage change"),
-    "deadline": _l("Stage deadline"),
-    "referral_sent": _l("Referral sent"),
-    "referral_accepted": _l("Referral accepted"),
-    "referral_rejected": _l("Referral rejected"),
-    "referral_completed": _l("Referral completed"),
-    "referral_withdrawn": _l("Referral withdrawn"),
-    "escalation": _l("Escalation"),
+    "intake": _("Intake"),
+    "screening": _("Screening"),
+    "verification": _("Verification"),
+    "identification": _("Identification"),
+    "protection": _("Protection measure"),
+    "service": _("Support service"),
+    "transition": _("Stage change"),
+    "deadline": _("Stage deadline"),
+    "referral_sent": _("Referral sent"),
+    "referral_accepted": _("Referral accepted"),
+    "referral_rejected": _("Referral rejected"),
+    "referral_completed": _("Referral completed"),
+    "referral_withdrawn": _("Referral withdrawn"),
+    "escalation": _("Escalation"),
 }
 
 
@@ -101,59 +100,59 @@ def event_label(kind: str) -> str:
 
 # Labels of the keys of cases.visibility.case_records.
 FIELD_LABELS = {
-    "full_name": _l("full name"),
-    "other_names": _l("other names"),
-    "birth_date": _l("date of birth"),
-    "birth_year": _l("year of birth"),
-    "stated_age": _l("stated age"),
-    "id_number": _l("ID or passport number"),
-    "phone": _l("phone"),
-    "address": _l("address"),
-    "role": _l("role in the case"),
-    "sex": _l("sex"),
-    "age_group": _l("age group"),
-    "nationality": _l("nationality"),
-    "relationship": _l("relationship to the victim"),
-    "indicators": _l("indicators present"),
-    "purposes": _l("purposes suspected"),
-    "recommendation": _l("recommendation"),
-    "screened_at": _l("screened at"),
-    "outcome": _l("outcome"),
-    "finding": _l("finding"),
-    "unit": _l("unit"),
-    "recorded_at": _l("recorded at"),
-    "is_victim": _l("identified as a victim"),
-    "document_type": _l("document type"),
-    "document_number": _l("document number"),
-    "issuing_unit": _l("issuing unit"),
-    "decided_at": _l("decided at"),
-    "partner_authority": _l("partner authority"),
-    "country": _l("country"),
-    "requested_at": _l("requested at"),
-    "rescued_at": _l("rescued at"),
-    "kind": _l("kind"),
-    "starts_at": _l("starts at"),
-    "ends_at": _l("ends at"),
-    "limit_citation": _l("legal source of the limit"),
-    "refused": _l("refused by the person"),
-    "details": _l("details"),
-    "status": _l("status"),
-    "provider_unit__code": _l("provider"),
-    "provided_at": _l("provided at"),
-    "declined_at": _l("declined at"),
-    "amount": _l("amount"),
-    "currency": _l("currency"),
-    "recipient_kind": _l("recipient agency kind"),
-    "purpose": _l("purpose"),
-    "given_by": _l("given by"),
-    "unit__code": _l("unit"),
-    "basis": _l("basis"),
-    "since": _l("since"),
-    "until": _l("until"),
-    "channel": _l("channel"),
-    "received_at": _l("received at"),
-    "narrative": _l("what was reported"),
-    "linked_as_duplicate": _l("linked to an existing case"),
+    "full_name": _("full name"),
+    "other_names": _("other names"),
+    "birth_date": _("date of birth"),
+    "birth_year": _("year of birth"),
+    "stated_age": _("stated age"),
+    "id_number": _("ID or passport number"),
+    "phone": _("phone"),
+    "address": _("address"),
+    "role": _("role in the case"),
+    "sex": _("sex"),
+    "age_group": _("age group"),
+    "nationality": _("nationality"),
+    "relationship": _("relationship to the victim"),
+    "indicators": _("indicators present"),
+    "purposes": _("purposes suspected"),
+    "recommendation": _("recommendation"),
+    "screened_at": _("screened at"),
+    "outcome": _("outcome"),
+    "finding": _("finding"),
+    "unit": _("unit"),
+    "recorded_at": _("recorded at"),
+    "is_victim": _("identified as a victim"),
+    "document_type": _("document type"),
+    "document_number": _("document number"),
+    "issuing_unit": _("issuing unit"),
+    "decided_at": _("decided at"),
+    "partner_authority": _("partner authority"),
+    "country": _("country"),
+    "requested_at": _("requested at"),
+    "rescued_at": _("rescued at"),
+    "kind": _("kind"),
+    "starts_at": _("starts at"),
+    "ends_at": _("ends at"),
+    "limit_citation": _("legal source of the limit"),
+    "refused": _("refused by the person"),
+    "details": _("details"),
+    "status": _("status"),
+    "provider_unit__code": _("provider"),
+    "provided_at": _("provided at"),
+    "declined_at": _("declined at"),
+    "amount": _("amount"),
+    "currency": _("currency"),
+    "recipient_kind": _("recipient agency kind"),
+    "purpose": _("purpose"),
+    "given_by": _("given by"),
+    "unit__code": _("unit"),
+    "basis": _("basis"),
+    "since": _("since"),
+    "until": _("until"),
+    "channel": _("channel"),
+    "received_at": _("received at"),
+    "narrative": _("what was reported"),
+    "linked_as_duplicate": _("linked to an existing case"),
 }
 HIDDEN_KEYS = {"id", "reasons", "province", "language", "interpreter_needed"}
 
@@ -172,7 +171,7 @@ def shown_items(record: dict) -> list[tuple[str, object]]:
 def code_label(value) -> str:
     """A stored code as words; lists joined; dates dd/mm/yyyy; yes/no."""
     if isinstance(value, bool):
-        return _("yes") if value else _("no")
+        return gettext("yes") if value else gettext("no")
     if isinstance(value, datetime):
         return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     if isinstance(value, list):
