@@ -51,7 +51,12 @@ def _current_provinces():
 class IntakeForm(forms.Form):
     """A hotline call, in the order an operator hears it; every field has its label."""
 
-    caller_name = forms.CharField(label=_("Caller's name"), max_length=200, required=False)
+    caller_name = forms.CharField(
+        label=_("Caller's name"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autofocus": True}),
+    )
     caller_phone = forms.CharField(label=_("Caller's phone"), max_length=32, required=False)
     caller_relationship = forms.CharField(
         label=_("Caller's relationship to the victim"), max_length=64, required=False
@@ -80,11 +85,14 @@ class IntakeForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    # Typed, with the current provinces offered as the operator types (a datalist).
     province = forms.ModelChoiceField(
         label=_("Home province"),
         queryset=Province.objects.none(),
         required=False,
-        empty_label=_("Not known"),
+        to_field_name="name",
+        widget=forms.TextInput(attrs={"list": "provinces", "autocomplete": "off"}),
+        error_messages={"invalid_choice": _("Type a province as it is called today.")},
     )
     destination_country = forms.ChoiceField(
         label=_("Where the victim is or was taken"), choices=DESTINATIONS, required=False
@@ -107,6 +115,9 @@ class IntakeForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["province"].queryset = _current_provinces().order_by("name")
+
+    def province_names(self) -> list[str]:
+        return list(self.fields["province"].queryset.values_list("name", flat=True))
 
     def victim(self) -> PersonData:
         data = self.cleaned_data

@@ -180,6 +180,8 @@ RECORD_SECTIONS = [
     (_("Consents"), "consents"),
     (_("Units holding the case"), "holders"),
 ]
+END_TRANSITIONS = {"close", "reopen"}
+UNIT_KEYS = {"unit", "unit__code", "issuing_unit", "provider_unit__code"}
 RECORD_LABELS = {
     "screening": _("Screening"),
     "verification": _("Verification finding"),
@@ -219,12 +221,16 @@ def case(request: HttpRequest, case_id) -> HttpResponse:
         "records": records,
         "groups": view.groups,
         "timeline": case_timeline(case, view),
-        "transitions": transition_choices(request.user, case),
+        # Moving on first; closing and reopening last.
+        "transitions": sorted(
+            transition_choices(request.user, case), key=lambda t: t["name"] in END_TRANSITIONS
+        ),
         "referrals": case.referrals.select_related("from_unit", "to_unit", "rule"),
         "record_sections": RECORD_SECTIONS,
         "record_labels": RECORD_LABELS,
         "closure_reasons": ClosureReason.choices,
         "unit_names": unit_names(),
+        "unit_keys": UNIT_KEYS,
     }
     if may_add_records(request.user, case):
         eligible = case_services.service_eligibility(case)

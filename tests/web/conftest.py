@@ -17,7 +17,7 @@ CALL = {
     "victim_phone": "+855 12 345 678",
     "narrative": "Bị giữ hộ chiếu ở Sihanoukville, bị đánh, đòi 8.000 USD.",
     "purposes": ["forced_labour", "forced_crime"],
-    "province": "n-lao-cai",
+    "province": "Lào Cai",
     "destination_country": "KH",
     "is_abroad": "on",
     "indicators": [
