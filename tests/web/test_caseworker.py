@@ -113,7 +113,7 @@ def test_hidden_field_groups_are_absent(hotline_case, client_for, user_named):
     justice.post(f"/referrals/{referral.uuid}/accept/")
     page = justice.get(f"{base}/").content.decode()
     assert 'href="#identity"' in page and "Nguyễn Văn Nam" in page
-    assert 'href="#contacts"' not in page  # legal aid never sees contacts
+    assert 'href="#contacts"' not in page and 'id="contacts"' not in page  # no contacts
     assert "0912" not in page and "855" not in page
 
 
