@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "workflows",
     "supervision",
     "reports",
+    "health",
     # The web interface: pages for every role, on top of every other app.
     "web",
     # Benchmark fixtures (the bare endpoint's table); never in config.production.
@@ -276,3 +277,14 @@ CELERY_BEAT_SCHEDULE["sweep-deadlines"] = {
 # A notification that failed this many times stays in the outbox for an administrator.
 LOIVE_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("LOIVE_OUTBOX_MAX_ATTEMPTS", "10"))
 # --- end supervision and notifications apps ---------------------------------------------------
+
+# --- health app: /readyz trusts the workers while this heartbeat keeps arriving --------------
+LOIVE_HEARTBEAT_SECONDS = float(os.environ.get("LOIVE_HEARTBEAT_SECONDS", "20"))
+CELERY_BEAT_SCHEDULE["heartbeat"] = {
+    "task": "health.tasks.heartbeat",
+    "schedule": LOIVE_HEARTBEAT_SECONDS,
+    "options": {
+        "expires": LOIVE_HEARTBEAT_SECONDS,
+        **({"queue": os.environ["LOIVE_SWEEP_QUEUE"]} if "LOIVE_SWEEP_QUEUE" in os.environ else {}),
+    },
+}

@@ -121,6 +121,18 @@ def verify_chain() -> ChainReport:
     return ChainReport(checked)
 
 
+def audit_head_problem() -> str:
+    """What is wrong with the ledger's head (cheap: the head row and the newest event), or ""."""
+    head = AuditChainHead.objects.filter(pk=1).first()
+    last = AuditEvent.objects.order_by("-sequence").only("sequence", "hash").first()
+    if head is None:
+        return "" if last is None else "the audit chain head is missing"
+    found = (last.sequence, last.hash) if last else (0, GENESIS_HASH)
+    if (head.sequence, head.hash) != found:
+        return f"the audit chain head (#{head.sequence}) does not match the newest event"
+    return ""
+
+
 def _broken_link(event: AuditEvent, expected: int, prev_hash: str) -> tuple[int, str] | None:
     """(first broken sequence, what is wrong), or None when the event fits the chain."""
     if event.sequence != expected:

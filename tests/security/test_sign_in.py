@@ -1,12 +1,5 @@
 """Sign-in hardening: TOTP for supervisors and administrators, lockout, deployment checks."""
 
-import base64
-import os
-import secrets
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 from django_otp.oath import totp
@@ -14,6 +7,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.models import Role
 from security.models import AuditEvent
+from tests.production import run_under_production
 
 PASSWORD = "x-Test-pass-42"
 MIDDLEWARE = "security.middleware.RequireTwoFactorMiddleware"
@@ -125,24 +119,8 @@ def test_the_sixth_attempt_is_locked_out_even_with_the_right_password(
 
 
 def test_deploy_check_is_clean_with_production_settings(tmp_path):
-    key = lambda: base64.b64encode(secrets.token_bytes(32)).decode()  # noqa: E731
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "DJANGO_SETTINGS_MODULE": "config.production",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-        "DJANGO_ALLOWED_HOSTS": "loive.example.org",
-        "LOIVE_MASTER_KEY": key(),
-        "LOIVE_INDEX_KEY": key(),
-        "LOIVE_DATA_DIR": str(tmp_path),
-    }
-    root = Path(__file__).resolve().parents[2]
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    result = run_under_production(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], tmp_path
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
@@ -228,16 +206,6 @@ def test_api_schema_and_docs_need_sign_in(client, police_unit, make_user):
 
 def test_api_schema_and_docs_need_sign_in_with_production_settings(tmp_path):
     """The URLs and the schema's permissions as config.production loads them, anonymously."""
-    key = lambda: base64.b64encode(secrets.token_bytes(32)).decode()  # noqa: E731
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "DJANGO_SETTINGS_MODULE": "config.production",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-        "DJANGO_ALLOWED_HOSTS": "loive.example.org",
-        "LOIVE_MASTER_KEY": key(),
-        "LOIVE_INDEX_KEY": key(),
-        "LOIVE_DATA_DIR": str(tmp_path),
-    }
     script = (
         "import django; django.setup()\n"
         "from django.test import Client\n"
@@ -246,15 +214,7 @@ def test_api_schema_and_docs_need_sign_in_with_production_settings(tmp_path):
         "    r = client.get(url, secure=True)\n"
         "    print(url, r.status_code, r.get('Location', ''))\n"
     )
-    root = Path(__file__).resolve().parents[2]
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_under_production(["-c", script], tmp_path)
     assert result.returncode == 0, result.stderr
     lines = dict(line.split(" ", 1) for line in result.stdout.splitlines())
     assert lines["/api/schema/"].split()[0] in ("401", "403"), result.stdout
