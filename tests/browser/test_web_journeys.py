@@ -25,6 +25,14 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
+
+@pytest.fixture
+def user_named(demo_org):
+    from agencies.models import User
+
+    return lambda username: User.objects.select_related("unit").get(username=username)
+
+
 SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 PASSWORD = "x-Test-pass-42"
 MOTHER_PHONE = "0912 345 678"

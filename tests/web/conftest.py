@@ -54,3 +54,10 @@ def hotline_case(client_for, user_named):
     response = client_for("demo-hotline").post("/intake/", CALL)
     assert response.status_code == 302, response.content.decode()[:2000]
     return Case.objects.get(uuid=response.url.rstrip("/").split("/")[-1])
+
+
+@pytest.fixture
+def user_named(demo_org):
+    from agencies.models import User
+
+    return lambda username: User.objects.select_related("unit").get(username=username)
