@@ -99,3 +99,8 @@ def transition_choices(user: User, case: Case) -> list[dict]:
         {"name": name, "label": str(TRANSITIONS[name].label), "missing": missing_for(case, name)}
         for name in available_transitions(user, case)
     ]
+
+
+def may_add_records(user: User, case: Case) -> bool:
+    """Whether the user may add records to the case now (the pages offer the forms)."""
+    return user.role in CASE_WORKING_ROLES and active_holding(user, case) is not None

@@ -124,3 +124,25 @@ def duplicates_of_intake(user: User, data: IntakeData) -> list[Case]:
         name=data.victim.full_name,
         birth_year=data.victim.birth_year,
     )
+
+
+def search_cases(user: User, query: str, *, limit: int = 50) -> list[Case]:
+    """Cases the user may see whose number is the query, or whose people have it as phone or
+    ID number (through the blind indexes: the values are never searched in clear)."""
+    query = query.strip()
+    if not query:
+        return []
+    people = Q()
+    if digest := phone_index(query):
+        people |= Q(phone_index=digest)
+    if digest := id_number_index(query):
+        people |= Q(id_number_index=digest)
+    match = Q(number__iexact=query)
+    if people:
+        match |= Q(pk__in=Person.objects.filter(people).values("case_id"))
+    visible = visible_cases(user).values("pk")
+    return list(
+        Case.objects.filter(match, pk__in=visible)
+        .select_related("lead_unit")
+        .order_by("-received_at")[:limit]
+    )

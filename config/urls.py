@@ -6,11 +6,10 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from health.views import ReadinessView, liveness
-
-from . import views
+from web.views import home
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", liveness, name="healthz"),
@@ -28,6 +27,7 @@ urlpatterns = [
     path("api/v1/", include("reports.urls")),
     path("supervision/", include("supervision.urls")),
     path("security/", include("security.urls")),
+    path("", include("web.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # People reach the docs page from a browser: send them to sign in rather than a 401.
     path(

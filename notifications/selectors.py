@@ -10,3 +10,8 @@ from .models import Notification
 def notifications_for(user: User) -> QuerySet[Notification]:
     """The person's in-app notifications, newest first."""
     return Notification.objects.filter(recipient=user)
+
+
+def unread_count(user: User) -> int:
+    """How many of the person's in-app notifications are unread (the badge)."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

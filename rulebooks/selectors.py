@@ -14,7 +14,14 @@ from django.utils.translation import gettext_lazy as _
 from config.errors import InvalidInput
 from places.models import VIETNAM_TZ
 
-from .models import Beneficiary, Rulebook, RuleStep, ServiceEligibility, SupportServiceKind
+from .models import (
+    Beneficiary,
+    LegalBasis,
+    Rulebook,
+    RuleStep,
+    ServiceEligibility,
+    SupportServiceKind,
+)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -126,3 +133,8 @@ def stage_deadlines(case) -> dict[str, StageDeadline]:
         due_at, rule = deadline_for(case.rulebook, step, case.received_at)
         deadlines[stage] = StageDeadline(due_at, rule.citation)
     return deadlines
+
+
+def legal_basis_by_code(code: str) -> LegalBasis:
+    """One basis of the closed list of legal bases to share without consent."""
+    return LegalBasis.objects.get(code=code, is_active=True)

@@ -86,15 +86,17 @@ def _waiting_end(referral: Referral, now: datetime) -> datetime:
 
 
 def _referral_row(referral: Referral, scale: _Scale, now: datetime) -> Row:
-    target = referral.to_unit.code if referral.to_unit else referral.get_to_kind_display()
-    row = Row(f"{referral.get_purpose_display()}: {referral.from_unit.code} → {target}")
+    # Unit names, as people know them; codes are for machines. The sender is in the tooltip.
+    target = referral.to_unit.name if referral.to_unit else referral.get_to_kind_display()
+    row = Row(f"{referral.get_purpose_display()} → {target}")
+    waiting = _("Waiting for acceptance")
     waited_until = _waiting_end(referral, now)
     row.bars.append(
         scale.bar(
             referral.sent_at,
             min(waited_until, referral.due_at),
             WAITING,
-            _("Waiting for acceptance"),
+            f"{referral.from_unit.name} → {target}: {waiting}",
         )
     )
     if waited_until > referral.due_at:

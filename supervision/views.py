@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from agencies.models import Role
+from agencies.selectors import unit_names
 from cases.selectors import get_visible_case
 from config.errors import InvalidInput, NotFound
 from rulebooks.periods import current_quarter
@@ -47,6 +48,7 @@ def case_timeline(request: HttpRequest, case_id) -> HttpResponse:
         "case": case,
         "chart": build_chart(case),
         "events": referral_events(case),
+        "unit_names": unit_names(),
     }
     return render(request, "supervision/timeline.html", context)
 

@@ -32,3 +32,9 @@ def percent(share: float | None) -> str:
 def purpose_label(code: str) -> str:
     """The readable name of a referral purpose code ("reception" → "Tiếp nhận...")."""
     return str(dict(PURPOSE_CHOICES).get(code, code))
+
+
+@register.filter
+def name_of(code: str | None, names: dict) -> str:
+    """A unit's name from its code (names: code → name); the code itself if unknown."""
+    return names.get(code, code) if code else "–"
