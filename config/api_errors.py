@@ -4,8 +4,9 @@ The status of a domain error is decided here, not by the error: services know no
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -50,6 +51,14 @@ def _audit_refusal(request, status_code: int) -> None:
 
 
 def _render(exc, context):
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database is unreachable (restarting, failing over): nothing was written, since
+        # every service writes in one transaction; the client may retry the same request.
+        return Response(
+            {"error": "database_unavailable", "detail": _("The database is unavailable; retry.")},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "5"},
+        )
     if isinstance(exc, DomainError):
         status_code = next(code for kind, code in DOMAIN_STATUS.items() if isinstance(exc, kind))
         return Response({"error": exc.code, "detail": exc.detail}, status=status_code)

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "supervision",
     "reports",
     "health",
+    # Backups that prove themselves on restore (python manage.py backup / restore).
+    "backups",
     # Benchmark fixtures (the bare endpoint's table); never in config.production.
     "benchmarks",
 ]
