@@ -18,6 +18,8 @@ from .errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
 # Domain errors (config.errors) → HTTP status (DESIGN.md §4).
 DOMAIN_STATUS = {InvalidInput: 400, NotAllowed: 403, NotFound: 404, Conflict: 409}
 
+RETRY = {"Retry-After": "5"}
+
 _CODES = {
     status.HTTP_400_BAD_REQUEST: "invalid",
     status.HTTP_401_UNAUTHORIZED: "not_authenticated",
@@ -28,6 +30,14 @@ _CODES = {
     status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: "unsupported_media_type",
     status.HTTP_429_TOO_MANY_REQUESTS: "throttled",
 }
+
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
+def database_unavailable() -> dict:
+    """The error body while the database is unreachable (restarting, failing over)."""
+    return {"error": "database_unavailable", "detail": _("The database is unavailable; retry.")}
 
 
 def exception_handler(exc, context):
@@ -51,13 +61,11 @@ def _audit_refusal(request, status_code: int) -> None:
 
 
 def _render(exc, context):
-    if isinstance(exc, OperationalError | InterfaceError):
+    if isinstance(exc, DATABASE_ERRORS):
         # The database is unreachable (restarting, failing over): nothing was written, since
         # every service writes in one transaction; the client may retry the same request.
         return Response(
-            {"error": "database_unavailable", "detail": _("The database is unavailable; retry.")},
-            status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            headers={"Retry-After": "5"},
+            database_unavailable(), status=status.HTTP_503_SERVICE_UNAVAILABLE, headers=RETRY
         )
     if isinstance(exc, DomainError):
         status_code = next(code for kind, code in DOMAIN_STATUS.items() if isinstance(exc, kind))
