@@ -318,6 +318,7 @@ class Cluster:
     def restart_web(self) -> None:
         self.stop("web")
         self.start_web()
+        self.wait_ready()
 
     def restart_workers(self) -> None:
         for name in ("worker-1", "worker-2"):
