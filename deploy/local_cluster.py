@@ -273,31 +273,37 @@ class Cluster:
         print(f"local cluster up in {self.dir} (/readyz 200 after {waited:.1f} s)")
         self.status()
 
-    def stop(self, name: str, timeout: float = 30) -> None:
-        """Stop one process by its PID: gracefully first, SIGKILL after the timeout."""
+    def stop(self, *names: str, timeout: float = 30) -> dict[str, int]:
+        """Stop processes by their PIDs, together: gracefully first, SIGKILL after the timeout."""
         state = self.state()
-        pid = state["pids"].get(name)
-        if name in ("primary", "replica"):
-            pid = self._pg_pid(self.pg_dir / name) or pid
-            sig = signal.SIGINT  # PostgreSQL's fast shutdown
-        else:
-            sig = signal.SIGTERM  # gunicorn, Celery (warm shutdown) and Redis stop cleanly
-        if _alive(pid):
-            os.kill(pid, sig)
-            try:
-                _wait(lambda: not _alive(pid), timeout, "")
-            except ClusterError:
-                os.kill(pid, signal.SIGKILL)
-                _wait(lambda: not _alive(pid), 10, f"{name} ({pid}) would not stop")
+        pids = {}
+        for name in names:
+            pid = state["pids"].get(name)
+            if name in ("primary", "replica"):
+                pid = self._pg_pid(self.pg_dir / name) or pid
+                sig = signal.SIGINT  # PostgreSQL's fast shutdown
+            else:
+                sig = signal.SIGTERM  # gunicorn, Celery (warm shutdown) and Redis stop cleanly
+            if _alive(pid):
+                os.kill(pid, sig)
+                pids[name] = pid
+        try:
+            _wait(lambda: not any(_alive(pid) for pid in pids.values()), timeout, "")
+        except ClusterError:
+            for pid in pids.values():
+                if _alive(pid):
+                    os.kill(pid, signal.SIGKILL)
+            _wait(lambda: not any(_alive(p) for p in pids.values()), 10, f"{pids} would not stop")
         state = self.state()
-        state["pids"].pop(name, None)
+        for name in names:
+            state["pids"].pop(name, None)
         self.save(state)
+        return pids
 
     def down(self) -> None:
-        for name in ("beat", "worker-1", "worker-2", "web", "redis", "replica", "primary"):
-            pid = self.state()["pids"].get(name)
-            self.stop(name)
-            if pid:
+        """The application first (together), then Redis, then the replica, then the primary."""
+        for group in (APP_PROCESSES, ("redis",), ("replica",), ("primary",)):
+            for name, pid in self.stop(*group).items():
                 print(f"stopped {name} ({pid})")
 
     def status(self) -> int:
@@ -321,8 +327,7 @@ class Cluster:
         self.wait_ready()
 
     def restart_workers(self) -> None:
-        for name in ("worker-1", "worker-2"):
-            self.stop(name)
+        self.stop("worker-1", "worker-2")
         self.start_workers()
 
     def restart_beat(self) -> None:
@@ -338,8 +343,7 @@ class Cluster:
         state = self.state()
         state.update(promoted=True, database_port=PORTS["replica"])
         self.save(state)
-        for name in APP_PROCESSES:
-            self.stop(name)
+        self.stop(*APP_PROCESSES)
         self.start_web()
         self.start_workers()
         self.start_beat()

@@ -18,7 +18,7 @@ from .client import Figures, children, has_connection_to, wait_for
 
 pytestmark = pytest.mark.topology
 
-MESSAGES = 3000
+MESSAGES = 1200
 COUNTS = """
 SELECT count(*) FILTER (WHERE m.sent_at IS NOT NULL), count(n.id),
        count(*) FILTER (WHERE m.attempts > 1)
