@@ -134,7 +134,7 @@ def _attribute(record, path: str):
     value = record
     for name in path.split("."):
         value = None if value is None else getattr(value, name)
-    return str(value) if path == "uuid" else value
+    return str(value) if path.endswith("uuid") else value
 
 
 # Every record of a case shown on the case page and in GET /api/v1/cases/{id}/.
@@ -159,12 +159,13 @@ RECORDS = {
     ),
     "verifications": RecordShape(
         "verifications",
-        {"outcome": "outcome", "unit": "unit.code", "recorded_at": "recorded_at"},
+        {"id": "uuid", "outcome": "outcome", "unit": "unit.code", "recorded_at": "recorded_at"},
         {"finding": FieldGroup.INVESTIGATION},
     ),
     "identifications": RecordShape(
         "identifications",
         {
+            "id": "uuid",
             "is_victim": "is_victim",
             "document_type": "document_type",
             "issuing_unit": "issuing_unit.code",
@@ -179,6 +180,7 @@ RECORDS = {
     "protections": RecordShape(
         "protections",
         {
+            "id": "uuid",
             "kind": "kind",
             "unit": "unit.code",
             "starts_at": "starts_at",

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "rulebooks",
     "cases",
     "referrals",
+    "documents",
     "workflows",
     "supervision",
     "reports",
@@ -163,6 +164,28 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "uploads"
 MEDIA_URL = "media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Encrypted documents (documents app): the data directory, or an S3-compatible store.
+    "documents": (
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": os.environ["LOIVE_DOCUMENTS_S3_BUCKET"],
+                "endpoint_url": os.environ.get("LOIVE_DOCUMENTS_S3_ENDPOINT") or None,
+                "location": "documents",
+                "default_acl": "private",
+                "file_overwrite": False,
+            },
+        }
+        if os.environ.get("LOIVE_DOCUMENTS_S3_BUCKET")
+        else {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": DATA_DIR / "documents"},
+        }
+    ),
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REST_FRAMEWORK = {
@@ -183,6 +206,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and its browsable page are for signed-in users only (DESIGN.md §4).
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Two choice sets are called "kind": name each after what it classifies.
+    "ENUM_NAME_OVERRIDES": {"DocumentKindEnum": "documents.models.DocumentKind"},
 }
 
 # Celery: in-process (eager) without Redis, a real broker with it.
@@ -269,6 +294,13 @@ CELERY_BEAT_SCHEDULE["sweep-deadlines"] = {
 # A notification that failed this many times stays in the outbox for an administrator.
 LOIVE_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("LOIVE_OUTBOX_MAX_ATTEMPTS", "10"))
 # --- end supervision and notifications apps ---------------------------------------------------
+
+# --- documents app: uploads are held in memory only (no plaintext temporary file on disk) ---
+LOIVE_DOCUMENT_MAX_BYTES = int(os.environ.get("LOIVE_DOCUMENT_MAX_MB", "10")) * 1_000_000
+# A 48-megapixel phone photo passes; a decompression bomb does not get decoded.
+LOIVE_DOCUMENT_MAX_PIXELS = 60_000_000
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = LOIVE_DOCUMENT_MAX_BYTES + 1_000_000
 
 # --- health app: /readyz trusts the workers while this heartbeat keeps arriving --------------
 LOIVE_HEARTBEAT_SECONDS = float(os.environ.get("LOIVE_HEARTBEAT_SECONDS", "20"))

@@ -19,6 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Before cases.urls, whose cases/<id>/<record>/ would take cases/<id>/timeline/.
     path("api/v1/", include("supervision.api_urls")),
+    path("api/v1/", include("documents.urls")),  # before cases.urls, like the timeline
     path("api/v1/", include("cases.urls")),
     path("api/v1/", include("referrals.urls")),
     path("api/v1/", include("workflows.urls")),

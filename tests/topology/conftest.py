@@ -35,7 +35,7 @@ def pytest_collection_modifyitems(config, items):
         return
     skip = pytest.mark.skip(reason="fault tests against the local cluster: set LOIVE_TOPOLOGY=1")
     for item in items:
-        if "topology" in item.keywords:
+        if item.get_closest_marker("topology"):
             item.add_marker(skip)
 
 
