@@ -1,10 +1,11 @@
-"""Shared fixtures: the organisation every test stands on."""
+"""Shared fixtures: the organisation and the cast every test stands on."""
 
 import pytest
 
 from agencies.models import AgencyKind, Role, Unit, UnitLevel
 from agencies.services import create_user
 from places.models import Province
+from tests import cast as cast_module
 
 
 @pytest.fixture
@@ -44,35 +45,25 @@ def police_unit(make_unit) -> Unit:
 
 
 @pytest.fixture
-def api_for(db):
-    """An API client signed in with a real token, as the given user."""
-    from rest_framework.authtoken.models import Token
-    from rest_framework.test import APIClient
-
-    def make(user) -> APIClient:
-        client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT_LANGUAGE="en")
-        return client
-
-    return make
-
-
-@pytest.fixture
 def demo_org(db):
     """The demo organisation: units in Lào Cai, Quảng Trị, Hà Tĩnh and national bodies."""
     from agencies import demo
 
     units = demo.seed_units()
-    demo.seed_users(units, "x-Test-pass-42")
+    demo.seed_users(units, cast_module.PASSWORD)
     return units
 
 
 @pytest.fixture
-def user_named(demo_org):
-    from agencies.models import User
+def cast(demo_org) -> cast_module.Cast:
+    """The fixed cast of tests/cast.py, in the demo organisation."""
+    return cast_module.seed_cast()
 
-    return lambda username: User.objects.select_related("unit").get(username=username)
+
+@pytest.fixture
+def api(db):
+    """`api(user)`: an API client signed in as the user with a session (tests/cast.py)."""
+    return cast_module.api
 
 
 @pytest.fixture(autouse=True)

@@ -11,8 +11,7 @@ from agencies.services import create_user
 from cases.models import Case, CaseHolding
 from security.models import AuditEvent
 from security.policy import FieldGroup, visible_field_groups
-
-from .cases.helpers import open_case, record
+from tests.cast import open_case, record, refused
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +29,8 @@ COMBINATIONS = [(role, kind) for role in Role.values for kind in AgencyKind.valu
 
 
 @pytest.fixture
-def full_case(api_for, user_named) -> Case:
-    border = api_for(user_named("demo-borderguard"))
+def full_case(api, cast) -> Case:
+    border = api(cast.border_guard)
     body = {
         "channel": "border_handover",
         "received_at": "2025-09-14T09:30:00+07:00",
@@ -83,15 +82,15 @@ def _member(role: str, kind: str, case: Case):
 
 
 @pytest.mark.parametrize(("role", "kind"), COMBINATIONS)
-def test_case_endpoints_enforce_the_policy(api_for, full_case, role, kind):
+def test_case_endpoints_enforce_the_policy(api, full_case, role, kind):
     unit, user = _member(role, kind, full_case)
-    client = api_for(user)
+    client = api(user)
     detail_url = f"/api/v1/cases/{full_case.uuid}/"
     other_urls = [f"{detail_url}timeline/", f"{detail_url}transitions/", "/api/v1/cases/"]
 
     # Not holding the case: it does not exist for this user, on every endpoint (and audited).
     if kind != AgencyKind.STEERING_COMMITTEE or role != Role.SUPERVISOR:
-        assert client.get(detail_url).status_code == 404
+        refused(client.get(detail_url), 404, "not_found")
         assert AuditEvent.objects.filter(action="access.refused", actor_id=user.pk).exists()
 
     CaseHolding.objects.create(
@@ -99,12 +98,11 @@ def test_case_endpoints_enforce_the_policy(api_for, full_case, role, kind):
     )
     reason = "kiểm tra định kỳ" if role == Role.SUPERVISOR else ""
     if role == Role.SUPERVISOR:  # a supervisor reads a case only with a typed reason
-        refused = client.get(detail_url)
-        assert (refused.status_code, refused.json()["error"]) == (400, "reason_required")
+        refused(client.get(detail_url), 400, "reason_required")
     response = client.get(detail_url, {"reason": reason} if reason else {})
     if role in (Role.ADMINISTRATOR, Role.HOTLINE_OPERATOR):
         # Administration is not need-to-know; operators see only the intakes they took.
-        assert response.status_code == 404
+        refused(response, 404, "not_found")
         return
     assert response.status_code == 200
     expected = visible_field_groups(user, holds_case=True, referral_groups=None, reason=reason)
@@ -115,12 +113,11 @@ def test_case_endpoints_enforce_the_policy(api_for, full_case, role, kind):
         assert not any(secret in body for secret in SECRETS), url
 
 
-def test_a_supervisor_reads_identity_only_with_a_reason_and_it_is_audited(api_for, full_case):
+def test_a_supervisor_reads_identity_only_with_a_reason_and_it_is_audited(api, full_case):
     unit, user = _member(Role.SUPERVISOR, AgencyKind.STEERING_COMMITTEE, full_case)
-    client = api_for(user)
+    client = api(user)
     for blank in ({}, {"reason": "   "}):
-        refused = client.get(f"/api/v1/cases/{full_case.uuid}/", blank)
-        assert (refused.status_code, refused.json()["error"]) == (400, "reason_required")
+        refused(client.get(f"/api/v1/cases/{full_case.uuid}/", blank), 400, "reason_required")
     refusals = AuditEvent.objects.filter(action="case.read_refused", actor_id=user.pk)
     assert [e.details["why"] for e in refusals] == ["reason_required", "reason_required"]
     reasoned = client.get(f"/api/v1/cases/{full_case.uuid}/", {"reason": "audit of case 7"}).json()
@@ -130,7 +127,7 @@ def test_a_supervisor_reads_identity_only_with_a_reason_and_it_is_audited(api_fo
     assert "Vừ" not in str(event.details)
 
 
-def test_a_referral_narrows_what_the_receiver_sees(api_for, full_case):
+def test_a_referral_narrows_what_the_receiver_sees(api, full_case):
     unit, user = _member(Role.CASEWORKER, AgencyKind.POLICE, full_case)
     CaseHolding.objects.create(
         case=full_case,
@@ -139,5 +136,5 @@ def test_a_referral_narrows_what_the_receiver_sees(api_for, full_case):
         since=full_case.received_at,
         field_groups=["identity"],
     )
-    detail = api_for(user).get(f"/api/v1/cases/{full_case.uuid}/").json()
+    detail = api(user).get(f"/api/v1/cases/{full_case.uuid}/").json()
     assert _shown(detail) == {FieldGroup.IDENTITY}

@@ -14,8 +14,7 @@ from agencies.models import Role, Unit
 from agencies.services import create_user
 from cases.models import Case, CaseHolding
 from security.models import AuditEvent
-
-from .cases.helpers import INTAKE, open_case, record
+from tests.cast import INTAKE, open_case, record, refused
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +27,13 @@ def _hold(case_id: str, unit_code: str) -> None:
 
 
 @pytest.fixture
-def shared_case(api_for, user_named) -> str:
+def shared_case(api, cast) -> str:
     """A case held by Border Guard, Police and social protection, with psychological support
     and essential needs provided by social protection."""
-    case_id = open_case(api_for(user_named("demo-borderguard")))["id"]
+    case_id = open_case(api(cast.border_guard))["id"]
     _hold(case_id, "lc-police")
     _hold(case_id, "lc-health_department")
-    social = api_for(user_named("demo-social"))
+    social = api(cast.social)
     record(social, case_id, "services", {"kind": "psychological"})
     record(social, case_id, "services", {"kind": "essential_needs"})
     return case_id
@@ -46,22 +45,20 @@ def _kinds(client, case_id: str) -> tuple[set[str], str]:
     return {s["kind"] for s in detail["services"]}, timeline
 
 
-def test_police_never_see_psychological_support(api_for, user_named, shared_case):
-    kinds, timeline = _kinds(api_for(user_named("demo-police")), shared_case)
+def test_police_never_see_psychological_support(api, cast, shared_case):
+    kinds, timeline = _kinds(api(cast.police), shared_case)
     assert kinds == {"essential_needs"}
     assert "psychological" not in timeline and "essential_needs" in timeline
 
 
-def test_social_protection_sees_the_support_it_gives(api_for, user_named, shared_case):
-    kinds, timeline = _kinds(api_for(user_named("demo-social")), shared_case)
+def test_social_protection_sees_the_support_it_gives(api, cast, shared_case):
+    kinds, timeline = _kinds(api(cast.social), shared_case)
     assert kinds == {"essential_needs", "psychological"}
     assert "psychological" in timeline
 
 
-def test_a_referral_for_psychological_care_is_hidden_from_the_police(
-    api_for, user_named, shared_case
-):
-    social = api_for(user_named("demo-social"))
+def test_a_referral_for_psychological_care_is_hidden_from_the_police(api, cast, shared_case):
+    social = api(cast.social)
     record(
         social,
         shared_case,
@@ -74,17 +71,17 @@ def test_a_referral_for_psychological_care_is_hidden_from_the_police(
         format="json",
     )
     assert sent.status_code == 201, sent.json()
-    police = api_for(user_named("demo-police"))
+    police = api(cast.police)
     listed = police.get("/api/v1/referrals/").json()
     rows = listed["results"] if isinstance(listed, dict) else listed
     assert all(row["purpose"] != "psychological" for row in rows)
-    assert police.get(f"/api/v1/referrals/{sent.json()['id']}/").status_code == 404
+    refused(police.get(f"/api/v1/referrals/{sent.json()['id']}/"), 404, "not_found")
     assert social.get(f"/api/v1/referrals/{sent.json()['id']}/").status_code == 200
 
 
 @pytest.fixture
-def operators(user_named):
-    first = user_named("demo-hotline")
+def operators(cast):
+    first = cast.hotline
     second = create_user(
         username="hotline-2", password="x-Test-pass-42", role=Role.HOTLINE_OPERATOR, unit=first.unit
     )
@@ -100,20 +97,19 @@ def _listed(client) -> set[str]:
     return {row["id"] for row in client.get("/api/v1/cases/").json()["results"]}
 
 
-def test_an_operator_sees_only_the_intakes_they_took(api_for, operators):
-    first, second = (api_for(user) for user in operators)
+def test_an_operator_sees_only_the_intakes_they_took(api, operators):
+    first, second = (api(user) for user in operators)
     mine = _hotline_intake(first)
     assert mine in _listed(first)
     assert mine not in _listed(second)
-    refused = second.get(f"/api/v1/cases/{mine}/")
-    assert (refused.status_code, refused.json()["error"]) == (404, "not_found")
+    refused(second.get(f"/api/v1/cases/{mine}/"), 404, "not_found")
     assert AuditEvent.objects.filter(action="access.refused", actor_id=operators[1].pk).exists()
 
 
 def test_the_hotline_hands_over_and_the_operator_loses_sight_after_the_window(
-    api_for, user_named, operators, settings
+    api, cast, operators, settings
 ):
-    operator = api_for(operators[0])
+    operator = api(operators[0])
     case_id = _hotline_intake(operator)
     record(
         operator,
@@ -126,7 +122,7 @@ def test_the_hotline_hands_over_and_the_operator_loses_sight_after_the_window(
         {"case": case_id, "to_unit": "lc-police", "purpose": "verification"},
         format="json",
     ).json()
-    police = api_for(user_named("demo-police"))
+    police = api(cast.police)
     assert police.post(f"/api/v1/referrals/{referral['id']}/accept").status_code == 200
 
     case = Case.objects.get(uuid=case_id)
@@ -138,12 +134,12 @@ def test_the_hotline_hands_over_and_the_operator_loses_sight_after_the_window(
     settings.LOIVE_OPERATOR_SIGHT_AFTER_HANDOVER = timedelta(0)
     CaseHolding.objects.filter(pk=hotline_hold.pk).update(until=timezone.now() - timedelta(1))
     assert case_id not in _listed(operator)
-    assert operator.get(f"/api/v1/cases/{case_id}/").status_code == 404
+    refused(operator.get(f"/api/v1/cases/{case_id}/"), 404, "not_found")
 
 
-def test_every_read_of_a_case_is_audited_with_what_it_showed(api_for, user_named, shared_case):
-    police = user_named("demo-police")
-    api_for(police).get(f"/api/v1/cases/{shared_case}/")
+def test_every_read_of_a_case_is_audited_with_what_it_showed(api, cast, shared_case):
+    police = cast.police
+    api(police).get(f"/api/v1/cases/{shared_case}/")
     event = AuditEvent.objects.filter(actor_id=police.pk, action="identity.read").get()
     assert "identity" in event.details["groups"]
     # A unit that may see no protected field group leaves a trace too, of an empty read.
@@ -154,6 +150,6 @@ def test_every_read_of_a_case_is_audited_with_what_it_showed(api_for, user_named
     caseworker = create_user(
         username="sc-caseworker", password="x-Test-pass-42", role=Role.CASEWORKER, unit=unit
     )
-    assert api_for(caseworker).get(f"/api/v1/cases/{shared_case}/").status_code == 200
+    assert api(caseworker).get(f"/api/v1/cases/{shared_case}/").status_code == 200
     empty = AuditEvent.objects.filter(actor_id=caseworker.pk, action="case.read").get()
     assert empty.details["groups"] == []

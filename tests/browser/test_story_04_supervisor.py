@@ -13,6 +13,7 @@ from django_otp.oath import totp
 from places.models import VIETNAM_TZ
 from referrals.models import Referral
 from referrals.services import sweep_overdue
+from tests.cast import open_case, refer
 
 pytestmark = [
     pytest.mark.browser,
@@ -29,19 +30,10 @@ RETURNEE = {
 }
 
 
-def _overdue_referral(api_for, user_named) -> Referral:
-    border = api_for(user_named("ht-border_guard-caseworker"))
-    case_id = border.post("/api/v1/intakes/", RETURNEE, format="json").json()["case"]["id"]
-    sent = border.post(
-        "/api/v1/referrals/",
-        {
-            "case": case_id,
-            "purpose": "reception",
-            "to_unit": "ht-health_department",
-            "legal_basis": "Law 53/2024/QH15 Art. 27(2)",
-        },
-        format="json",
-    ).json()
+def _overdue_referral(api, cast) -> Referral:
+    border = api(cast.named("ht-border_guard-caseworker"))
+    case_id = open_case(border, RETURNEE)["id"]
+    sent = refer(border, case_id, legal_basis="Law 53/2024/QH15 Art. 27(2)")
     referral = Referral.objects.get(uuid=sent["id"])
     Referral.objects.filter(pk=referral.pk).update(
         sent_at=SENT, due_at=SENT + (referral.due_at - referral.sent_at)
@@ -58,9 +50,9 @@ def _code_from_setup_link(page) -> str:
     return f"{totp(key):06d}"
 
 
-def test_supervisor_finds_the_overdue_handoff(page, live_server, api_for, user_named):
-    referral = _overdue_referral(api_for, user_named)
-    supervisor = user_named("ht-steering_committee-supervisor")
+def test_supervisor_finds_the_overdue_handoff(page, live_server, api, cast):
+    referral = _overdue_referral(api, cast)
+    supervisor = cast.named("ht-steering_committee-supervisor")
     supervisor.set_password("x-Test-pass-42")
     supervisor.save()
 

@@ -7,14 +7,13 @@ from django.core.management.base import CommandError
 from cases.models import Case, Person
 from security.crypto import DataErased
 from security.models import AuditEvent
-
-from .helpers import open_case
+from tests.cast import open_case
 
 pytestmark = pytest.mark.django_db
 
 
-def test_erased_case_shows_no_identity_and_never_fails(api_for, user_named):
-    border = api_for(user_named("demo-borderguard"))
+def test_erased_case_shows_no_identity_and_never_fails(api, cast):
+    border = api(cast.border_guard)
     case_id = open_case(border)["id"]
     number = Case.objects.get(uuid=case_id).number
     call_command(
@@ -34,8 +33,8 @@ def test_erased_case_shows_no_identity_and_never_fails(api_for, user_named):
     assert AuditEvent.objects.filter(action="case.erase", reason="request of the victim").exists()
 
 
-def test_only_administrators_erase(user_named, api_for):
-    case_id = open_case(api_for(user_named("demo-borderguard")))["id"]
+def test_only_administrators_erase(cast, api):
+    case_id = open_case(api(cast.border_guard))["id"]
     number = Case.objects.get(uuid=case_id).number
     with pytest.raises(CommandError):
         call_command("erase_identity", number, reason="x", administrator="demo-supervisor")

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 
 from cases.models import Case, Intake, Person
+from tests.cast import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +32,8 @@ def post_intake(client, body=CALL, **headers):
     return client.post("/api/v1/intakes/", body, format="json", **headers)
 
 
-def test_hotline_intake_opens_a_case_under_the_rulebook_of_its_date(api_for, user_named):
-    response = post_intake(api_for(user_named("demo-hotline")))
+def test_hotline_intake_opens_a_case_under_the_rulebook_of_its_date(api, cast):
+    response = post_intake(api(cast.hotline))
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["created_case"] is True
@@ -44,27 +45,27 @@ def test_hotline_intake_opens_a_case_under_the_rulebook_of_its_date(api_for, use
     assert Person.objects.filter(case__uuid=case["id"]).count() == 2
 
 
-def test_a_stated_age_under_18_marks_a_presumed_minor(api_for, user_named):
+def test_a_stated_age_under_18_marks_a_presumed_minor(api, cast):
     body = {**CALL, "victim": {"full_name": "Giàng Thị Mỷ", "stated_age": 16, "sex": "female"}}
-    case = post_intake(api_for(user_named("demo-borderguard")), body).json()["case"]
+    case = post_intake(api(cast.border_guard), body).json()["case"]
     assert case["presumed_minor"] is True
     assert case["number"].startswith("LC-2025-")
 
 
-def test_an_assessed_age_range_counts_its_lowest_age(api_for, user_named):
+def test_an_assessed_age_range_counts_its_lowest_age(api, cast):
     victim = {"full_name": "A", "assessed_min_age": 17, "assessed_max_age": 20}
-    case = post_intake(api_for(user_named("demo-hotline")), {**CALL, "victim": victim}).json()
+    case = post_intake(api(cast.hotline), {**CALL, "victim": victim}).json()
     assert case["case"]["presumed_minor"] is True
 
 
-def test_unknown_age_with_signs_of_childhood_is_a_presumed_minor(api_for, user_named):
+def test_unknown_age_with_signs_of_childhood_is_a_presumed_minor(api, cast):
     victim = {"full_name": "B", "childhood_indicators": True}
-    case = post_intake(api_for(user_named("demo-hotline")), {**CALL, "victim": victim}).json()
+    case = post_intake(api(cast.hotline), {**CALL, "victim": victim}).json()
     assert case["case"]["presumed_minor"] is True
 
 
-def test_second_call_is_flagged_as_possible_duplicate_and_can_be_linked(api_for, user_named):
-    client = api_for(user_named("demo-hotline"))
+def test_second_call_is_flagged_as_possible_duplicate_and_can_be_linked(api, cast):
+    client = api(cast.hotline)
     first = post_intake(client).json()["case"]
     second_call = {
         **CALL,
@@ -80,14 +81,14 @@ def test_second_call_is_flagged_as_possible_duplicate_and_can_be_linked(api_for,
     assert Intake.objects.filter(case__uuid=first["id"]).count() == 2
 
 
-def test_duplicates_only_show_cases_the_operator_may_know(api_for, user_named):
-    post_intake(api_for(user_named("demo-hotline")))
-    other = post_intake(api_for(user_named("demo-borderguard"))).json()
+def test_duplicates_only_show_cases_the_operator_may_know(api, cast):
+    post_intake(api(cast.hotline))
+    other = post_intake(api(cast.border_guard)).json()
     assert other["possible_duplicates"] == []
 
 
-def test_retried_request_with_idempotency_key_creates_one_intake(api_for, user_named):
-    client = api_for(user_named("demo-hotline"))
+def test_retried_request_with_idempotency_key_creates_one_intake(api, cast):
+    client = api(cast.hotline)
     first = post_intake(client, HTTP_IDEMPOTENCY_KEY="call-42")
     again = post_intake(client, HTTP_IDEMPOTENCY_KEY="call-42")
     assert first.status_code == 201
@@ -115,37 +116,34 @@ def test_retried_request_with_idempotency_key_creates_one_intake(api_for, user_n
         },
     ],
 )
-def test_bad_input_is_a_400_with_a_json_error_and_changes_nothing(api_for, user_named, body):
-    response = post_intake(api_for(user_named("demo-hotline")), body)
-    assert response.status_code == 400
+def test_bad_input_is_a_400_with_a_json_error_and_changes_nothing(api, cast, body):
+    response = post_intake(api(cast.hotline), body)
+    refused(response, 400, "invalid")
     assert response.json()["error"] in {"invalid"}
     assert Case.objects.count() == 0
 
 
-def test_linking_to_a_case_you_cannot_see_is_404(api_for, user_named):
-    hidden = post_intake(api_for(user_named("demo-borderguard"))).json()["case"]["id"]
-    response = post_intake(api_for(user_named("demo-hotline")), {**CALL, "link_to_case": hidden})
-    assert response.status_code == 404
-    assert response.json()["error"] == "not_found"
+def test_linking_to_a_case_you_cannot_see_is_404(api, cast):
+    hidden = post_intake(api(cast.border_guard)).json()["case"]["id"]
+    response = post_intake(api(cast.hotline), {**CALL, "link_to_case": hidden})
+    refused(response, 404, "not_found")
 
 
-def test_administrators_and_supervisors_take_no_intakes(api_for, user_named):
+def test_administrators_and_supervisors_take_no_intakes(api, cast):
     for username in ("demo-admin", "demo-supervisor"):
-        response = post_intake(api_for(user_named(username)))
-        assert response.status_code == 403
-        assert response.json()["error"] == "forbidden"
+        response = post_intake(api(cast.named(username)))
+        refused(response, 403, "forbidden")
 
 
 def test_unauthenticated_is_refused(client):
     response = client.post("/api/v1/intakes/", {}, content_type="application/json")
-    assert response.status_code == 401
-    assert response.json()["error"] == "not_authenticated"
+    refused(response, 401, "not_authenticated")
 
 
-def test_identity_is_encrypted_at_rest(api_for, user_named):
+def test_identity_is_encrypted_at_rest(api, cast):
     from django.db import connection
 
-    post_intake(api_for(user_named("demo-hotline")))
+    post_intake(api(cast.hotline))
     with connection.cursor() as cursor:
         cursor.execute("SELECT full_name, phone FROM cases_person")
         rows = cursor.fetchall()
@@ -155,8 +153,8 @@ def test_identity_is_encrypted_at_rest(api_for, user_named):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_concurrent_intakes_get_distinct_case_numbers(api_for, user_named):
-    client = api_for(user_named("demo-hotline"))
+def test_concurrent_intakes_get_distinct_case_numbers(api, cast):
+    client = api(cast.hotline)
     statuses = []
 
     def call():

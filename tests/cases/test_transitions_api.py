@@ -6,15 +6,14 @@ import pytest
 from django.db import connection
 
 from cases.models import Case, CaseHolding, StateChange
-
-from .helpers import move, open_case, record
+from tests.cast import move, open_case, record, refused
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def border_guard(api_for, user_named):
-    return api_for(user_named("demo-borderguard"))
+def border_guard(api, cast):
+    return api(cast.border_guard)
 
 
 def test_get_lists_the_transitions_the_caller_may_make_now(border_guard):
@@ -33,8 +32,7 @@ def test_a_missing_record_is_named_and_nothing_changes(border_guard):
         {"transition": "start_verification"},
         format="json",
     )
-    assert response.status_code == 400
-    assert response.json()["error"] == "missing_records"
+    refused(response, 400, "missing_records")
     assert "screening" in response.json()["detail"]
     assert Case.objects.get(uuid=case["id"]).state == "intake"
     assert StateChange.objects.count() == 0
@@ -45,13 +43,12 @@ def test_a_transition_not_allowed_from_the_current_stage_is_409(border_guard):
     response = border_guard.post(
         f"/api/v1/cases/{case['id']}/transitions/", {"transition": "start_support"}, format="json"
     )
-    assert response.status_code == 409
-    assert response.json()["error"] == "transition_not_allowed"
+    refused(response, 409, "transition_not_allowed")
 
 
 def test_unknown_transition_is_400(border_guard):
     case = open_case(border_guard)
-    move(border_guard, case["id"], "fly_away", expect=400)
+    move(border_guard, case["id"], "fly_away", expect=400, error="unknown_transition")
 
 
 def test_screening_then_verification(border_guard):
@@ -68,23 +65,21 @@ def test_screening_then_verification(border_guard):
     assert moved["version"] > case["version"]
 
 
-def test_a_unit_that_does_not_hold_the_case_cannot_see_or_move_it(
-    border_guard, api_for, user_named
-):
+def test_a_unit_that_does_not_hold_the_case_cannot_see_or_move_it(border_guard, api, cast):
     case = open_case(border_guard)
-    police = api_for(user_named("demo-police"))
-    assert police.get(f"/api/v1/cases/{case['id']}/").status_code == 404
+    police = api(cast.police)
+    refused(police.get(f"/api/v1/cases/{case['id']}/"), 404, "not_found")
     response = police.post(
         f"/api/v1/cases/{case['id']}/transitions/", {"transition": "close"}, format="json"
     )
-    assert response.status_code == 404
+    refused(response, 404, "not_found")
 
 
-def test_a_holder_of_the_wrong_kind_may_not_move_the_stage(border_guard, api_for, user_named):
+def test_a_holder_of_the_wrong_kind_may_not_move_the_stage(border_guard, api, cast):
     case = open_case(border_guard)
     record(border_guard, case["id"], "screenings", {"indicators": ["deception"]})
     move(border_guard, case["id"], "start_verification")
-    justice = user_named("demo-justice")
+    justice = cast.justice
     CaseHolding.objects.create(
         case=Case.objects.get(uuid=case["id"]),
         unit=justice.unit,
@@ -92,27 +87,31 @@ def test_a_holder_of_the_wrong_kind_may_not_move_the_stage(border_guard, api_for
         since="2025-09-14T10:00:00+07:00",
     )
     record(border_guard, case["id"], "verifications", {"outcome": "signs_of_trafficking"})
-    response = api_for(justice).post(
+    response = api(justice).post(
         f"/api/v1/cases/{case['id']}/transitions/",
         {"transition": "start_identification"},
         format="json",
     )
-    assert response.status_code == 403
-    assert response.json()["error"] == "forbidden"
+    refused(response, 403, "forbidden")
 
 
-def test_closing_needs_a_reason_and_reopening_returns_to_the_stage(
-    border_guard, api_for, user_named
-):
+def test_closing_needs_a_reason_and_reopening_returns_to_the_stage(border_guard, api, cast):
     case = open_case(border_guard)
-    move(border_guard, case["id"], "close", expect=400)
-    move(border_guard, case["id"], "close", closure_reason="not_a_victim", expect=400)
+    move(border_guard, case["id"], "close", expect=400, error="missing_records")
+    move(
+        border_guard,
+        case["id"],
+        "close",
+        closure_reason="not_a_victim",
+        expect=400,
+        error="missing_records",
+    )
     record(border_guard, case["id"], "screenings", {"indicators": []})
     move(border_guard, case["id"], "start_verification")
     record(border_guard, case["id"], "verifications", {"outcome": "not_trafficking"})
     closed = move(border_guard, case["id"], "close", closure_reason="not_a_victim")
     assert closed["state"] == "closed"
-    move(border_guard, case["id"], "reopen", expect=400)
+    move(border_guard, case["id"], "reopen", expect=400, error="missing_records")
     reopened = move(border_guard, case["id"], "reopen", reason="new evidence from the family")
     assert reopened["state"] == "verification"
     assert reopened["closure_reason"] == ""
@@ -126,19 +125,32 @@ def test_a_stale_version_is_refused_with_409(border_guard):
         {"transition": "start_verification", "expected_version": case["version"]},
         format="json",
     )
-    assert response.status_code == 409
-    assert response.json()["error"] == "stale"
+    refused(response, 409, "stale")
 
 
 def test_identification_needs_document_type_and_number(border_guard):
     case = open_case(border_guard)
-    record(border_guard, case["id"], "identifications", {"is_victim": True}, expect=400)
+    record(
+        border_guard,
+        case["id"],
+        "identifications",
+        {"is_victim": True},
+        expect=400,
+        error="invalid",
+    )
 
 
 def test_services_follow_eligibility_by_status(border_guard):
     case = open_case(border_guard)
     # Being identified in Viet Nam: items 1-7, so no vocational training yet.
-    record(border_guard, case["id"], "services", {"kind": "vocational_training"}, expect=400)
+    record(
+        border_guard,
+        case["id"],
+        "services",
+        {"kind": "vocational_training"},
+        expect=400,
+        error="not_eligible",
+    )
     record(border_guard, case["id"], "services", {"kind": "medical"})
     record(
         border_guard,
@@ -152,7 +164,12 @@ def test_services_follow_eligibility_by_status(border_guard):
 def test_a_refused_protection_measure_needs_a_written_commitment(border_guard):
     case = open_case(border_guard)
     record(
-        border_guard, case["id"], "protections", {"kind": "shelter", "refused": True}, expect=400
+        border_guard,
+        case["id"],
+        "protections",
+        {"kind": "shelter", "refused": True},
+        expect=400,
+        error="invalid",
     )
     detail = record(border_guard, case["id"], "protections", {"kind": "shelter"})
     shelter = detail["protections"][0]
@@ -162,20 +179,19 @@ def test_a_refused_protection_measure_needs_a_written_commitment(border_guard):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_concurrent_transitions_never_lose_an_update(api_for, user_named):
-    border_guard = api_for(user_named("demo-borderguard"))
+def test_concurrent_transitions_never_lose_an_update(api, cast):
+    border_guard = api(cast.border_guard)
     case = open_case(border_guard)
     record(border_guard, case["id"], "screenings", {"indicators": ["deception"]})
     results = []
 
     def attempt():
-        results.append(
-            border_guard.post(
-                f"/api/v1/cases/{case['id']}/transitions/",
-                {"transition": "start_verification"},
-                format="json",
-            ).status_code
+        response = border_guard.post(
+            f"/api/v1/cases/{case['id']}/transitions/",
+            {"transition": "start_verification"},
+            format="json",
         )
+        results.append((response.status_code, response.json().get("error")))
         connection.close()
 
     threads = [threading.Thread(target=attempt) for _ in range(8)]
@@ -183,5 +199,5 @@ def test_concurrent_transitions_never_lose_an_update(api_for, user_named):
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(results) == [200] + [409] * 7
+    assert sorted(results, key=str) == [(200, None)] + [(409, "transition_not_allowed")] * 7
     assert StateChange.objects.filter(case__uuid=case["id"]).count() == 1

@@ -21,10 +21,10 @@ def test_an_unchanged_province_is_itself():
     assert province_on_date(ha_tinh, date(2020, 1, 1)) == ha_tinh
 
 
-def test_cases_store_the_province_as_it_was_when_received(api_for, user_named):
-    from tests.cases.helpers import INTAKE, open_case
+def test_cases_store_the_province_as_it_was_when_received(api, cast):
+    from tests.cast import INTAKE, open_case
 
-    client = api_for(user_named("demo-borderguard"))
+    client = api(cast.border_guard)
     old = open_case(client, {**INTAKE, "received_at": "2024-11-20T09:00:00+07:00"})
     new = open_case(client, INTAKE)
     assert (old["province"], new["province"]) == ("10", "n-lao-cai")

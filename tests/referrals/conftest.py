@@ -3,6 +3,8 @@ Laos to the provincial social-protection body (the health department under law-2
 
 import pytest
 
+from tests.cast import open_case
+
 RETURNEE = {
     "channel": "border_handover",
     "received_at": "2025-12-01T08:00:00+07:00",
@@ -14,39 +16,24 @@ RETURNEE = {
 
 
 @pytest.fixture
-def people(user_named):
+def people(cast):
     """Who is who in Hà Tĩnh (demo organisation)."""
     return {
-        "border": user_named("ht-border_guard-caseworker"),
-        "social": user_named("ht-health_department-caseworker"),
-        "social_supervisor": user_named("ht-health_department-supervisor"),
-        "steering": user_named("ht-steering_committee-supervisor"),
-        "police": user_named("ht-police-caseworker"),
-        "lao_cai_steering": user_named("demo-supervisor"),
+        "border": cast.named("ht-border_guard-caseworker"),
+        "social": cast.named("ht-health_department-caseworker"),
+        "social_supervisor": cast.named("ht-health_department-supervisor"),
+        "steering": cast.named("ht-steering_committee-supervisor"),
+        "police": cast.named("ht-police-caseworker"),
+        "lao_cai_steering": cast.supervisor,
     }
 
 
 @pytest.fixture
-def border(api_for, people):
-    return api_for(people["border"])
+def border(api, people):
+    return api(people["border"])
 
 
 @pytest.fixture
 def case_id(border) -> str:
     """The returnee's case, opened through the intake API by the Border Guard."""
-    response = border.post("/api/v1/intakes/", RETURNEE, format="json")
-    assert response.status_code == 201, response.json()
-    return response.json()["case"]["id"]
-
-
-def give_consent(client, case_id: str, kind: str, status: str = "given") -> None:
-    body = {"recipient_kind": kind, "purpose": "reception", "status": status}
-    response = client.post(f"/api/v1/cases/{case_id}/consents/", body, format="json")
-    assert response.status_code == 201, response.json()
-
-
-def refer(client, case_id: str, expect: int = 201, **body) -> dict:
-    body = {"case": case_id, "purpose": "reception", "to_unit": "ht-health_department", **body}
-    response = client.post("/api/v1/referrals/", body, format="json")
-    assert response.status_code == expect, response.json()
-    return response.json()
+    return open_case(border, RETURNEE)["id"]

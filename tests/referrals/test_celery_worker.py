@@ -18,8 +18,7 @@ from django.utils import timezone
 
 from notifications.models import Notification
 from referrals.models import Escalation, Referral
-
-from .conftest import give_consent, refer
+from tests.cast import give_consent, refer
 
 pytestmark = [
     pytest.mark.celery,
@@ -106,9 +105,7 @@ def escalation_notices():
     return Notification.objects.filter(message__idempotency_key__startswith="escalation:")
 
 
-def test_a_stopped_worker_escalates_once_when_it_comes_back(
-    border, case_id, api_for, people, tmp_path
-):
+def test_a_stopped_worker_escalates_once_when_it_comes_back(border, case_id, api, people, tmp_path):
     give_consent(border, case_id, "health_department")
     give_consent(border, case_id, "police")
     first = refer(border, case_id)["id"]

@@ -7,13 +7,13 @@ import pytest
 from notifications.models import OutboxMessage
 from referrals.models import Escalation, Referral
 from referrals.services import sweep_overdue
-from tests.cases.helpers import INTAKE, open_case
+from tests.cast import INTAKE, open_case
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_case_received_before_the_merger_escalates_to_todays_province(api_for, user_named):
-    border = api_for(user_named("demo-borderguard"))
+def test_a_case_received_before_the_merger_escalates_to_todays_province(api, cast):
+    border = api(cast.border_guard)
     case = open_case(border, {**INTAKE, "received_at": "2024-11-20T09:00:00+07:00"})
     assert case["province"] == "10"  # Lào Cai as it was in 2024
     sent = border.post(

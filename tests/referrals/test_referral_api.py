@@ -7,21 +7,13 @@ import pytest
 from cases.models import CaseHolding
 from referrals.models import Referral
 from rulebooks.services import change_deadline
-
-from .conftest import give_consent, refer
+from tests.cast import act, give_consent, refer, refused
 
 pytestmark = pytest.mark.django_db
 
 
-def post(client, referral_id: str, action: str, expect: int, **body) -> dict:
-    response = client.post(f"/api/v1/referrals/{referral_id}/{action}/", body, format="json")
-    assert response.status_code == expect, response.json()
-    return response.json()
-
-
 def test_without_consent_or_legal_basis_it_is_refused(border, case_id):
-    body = refer(border, case_id, expect=400)
-    assert body["error"] == "no_consent"
+    refer(border, case_id, expect=400, error="no_consent")
     assert not Referral.objects.exists()
 
 
@@ -31,38 +23,38 @@ def test_a_legal_basis_allows_it_without_consent(border, case_id):
     assert body["legal_basis"] == "Law 53/2024/QH15 Art. 27(1)"
 
 
-def test_withdrawn_consent_blocks_new_referrals_and_flags_open_ones(
-    border, case_id, api_for, people
-):
+def test_withdrawn_consent_blocks_new_referrals_and_flags_open_ones(border, case_id, api, people):
     give_consent(border, case_id, "health_department")
     sent = refer(border, case_id)
     assert sent["consent_withdrawn"] is False
     give_consent(border, case_id, "health_department", status="withdrawn")
-    assert refer(border, case_id, purpose="medical", expect=400)["error"] == "consent_withdrawn"
-    assert refer(border, case_id, purpose="medical", legal_basis="x", expect=400)
-    social = api_for(people["social"])
+    refer(border, case_id, purpose="medical", expect=400, error="consent_withdrawn")
+    refer(
+        border, case_id, purpose="medical", legal_basis="x", expect=400, error="consent_withdrawn"
+    )
+    social = api(people["social"])
     assert social.get(f"/api/v1/referrals/{sent['id']}/").json()["consent_withdrawn"] is True
-    assert post(social, sent["id"], "accept", 409)["error"] == "consent_withdrawn"
+    act(social, sent["id"], "accept", 409, error="consent_withdrawn")
 
 
 def test_consent_for_another_kind_does_not_count(border, case_id):
     give_consent(border, case_id, "police")
-    assert refer(border, case_id, expect=400)["error"] == "no_consent"
+    refer(border, case_id, expect=400, error="no_consent")
 
 
-def test_accepting_gives_the_receiver_the_purposes_field_groups(border, case_id, api_for, people):
+def test_accepting_gives_the_receiver_the_purposes_field_groups(border, case_id, api, people):
     give_consent(border, case_id, "health_department")
     sent = refer(border, case_id, field_groups=["identity", "medical_psychological"])
-    social = api_for(people["social"])
-    assert social.get(f"/api/v1/cases/{case_id}/").status_code == 404
-    accepted = post(social, sent["id"], "accept", 200)
+    social = api(people["social"])
+    refused(social.get(f"/api/v1/cases/{case_id}/"), 404, "not_found")
+    accepted = act(social, sent["id"], "accept", 200)
     assert (accepted["status"], accepted["accepted_by"]) == ("accepted", people["social"].username)
     holding = CaseHolding.objects.get(basis="referral")
     assert holding.field_groups == ["identity", "medical_psychological"]
     assert social.get(f"/api/v1/cases/{case_id}/").status_code == 200
-    assert post(social, sent["id"], "accept", 409)["error"] == "transition_not_allowed"
+    act(social, sent["id"], "accept", 409, error="transition_not_allowed")
 
-    completed = post(social, sent["id"], "complete", 200)
+    completed = act(social, sent["id"], "complete", 200)
     assert completed["status"] == "completed"
     holding.refresh_from_db()
     assert holding.until is not None
@@ -70,86 +62,85 @@ def test_accepting_gives_the_receiver_the_purposes_field_groups(border, case_id,
 
 
 def test_a_referral_to_a_kind_in_a_province_is_routed_by_whoever_accepts(
-    border, case_id, api_for, people
+    border, case_id, api, people
 ):
     give_consent(border, case_id, "police")
     sent = refer(
         border, case_id, purpose="investigation", to_unit=None, to_kind="police", to_province="42"
     )
     assert sent["to_unit"] is None
-    police = api_for(people["police"])
+    police = api(people["police"])
     assert [r["id"] for r in police.get("/api/v1/referrals/?box=inbox").json()["results"]] == [
         sent["id"]
     ]
-    assert api_for(people["social"]).get(f"/api/v1/referrals/{sent['id']}/").status_code == 404
-    assert post(police, sent["id"], "accept", 200)["to_unit"] == "ht-police"
+    refused(api(people["social"]).get(f"/api/v1/referrals/{sent['id']}/"), 404, "not_found")
+    assert act(police, sent["id"], "accept", 200)["to_unit"] == "ht-police"
 
 
-def test_reject_needs_a_reason_and_only_the_receiver_may(border, case_id, api_for, people):
+def test_reject_needs_a_reason_and_only_the_receiver_may(border, case_id, api, people):
     give_consent(border, case_id, "health_department")
     sent = refer(border, case_id)
-    social = api_for(people["social"])
-    assert post(social, sent["id"], "reject", 400)["error"] == "reason"
-    assert post(border, sent["id"], "reject", 403, reason="no")["error"] == "forbidden"
-    rejected = post(social, sent["id"], "reject", 200, reason="Not our province")
+    social = api(people["social"])
+    act(social, sent["id"], "reject", 400, error="reason")
+    act(border, sent["id"], "reject", 403, reason="no", error="forbidden")
+    rejected = act(social, sent["id"], "reject", 200, reason="Not our province")
     assert (rejected["status"], rejected["reason"]) == ("rejected", "Not our province")
 
 
-def test_the_sender_withdraws_and_the_receiver_loses_its_hold(border, case_id, api_for, people):
+def test_the_sender_withdraws_and_the_receiver_loses_its_hold(border, case_id, api, people):
     give_consent(border, case_id, "health_department")
     sent = refer(border, case_id)
-    social = api_for(people["social"])
-    post(social, sent["id"], "accept", 200)
-    assert post(social, sent["id"], "withdraw", 403)["error"] == "forbidden"
-    assert post(border, sent["id"], "withdraw", 200, reason="Moved")["status"] == "withdrawn"
+    social = api(people["social"])
+    act(social, sent["id"], "accept", 200)
+    act(social, sent["id"], "withdraw", 403, error="forbidden")
+    assert act(border, sent["id"], "withdraw", 200, reason="Moved")["status"] == "withdrawn"
     assert CaseHolding.objects.get(basis="referral").until is not None
-    assert post(social, sent["id"], "complete", 409)
+    act(social, sent["id"], "complete", 409, error="transition_not_allowed")
 
 
-def test_outbox_and_inbox(border, case_id, api_for, people):
+def test_outbox_and_inbox(border, case_id, api, people):
     give_consent(border, case_id, "health_department")
     sent = refer(border, case_id)
     assert [r["id"] for r in border.get("/api/v1/referrals/?box=outbox").json()["results"]] == [
         sent["id"]
     ]
     assert border.get("/api/v1/referrals/?box=inbox").json()["results"] == []
-    assert refer(border, case_id, expect=409)["error"] == "duplicate"
+    refer(border, case_id, expect=409, error="duplicate")
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "error"),
     [
-        {"purpose": "nonsense"},
-        {"to_unit": "no-such-unit"},
-        {"to_unit": None},
-        {"to_unit": None, "to_kind": "police"},
-        {"field_groups": ["secrets"]},
-        {"field_groups": []},
-        {"consent": 999999},
-        {"step": "teleport"},
-        {"case": "not-a-uuid"},
-        {"to_unit": "ht-border_guard"},
+        ({"purpose": "nonsense"}, "invalid"),
+        ({"to_unit": "no-such-unit"}, "invalid"),
+        ({"to_unit": None}, "no_recipient"),
+        ({"to_unit": None, "to_kind": "police"}, "no_recipient"),
+        ({"field_groups": ["secrets"]}, "invalid"),
+        ({"field_groups": []}, "invalid"),
+        ({"consent": 999999}, "invalid"),
+        ({"step": "teleport"}, "invalid"),
+        ({"case": "not-a-uuid"}, "invalid"),
+        ({"to_unit": "ht-border_guard"}, "same_unit"),
     ],
 )
-def test_bad_input_is_a_400_never_a_500(border, case_id, body):
+def test_bad_input_is_a_400_never_a_500(border, case_id, body, error):
     give_consent(border, case_id, "health_department")
     response = border.post(
         "/api/v1/referrals/",
         {"case": case_id, "purpose": "reception", "to_unit": "ht-health_department", **body},
         format="json",
     )
-    assert response.status_code == 400, response.json()
-    assert set(response.json()) == {"error", "detail"}
+    assert set(refused(response, 400, error)) == {"error", "detail"}
 
 
-def test_unknown_or_invisible_referrals_are_404(border, case_id, api_for, people):
+def test_unknown_or_invisible_referrals_are_404(border, case_id, api, people):
     give_consent(border, case_id, "health_department")
     sent = refer(border, case_id)
-    outsider = api_for(people["lao_cai_steering"])
+    outsider = api(people["lao_cai_steering"])
     for path in (f"{sent['id']}/", f"{sent['id']}/accept", "not-a-uuid/", f"{case_id}/accept/"):
         response = outsider.post if "accept" in path else outsider.get
-        assert response(f"/api/v1/referrals/{path}").status_code == 404
-    assert outsider.get("/api/v1/supervision/timeliness/?period=2025-Q9").status_code == 400
+        refused(response(f"/api/v1/referrals/{path}"), 404, "not_found")
+    refused(outsider.get("/api/v1/supervision/timeliness/?period=2025-Q9"), 400, "invalid_period")
 
 
 def test_a_later_rulebook_change_does_not_move_a_deadline_already_set(border, case_id, make_user):
@@ -171,14 +162,14 @@ def test_a_later_rulebook_change_does_not_move_a_deadline_already_set(border, ca
     assert again["citation"] == "Test citation"
 
 
-def test_the_receiving_units_supervisor_accepts_on_its_behalf(border, case_id, api_for, people):
+def test_the_receiving_units_supervisor_accepts_on_its_behalf(border, case_id, api, people):
     give_consent(border, case_id, "health_department")
     sent = refer(border, case_id)
-    accepted = post(api_for(people["social_supervisor"]), sent["id"], "accept", 200)
+    accepted = act(api(people["social_supervisor"]), sent["id"], "accept", 200)
     assert accepted["to_unit"] == "ht-health_department"
     assert accepted["accepted_by"] == people["social_supervisor"].username
     assert CaseHolding.objects.get(basis="referral").unit.code == "ht-health_department"
-    assert post(api_for(people["steering"]), sent["id"], "accept", 403)["error"] == "forbidden"
+    act(api(people["steering"]), sent["id"], "accept", 403, error="forbidden")
 
 
 def test_the_receiving_unit_is_told_when_a_referral_arrives(border, case_id, people):
@@ -195,7 +186,7 @@ def test_the_receiving_unit_is_told_when_a_referral_arrives(border, case_id, peo
 
 
 def test_a_supervisor_of_the_addressed_kind_routes_it_to_a_unit(
-    border, case_id, api_for, people, make_unit
+    border, case_id, api, people, make_unit
 ):
     from places.models import Province
 
@@ -204,12 +195,11 @@ def test_a_supervisor_of_the_addressed_kind_routes_it_to_a_unit(
     sent = refer(border, case_id, to_unit=None, to_kind="health_department", to_province="42")
     shelter = make_unit("health_department", code="ht-social-centre", province=ha_tinh)
     route = f"/api/v1/referrals/{sent['id']}/route/"
-    caseworker = api_for(people["social"])
-    assert caseworker.post(route, {"to_unit": shelter.code}, format="json").status_code == 403
-    supervisor = api_for(people["social_supervisor"])
-    wrong = supervisor.post(route, {"to_unit": "ht-police"}, format="json")
-    assert (wrong.status_code, wrong.json()["error"]) == (400, "wrong_unit")
+    caseworker = api(people["social"])
+    refused(caseworker.post(route, {"to_unit": shelter.code}, format="json"), 403, "forbidden")
+    supervisor = api(people["social_supervisor"])
+    refused(supervisor.post(route, {"to_unit": "ht-police"}, format="json"), 400, "wrong_unit")
     routed = supervisor.post(route, {"to_unit": shelter.code}, format="json")
     assert routed.status_code == 200 and routed.json()["to_unit"] == shelter.code
     again = supervisor.post(route, {"to_unit": shelter.code}, format="json")
-    assert again.status_code == 404  # routed away: no longer the supervisor's to see
+    refused(again, 404, "not_found")  # routed away: no longer the supervisor's to see

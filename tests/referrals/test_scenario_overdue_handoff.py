@@ -10,8 +10,7 @@ from places.models import VIETNAM_TZ
 from referrals.models import Escalation, Referral
 from referrals.services import sweep_overdue
 from supervision.tasks import sweep_deadlines
-
-from .conftest import give_consent, refer
+from tests.cast import give_consent, refer, refused
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +36,7 @@ def overdue_referral(border, case_id) -> Referral:
 
 
 def test_deadline_passes_escalates_once_and_the_late_acceptance_shows(
-    api_for, people, border, case_id, overdue_referral
+    api, people, border, case_id, overdue_referral
 ):
     # 1. Marked overdue; both supervisors notified exactly once however often the sweep runs.
     assert sweep_overdue() == 1
@@ -56,21 +55,21 @@ def test_deadline_passes_escalates_once_and_the_late_acceptance_shows(
     assert overdue_referral.case.number in note.body
     assert "Lò Văn Pó" not in note.subject + note.body
     assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
-    assert api_for(people["steering"]).get("/api/v1/notifications/").json()["count"] == 1
+    assert api(people["steering"]).get("/api/v1/notifications/").json()["count"] == 1
 
     # 2. The overdue list shows how long it has waited and who holds it.
     for supervisor in ("social_supervisor", "steering"):
-        rows = api_for(people[supervisor]).get("/api/v1/supervision/overdue/").json()
+        rows = api(people[supervisor]).get("/api/v1/supervision/overdue/").json()
         assert [row["referral"]["id"] for row in rows] == [str(overdue_referral.uuid)]
         assert rows[0]["held_by"] == "ht-border_guard"
         assert rows[0]["awaited"] == "ht-health_department"
         assert rows[0]["waiting_seconds"] > rows[0]["overdue_seconds"] > 0
         assert sorted(rows[0]["escalations"]) == ["provincial_supervisor", "unit_supervisor"]
-    assert api_for(people["lao_cai_steering"]).get("/api/v1/supervision/overdue/").json() == []
-    assert border.get("/api/v1/supervision/overdue/").status_code == 403
+    assert api(people["lao_cai_steering"]).get("/api/v1/supervision/overdue/").json() == []
+    refused(border.get("/api/v1/supervision/overdue/"), 403, "forbidden")
 
     # 3. Accepted late: the timeline shows by how much, with the escalation in between.
-    social_supervisor = api_for(people["social_supervisor"])
+    social_supervisor = api(people["social_supervisor"])
     accept = social_supervisor.post(f"/api/v1/referrals/{overdue_referral.uuid}/accept")
     assert accept.status_code == 200, accept.json()
     events = border.get(f"/api/v1/cases/{case_id}/timeline/").json()["events"]
@@ -91,7 +90,7 @@ def test_deadline_passes_escalates_once_and_the_late_acceptance_shows(
     )
 
     # ... and the quarter's timeliness counts it as late.
-    figures = api_for(people["steering"]).get("/api/v1/supervision/timeliness/?period=2025-Q4")
+    figures = api(people["steering"]).get("/api/v1/supervision/timeliness/?period=2025-Q4")
     assert figures.status_code == 200, figures.json()
     unit = figures.json()["units"][0]
     assert unit["unit"] == "ht-health_department"

@@ -15,8 +15,7 @@ from referrals.services import sweep_overdue
 from rulebooks.periods import parse_period
 from security.testing import force_verified_login
 from supervision.selectors import percentile
-
-from .conftest import give_consent, refer
+from tests.cast import give_consent, refer
 
 pytestmark = pytest.mark.django_db
 VN = VIETNAM_TZ

@@ -12,7 +12,7 @@ from agencies.models import AgencyKind, Role, Unit, UnitLevel
 from agencies.services import create_user
 from cases.models import Case, StateChange, SupportService, Verification
 from places.models import VIETNAM_TZ, Province
-from tests.cases.helpers import move, open_case, record
+from tests.cast import move, open_case, record, refused, send
 
 PERIODIC = "/api/v1/reports/periodic/"
 
@@ -64,7 +64,7 @@ def yen_bai_caseworker(demo_org):
 
 
 @pytest.fixture
-def story(api_for, user_named, yen_bai_caseworker) -> dict:
+def story(api, cast, yen_bai_caseworker) -> dict:
     """Three cases under the Lào Cai Steering Committee and one in Quảng Trị.
 
     * identified: received 2025-10-05 in Lào Cai, a 16-year-old girl, forced marriage to China;
@@ -75,7 +75,7 @@ def story(api_for, user_named, yen_bai_caseworker) -> dict:
       started in March.
     * quang_tri: received 2025-11-01 in Quảng Trị, outside Lào Cai's view.
     """
-    police = api_for(user_named("demo-police"))
+    police = api(cast.police)
     cases = {}
 
     case = open_case(police, intake("2025-10-05", "female", 16, ["forced_marriage"], "CN"))
@@ -96,12 +96,7 @@ def story(api_for, user_named, yen_bai_caseworker) -> dict:
     record(police, case["id"], "rescues", {"partner_authority": "Công an Vân Nam", "country": "CN"})
     record(police, case["id"], "rescue-done", {"rescued_at": vn("2025-10-10").isoformat()})
     service = record(police, case["id"], "services", {"kind": "medical"})["services"][0]
-    response = police.post(
-        f"/api/v1/cases/{case['id']}/services/{service['id']}/",
-        {"status": "provided"},
-        format="json",
-    )
-    assert response.status_code == 200, response.json()
+    send(police, f"cases/{case['id']}/services/{service['id']}/", {"status": "provided"}, 200)
     backdate(case["id"], "2025-10-25")
 
     case = open_case(police, intake("2025-10-02", "female", 19, ["sexual_exploitation"]))
@@ -110,14 +105,14 @@ def story(api_for, user_named, yen_bai_caseworker) -> dict:
     move(police, case["id"], "close", closure_reason="not_a_victim")
     backdate(case["id"], "2025-10-20")
 
-    yen_bai = api_for(yen_bai_caseworker)
+    yen_bai = api(yen_bai_caseworker)
     case = open_case(yen_bai, intake("2025-03-10", "male", 30, ["forced_labour"], "MY"))
     cases["yen_bai"] = case["id"]
     record(yen_bai, case["id"], "screenings", {"indicators": ["debt_bondage"], "purposes": []})
     move(yen_bai, case["id"], "start_verification")
     backdate(case["id"], "2025-03-20")
 
-    quang_tri = api_for(user_named("qt-border_guard-caseworker"))
+    quang_tri = api(cast.named("qt-border_guard-caseworker"))
     cases["quang_tri"] = open_case(quang_tri, intake("2025-11-01", "male", 40, ["forced_labour"]))[
         "id"
     ]
@@ -125,23 +120,21 @@ def story(api_for, user_named, yen_bai_caseworker) -> dict:
 
 
 @pytest.fixture
-def supervisor(api_for, user_named):
-    return api_for(user_named("demo-supervisor"))
+def supervisor(api, cast):
+    return api(cast.supervisor)
 
 
 @pytest.fixture
-def central_supervisor(api_for, make_user):
-    unit = Unit.objects.create(
-        code="bcd138-central",
-        name="Ban Chỉ đạo 138/CP",
-        kind=AgencyKind.STEERING_COMMITTEE,
-        level=UnitLevel.CENTRAL,
-    )
-    return api_for(make_user(unit, Role.SUPERVISOR))
+def central_supervisor(api, cast):
+    return api(cast.national_supervisor)
 
 
-def get_report(client, period: str, expect: int = 200, **params):
+def get_report(client, period: str, expect: int = 200, error: str | None = None, **params):
+    """The report's response; a refusal (4xx) must name its error code."""
     response = client.get(PERIODIC, {"period": period, **params})
+    if expect >= 400:
+        assert error, "name the error code of a refusal"
+        refused(response, expect, error)
     assert response.status_code == expect, response.content[:500]
     return response
 

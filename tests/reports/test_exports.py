@@ -7,8 +7,6 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from cases.models import Case, Person
 from reports.exports import figure_header, target_header
@@ -60,13 +58,11 @@ def test_xlsx_download_parses_back(story, supervisor):
     assert prosecuted[5] == in_vietnamese("Not tracked")
 
 
-def test_files_are_in_vietnamese_whatever_the_callers_language(story, user_named):
+def test_files_are_in_vietnamese_whatever_the_callers_language(story, api, cast):
     """One caller asks for English, one for Vietnamese: the form sent is the same."""
-    token = Token.objects.get_or_create(user=user_named("demo-supervisor"))[0]
     files = []
     for language in ("en", "vi"):
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT_LANGUAGE=language)
+        client = api(cast.supervisor, language=language)
         files.append(get_report(client, "2025-Q4", format="csv").content)
     assert files[0] == files[1]
 
@@ -88,15 +84,15 @@ def test_no_personal_data_leaves_in_a_file(story, supervisor):
 
 
 @pytest.mark.parametrize("file_format", ["json", "csv", "xlsx"])
-def test_every_export_is_audited(story, supervisor, user_named, file_format):
+def test_every_export_is_audited(story, supervisor, cast, file_format):
     params = {} if file_format == "json" else {"format": file_format}
     get_report(supervisor, "2025-q4", **params)
     event = AuditEvent.objects.filter(action="export").latest("sequence")
-    assert event.actor_username == user_named("demo-supervisor").username
+    assert event.actor_username == cast.supervisor.username
     assert event.details == {"report": "periodic", "period": "2025-Q4", "format": file_format}
 
 
-def test_a_refused_report_exports_nothing(story, api_for, user_named):
-    get_report(api_for(user_named("demo-police")), "2025-Q4", expect=403, format="csv")
+def test_a_refused_report_exports_nothing(story, api, cast):
+    get_report(api(cast.police), "2025-Q4", expect=403, error="forbidden", format="csv")
     assert not AuditEvent.objects.filter(action="export").exists()
     assert AuditEvent.objects.filter(action="access.refused").exists()

@@ -6,6 +6,8 @@ import pytest
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
+from tests.cast import act, move, read, record, refer, send
+
 from .conftest import raw_database_text
 
 pytestmark = pytest.mark.django_db
@@ -31,32 +33,35 @@ INTAKE = {
 }
 
 
-def test_story_01(actor):
-    border, police = actor("demo-borderguard"), actor("demo-police")
-    social, justice = actor("demo-social"), actor("demo-justice")
+def test_story_01(api, cast):
+    border, police = api(cast.border_guard), api(cast.police)
+    social, justice = api(cast.social), api(cast.justice)
 
     # 1. Presumed minor from the first minute.
-    case = border.intake(INTAKE)["case"]
+    case = send(border, "intakes/", INTAKE)["case"]
     case_id = case["id"]
     assert case["presumed_minor"] is True and case["rulebook"] == "law-2024"
 
     # 2. Screening recommends "likely victim".
-    screened = border.record(
+    screened = record(
+        border,
         case_id,
         "screenings",
         {"indicators": ["deception", "restriction_of_movement", "abuse_of_vulnerability"]},
     )
     assert screened["screenings"][0]["recommendation"] == "likely_victim"
-    border.move(case_id, "start_verification")
+    move(border, case_id, "start_verification")
 
     # 3. Handoffs to provincial Police and social protection, deadlines from law-2024.
-    to_police = border.refer(
+    to_police = refer(
+        border,
         case_id,
         "lc-police",
         "verification",
         legal_basis="Law 53/2024/QH15 Art. 27(2): verification with police",
     )
-    border.record(
+    record(
+        border,
         case_id,
         "consents",
         {
@@ -66,18 +71,19 @@ def test_story_01(actor):
             "given_by": "guardian",
         },
     )
-    to_social = border.refer(case_id, "lc-health_department", "reception")
+    to_social = refer(border, case_id, "lc-health_department", "reception")
     for referral in (to_police, to_social):
         assert "53/2024" in referral["citation"]
         sent, due = parse_datetime(referral["sent_at"]), parse_datetime(referral["due_at"])
         assert due - sent == timedelta(days=3)
-    police.accept(to_police)
-    social.accept(to_social)
+    act(police, to_police, "accept")
+    act(social, to_social, "accept")
 
     # 4. Police record the certificate of return and identify her; no rescue.
-    police.record(case_id, "verifications", {"outcome": "signs_of_trafficking"})
-    police.move(case_id, "start_identification")
-    police.record(
+    record(police, case_id, "verifications", {"outcome": "signs_of_trafficking"})
+    move(police, case_id, "start_identification")
+    record(
+        police,
         case_id,
         "identifications",
         {
@@ -87,23 +93,27 @@ def test_story_01(actor):
         },
     )
     assert "start_rescue" in [
-        t["name"] for t in police.get(f"cases/{case_id}/transitions/")["transitions"]
+        t["name"] for t in read(police, f"cases/{case_id}/transitions/")["transitions"]
     ]
 
     # 5. Shelter with the 120-day limit; relatives' address protected.
-    detail = social.record(
-        case_id, "protections", {"kind": "shelter", "details": "Trung tâm CTXH tỉnh Lào Cai"}
+    detail = record(
+        social,
+        case_id,
+        "protections",
+        {"kind": "shelter", "details": "Trung tâm CTXH tỉnh Lào Cai"},
     )
     shelter = detail["protections"][0]
     limit = parse_datetime(shelter["ends_at"]) - parse_datetime(shelter["starts_at"])
     assert limit == timedelta(days=120) and "162/2025" in shelter["limit_citation"]
-    police.move(case_id, "start_protection")
+    move(police, case_id, "start_protection")
 
     # 6. Support records and legal aid referred to Justice, free.
     for kind in ("essential_needs", "medical", "interpretation", "psychological", "schooling"):
-        social.record(case_id, "services", {"kind": kind})
-    social.move(case_id, "start_support")
-    social.record(
+        record(social, case_id, "services", {"kind": kind})
+    move(social, case_id, "start_support")
+    record(
+        social,
         case_id,
         "consents",
         {
@@ -113,13 +123,16 @@ def test_story_01(actor):
             "given_by": "guardian",
         },
     )
-    legal_aid = social.refer(case_id, "lc-justice_legal_aid", "legal_aid")
-    justice.accept(legal_aid)
-    seen_by_justice = justice.get(f"cases/{case_id}/")
+    legal_aid = refer(social, case_id, "lc-justice_legal_aid", "legal_aid")
+    act(justice, legal_aid, "accept")
+    seen_by_justice = read(justice, f"cases/{case_id}/")
     relatives = [p for p in seen_by_justice["people"] if p["role"] == "relative"]
     assert relatives and "address" not in relatives[0] and "phone" not in relatives[0]
-    detail = justice.record(
-        case_id, "services", {"kind": "legal_aid", "amount": "0", "currency": "VND", "note": "free"}
+    detail = record(
+        justice,
+        case_id,
+        "services",
+        {"kind": "legal_aid", "amount": "0", "currency": "VND", "note": "free"},
     )
     # Legal aid sees the support given, but not the medical and psychological records.
     assert {s["kind"] for s in detail["services"]} == {
@@ -128,14 +141,14 @@ def test_story_01(actor):
         "schooling",
         "legal_aid",
     }
-    assert {s["kind"] for s in social.get(f"cases/{case_id}/")["services"]} >= {
+    assert {s["kind"] for s in read(social, f"cases/{case_id}/")["services"]} >= {
         "medical",
         "psychological",
     }
 
     # 7. Escorted to her parents (child rule), closed as reintegrated.
-    social.record(case_id, "protections", {"kind": "escort_to_relatives"})
-    closed = social.move(case_id, "close", closure_reason="reintegrated")
+    record(social, case_id, "protections", {"kind": "escort_to_relatives"})
+    closed = move(social, case_id, "close", closure_reason="reintegrated")
     assert closed["state"] == "closed"
 
     # 8. No plaintext in the database or the log.
@@ -145,7 +158,7 @@ def test_story_01(actor):
         assert secret not in stored and secret not in log, secret
 
     # 9. The timeline shows every step with unit, user, time, deadline and whether it was met.
-    events = border.get(f"cases/{case_id}/timeline/")["events"]
+    events = read(border, f"cases/{case_id}/timeline/")["events"]
     kinds = {e["kind"] for e in events}
     assert {
         "intake",

@@ -5,6 +5,7 @@ import pytest
 from agencies.models import AgencyKind, Role, Unit, UnitLevel
 from agencies.services import create_user
 from places.models import Province
+from tests.cast import act, move, read, record, refer, send
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ CALL = {
 
 
 @pytest.fixture
-def moc_bai_border_guard(actor):
+def moc_bai_border_guard(api, cast):
     unit = Unit.objects.create(
         code="tn-border_guard-moc-bai",
         name="Đồn Biên phòng Mộc Bài",
@@ -36,22 +37,23 @@ def moc_bai_border_guard(actor):
         province=Province.objects.get(code="n-tay-ninh"),
     )
     create_user(username="moc-bai", password="x-Test-pass-42", role=Role.CASEWORKER, unit=unit)
-    return actor("moc-bai")
+    return api(cast.named("moc-bai"))
 
 
-def test_story_02(actor, moc_bai_border_guard):
-    hotline, police, foreign = actor("demo-hotline"), actor("demo-police"), actor("demo-foreign")
-    social = actor("demo-social")
+def test_story_02(api, cast, moc_bai_border_guard):
+    hotline, police, foreign = api(cast.hotline), api(cast.police), api(cast.foreign)
+    social = api(cast.social)
     border = moc_bai_border_guard
 
     # The operator creates the intake; reporter and victim are different people.
-    created = hotline.intake(CALL)
+    created = send(hotline, "intakes/", CALL)
     case_id = created["case"]["id"]
-    people = hotline.get(f"cases/{case_id}/")["people"]
+    people = read(hotline, f"cases/{case_id}/")["people"]
     assert sorted(p["role"] for p in people) == ["reporter", "victim"]
 
     # 1. Screening → likely victim; forced labour (forced crime), Cambodia.
-    screened = hotline.record(
+    screened = record(
+        hotline,
         case_id,
         "screenings",
         {
@@ -67,11 +69,12 @@ def test_story_02(actor, moc_bai_border_guard):
     )
     assert screened["screenings"][0]["recommendation"] == "likely_victim"
     assert screened["destination_country"] == "KH"
-    hotline.move(case_id, "start_verification")
+    move(hotline, case_id, "start_verification")
 
     # 2. Referrals to the provincial Police and to Foreign Affairs with the mother's consent.
     for kind in ("police", "foreign_affairs"):
-        hotline.record(
+        record(
+            hotline,
             case_id,
             "consents",
             {
@@ -82,51 +85,61 @@ def test_story_02(actor, moc_bai_border_guard):
             },
         )
     # Both handed over at the end of the call; the hotline keeps no case once both accept.
-    to_police = hotline.refer(case_id, "lc-police", "investigation")
-    to_foreign = hotline.refer(case_id, "mofa-consular", "rescue")
-    police.accept(to_police)
-    foreign.accept(to_foreign)
+    to_police = refer(hotline, case_id, "lc-police", "investigation")
+    to_foreign = refer(hotline, case_id, "mofa-consular", "rescue")
+    act(police, to_police, "accept")
+    act(foreign, to_foreign, "accept")
 
     # 3. Foreign Affairs requests rescue from the host country; the case enters rescue.
-    foreign.record(
-        case_id, "rescues", {"partner_authority": "Cambodian National Police", "country": "KH"}
+    record(
+        foreign,
+        case_id,
+        "rescues",
+        {"partner_authority": "Cambodian National Police", "country": "KH"},
     )
-    assert foreign.move(case_id, "start_rescue")["state"] == "rescue"
-    rescued = foreign.post(
-        f"cases/{case_id}/rescue-done/", {"rescued_at": "2025-11-20T10:00:00+07:00"}
+    assert move(foreign, case_id, "start_rescue")["state"] == "rescue"
+    rescued = send(
+        foreign, f"cases/{case_id}/rescue-done/", {"rescued_at": "2025-11-20T10:00:00+07:00"}
     )
     assert rescued["rescues"][0]["partner_authority"] == "Cambodian National Police"
     assert rescued["rescues"][0]["rescued_at"]
 
     # 4. Repatriation through Mộc Bài; certificate of return on reception; identified.
-    foreign.record(
+    record(
+        foreign,
         case_id,
         "consents",
         {"recipient_kind": "border_guard", "purpose": "repatriation", "status": "given"},
     )
-    border.accept(foreign.refer(case_id, "tn-border_guard-moc-bai", "repatriation"))
-    border.record(
-        case_id, "protections", {"kind": "handover_at_border", "details": "Cửa khẩu Mộc Bài"}
+    act(border, refer(foreign, case_id, "tn-border_guard-moc-bai", "repatriation"), "accept")
+    record(
+        border,
+        case_id,
+        "protections",
+        {"kind": "handover_at_border", "details": "Cửa khẩu Mộc Bài"},
     )
-    border.move(case_id, "start_identification")
-    identified = border.record(
+    move(border, case_id, "start_identification")
+    identified = record(
+        border,
         case_id,
         "identifications",
         {"is_victim": True, "document_type": "certificate_of_return", "document_number": "MB-1103"},
     )
     assert identified["identifications"][0]["is_victim"] is True
-    border.move(case_id, "start_protection")
+    move(border, case_id, "start_protection")
 
     # 5. Support; he declines the loan, and the refusal is recorded.
-    border.record(
+    record(
+        border,
         case_id,
         "consents",
         {"recipient_kind": "health_department", "purpose": "support", "status": "given"},
     )
-    social.accept(border.refer(case_id, "lc-health_department", "travel_costs"))
+    act(social, refer(border, case_id, "lc-health_department", "travel_costs"), "accept")
     for kind in ("travel_costs", "medical", "psychological", "vocational_training"):
-        social.record(case_id, "services", {"kind": kind})
-    social.record(
+        record(social, case_id, "services", {"kind": kind})
+    record(
+        social,
         case_id,
         "services",
         {
@@ -136,16 +149,16 @@ def test_story_02(actor, moc_bai_border_guard):
             "note": "initial hardship allowance",
         },
     )
-    detail = social.record(
-        case_id, "services", {"kind": "hardship_allowance_and_loan", "note": "loan"}
+    detail = record(
+        social, case_id, "services", {"kind": "hardship_allowance_and_loan", "note": "loan"}
     )
     loan = next(
         s
         for s in detail["services"]
         if s["kind"] == "hardship_allowance_and_loan" and s["amount"] is None
     )
-    declined = social.post(
-        f"cases/{case_id}/services/{loan['id']}/", {"status": "declined"}, expect=200
+    declined = send(
+        social, f"cases/{case_id}/services/{loan['id']}/", {"status": "declined"}, expect=200
     )
     loan = next(s for s in declined["services"] if s["id"] == loan["id"])
     assert loan["status"] == "declined" and loan["declined_at"]
@@ -157,8 +170,8 @@ def test_story_02(actor, moc_bai_border_guard):
         "victim": {"full_name": "Nguyen Van Nam", "birth_year": 2001},
         "reporter": {"full_name": "Trần Thị Hoa", "phone": "+84987654321"},
     }
-    flagged = hotline.post("intakes/duplicates/", second, expect=200)
+    flagged = send(hotline, "intakes/duplicates/", second, expect=200)
     assert [d["id"] for d in flagged["possible_duplicates"]] == [case_id]
-    linked = hotline.intake({**second, "link_to_case": case_id})
+    linked = send(hotline, "intakes/", {**second, "link_to_case": case_id})
     assert linked["created_case"] is False and linked["case"]["id"] == case_id
-    assert hotline.get("cases/")["count"] == 1
+    assert read(hotline, "cases/")["count"] == 1

@@ -8,6 +8,7 @@ from django.utils.dateparse import parse_datetime
 from rulebooks.selectors import rule_for
 from rulebooks.services import change_deadline
 from security.models import AuditEvent
+from tests.cast import open_case, read, refer, send
 
 pytestmark = pytest.mark.django_db
 
@@ -19,10 +20,10 @@ FACTS = {
 }
 
 
-def test_story_05(actor, user_named):
-    commune = actor("qt-commune_committee-caseworker")
-    case_a = commune.intake({**FACTS, "received_at": "2024-11-20T09:00:00+07:00"})["case"]
-    case_b = commune.intake({**FACTS, "received_at": "2025-08-20T09:00:00+07:00"})["case"]
+def test_story_05(api, cast):
+    commune = api(cast.named("qt-commune_committee-caseworker"))
+    case_a = open_case(commune, {**FACTS, "received_at": "2024-11-20T09:00:00+07:00"})
+    case_b = open_case(commune, {**FACTS, "received_at": "2025-08-20T09:00:00+07:00"})
 
     # 1. Each case shows its rulebook and why.
     assert case_a["rulebook"] == "qcph-2548" and "2024-11-20" in case_a["rulebook_reason"]
@@ -35,7 +36,8 @@ def test_story_05(actor, user_named):
     )
     sent = {}
     for case, unit in ((case_a, "qt-labour_social"), (case_b, "qt-health_department")):
-        sent[case["rulebook"]] = commune.refer(
+        sent[case["rulebook"]] = refer(
+            commune,
             case["id"],
             unit,
             "reception",
@@ -54,20 +56,23 @@ def test_story_05(actor, user_named):
         "law-2024",
         "notify_social_protection",
         timedelta(hours=12),
-        actor=user_named("demo-admin"),
+        actor=cast.admin,
         citation="Decision of the provincial SC 138",
         reason="Faster notification in Quảng Trị",
     )
-    old = commune.get(f"referrals/{sent['law-2024']['id']}/")
+    old = read(commune, f"referrals/{sent['law-2024']['id']}/")
     assert parse_datetime(old["due_at"]) == before
-    new_case = commune.intake(
+    new_case = send(
+        commune,
+        "intakes/",
         {
             **FACTS,
             "received_at": "2025-08-21T09:00:00+07:00",
             "victim": {"full_name": "Người khác", "stated_age": 31},
-        }
+        },
     )["case"]
-    fresh = commune.refer(
+    fresh = refer(
+        commune,
         new_case["id"],
         "qt-health_department",
         "reception",

@@ -13,6 +13,7 @@ from cases.models import Case, CaseHolding
 from config.errors import InvalidInput
 from security.models import AuditEvent
 from supervision.tasks import sweep_deadlines
+from tests.cast import refused
 from workflows import services as workflow_services
 from workflows.process import CaseProcess, CaseTask
 from workflows.services import (
@@ -30,7 +31,7 @@ TRACK = "support_while_identified"  # the parallel support track of identificati
 
 
 @pytest.fixture
-def users(user_named):
+def users(cast):
     names = {
         "hotline": "demo-hotline",
         "police": "demo-police",
@@ -38,7 +39,7 @@ def users(user_named):
         "justice": "demo-justice",
         "other_police": "qt-police-caseworker",  # another province: never holds the case
     }
-    return {key: user_named(username) for key, username in names.items()}
+    return {key: cast.named(username) for key, username in names.items()}
 
 
 @pytest.fixture
@@ -119,11 +120,11 @@ def test_tasks_wait_in_the_inbox_of_the_units_responsible_for_the_stage(in_verif
         assert task not in tasks_for_user(users[name]), name
 
 
-def test_a_transition_through_the_cases_api_completes_the_task(in_verification, users, api_for):
+def test_a_transition_through_the_cases_api_completes_the_task(in_verification, users, api):
     case = in_verification()
     [task] = open_tasks(case)
     case_services.record_verification(users["police"], case, outcome="signs_of_trafficking")
-    response = api_for(users["police"]).post(
+    response = api(users["police"]).post(
         f"/api/v1/cases/{case.uuid}/transitions/",
         {"transition": "start_identification"},
         format="json",
@@ -136,11 +137,11 @@ def test_a_transition_through_the_cases_api_completes_the_task(in_verification, 
     assert stages(case) == ["identification", TRACK]
 
 
-def test_completing_a_task_through_the_task_api_moves_the_case(new_case, users, api_for):
+def test_completing_a_task_through_the_task_api_moves_the_case(new_case, users, api):
     case = new_case()
     case_services.record_screening(users["hotline"], case, indicators=["deception"], purposes=[])
     [task] = open_tasks(case)
-    hotline = api_for(users["hotline"])
+    hotline = api(users["hotline"])
     assert [t["id"] for t in hotline.get("/api/v1/tasks/").json()["results"]] == [task.pk]
 
     response = hotline.post(
@@ -155,25 +156,24 @@ def test_completing_a_task_through_the_task_api_moves_the_case(new_case, users, 
     assert case.state_changes.get().transition == "start_verification"
 
 
-def test_task_api_errors(in_verification, users, api_for):
+def test_task_api_errors(in_verification, users, api):
     case = in_verification()
     [task] = open_tasks(case)
     done = CaseTask.objects.get(process=task.process, flow_task_type="HUMAN", status=STATUS.DONE)
     url = f"/api/v1/tasks/{task.pk}/complete"
-    justice = api_for(users["justice"])
+    justice = api(users["justice"])
     assert justice.get(f"/api/v1/tasks/{task.pk}/").status_code == 200
     response = justice.post(url, {"transition": "start_identification"}, format="json")
-    assert response.status_code == 403
-    assert api_for(users["other_police"]).post(url, {"transition": "close"}).status_code == 404
-    assert api_for(users["other_police"]).get(f"/api/v1/tasks/{task.pk}/").status_code == 404
-    police = api_for(users["police"])
-    assert police.post(url, {}, format="json").status_code == 400
-    assert police.post(url, {"transition": "start_support"}).status_code == 409
+    refused(response, 403, "forbidden")
+    refused(api(users["other_police"]).post(url, {"transition": "close"}), 404, "not_found")
+    refused(api(users["other_police"]).get(f"/api/v1/tasks/{task.pk}/"), 404, "not_found")
+    police = api(users["police"])
+    refused(police.post(url, {}, format="json"), 400, "invalid")
+    refused(police.post(url, {"transition": "start_support"}), 409, "transition_not_allowed")
     response = police.post(
         f"/api/v1/tasks/{done.pk}/complete/", {"transition": "start_rescue"}, format="json"
     )
-    assert response.status_code == 409
-    assert response.json()["error"] == "task_done"
+    refused(response, 409, "task_done")
     assert stages(case) == ["verification"]
 
 
@@ -195,12 +195,26 @@ def test_closing_ends_the_process_and_reopening_starts_a_new_run(in_verification
     assert stages(case) == ["verification"]
 
 
-def test_sync_is_idempotent(in_verification):
+def test_sync_is_idempotent(in_verification, users):
+    """One sync catches up a case moved behind the flow's back; a second one changes nothing."""
+    in_step = in_verification()
+    before = list(open_tasks(in_step))
+    sync_case_process(in_step)
+    assert list(open_tasks(in_step)) == before
+
     case = in_verification()
-    before = list(open_tasks(case))
-    sync_case_process(case)
-    sync_case_process(case)
-    assert list(open_tasks(case)) == before
+    case_services.record_verification(users["police"], case, outcome="signs_of_trafficking")
+    Case.objects.filter(pk=case.pk).update(state="identification")  # the flow did not hear
+    case.refresh_from_db()
+    assert stages(case) == ["verification"]
+
+    process = sync_case_process(case)
+    assert process == CaseProcess.active_for(case).get()
+    assert stages(case) == ["identification", TRACK]
+    tasks = list(CaseTask.objects.filter(process=process).values_list("pk", "status"))
+    assert sync_case_process(case) == process
+    assert list(CaseTask.objects.filter(process=process).values_list("pk", "status")) == tasks
+    assert stages(case) == ["identification", TRACK]
 
 
 def test_a_stage_deadline_is_a_database_timer_fired_by_the_sweep(in_verification):
@@ -263,11 +277,11 @@ def test_identification_splits_into_its_task_and_a_parallel_support_track(in_ide
         assert track not in tasks_for_user(users[name]), name
 
 
-def test_the_support_track_is_done_once_support_is_recorded(in_identification, users, api_for):
+def test_the_support_track_is_done_once_support_is_recorded(in_identification, users, api):
     case = in_identification()
     track = open_tasks(case)[1]
     url = f"/api/v1/tasks/{track.pk}/complete"
-    social = api_for(users["social"])
+    social = api(users["social"])
     shown = social.get(f"/api/v1/tasks/{track.pk}/").json()
     assert (shown["track"], shown["stage"], shown["transitions"]) == (
         "support",
@@ -276,10 +290,9 @@ def test_the_support_track_is_done_once_support_is_recorded(in_identification, u
     )
 
     response = social.post(url, {}, format="json")
-    assert response.status_code == 400
-    assert response.json()["error"] == "missing_records"
+    refused(response, 400, "missing_records")
     assert "protection measure or support service" in response.json()["detail"]
-    assert api_for(users["police"]).post(url, {}, format="json").status_code == 403
+    refused(api(users["police"]).post(url, {}, format="json"), 403, "forbidden")
     added = social.post(
         f"/api/v1/cases/{case.uuid}/services/", {"kind": "essential_needs"}, format="json"
     )
