@@ -83,8 +83,8 @@ def _case_uuids(dbname: str) -> set[str]:
 
 
 @pytest.fixture
-def backup(api_for, user_named, tmp_path) -> Path:
-    client = api_for(user_named("demo-hotline"))
+def backup(api, cast, tmp_path) -> Path:
+    client = api(cast.hotline)
     for n in range(3):
         victim = {**CALL["victim"], "full_name": f"Nguyễn Văn {n}", "phone": f"091234500{n}"}
         response = post_intake(client, {**CALL, "victim": victim})

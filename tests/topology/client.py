@@ -165,8 +165,8 @@ class Burst:
         self.pool.shutdown()
         return self
 
-    def figures(self, test: str, db) -> Figures:
-        with db() as connection:
+    def figures(self, test: str, cluster_db) -> Figures:
+        with cluster_db() as connection:
             rows = connection.execute(
                 "SELECT idempotency_key, count(*) FROM cases_intake "
                 "WHERE idempotency_key = ANY(%s) GROUP BY idempotency_key",

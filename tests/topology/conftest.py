@@ -65,7 +65,7 @@ def cluster():
 
 
 @pytest.fixture
-def db(cluster):
+def cluster_db(cluster):
     """A connection to the cluster's current primary (autocommit)."""
 
     def connect() -> psycopg.Connection:

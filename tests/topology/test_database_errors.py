@@ -13,8 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("error", [OperationalError, InterfaceError])
-def test_a_database_error_inside_a_view_is_a_503_json_error(api_for, user_named, error):
-    client = api_for(user_named("demo-hotline"))
+def test_a_database_error_inside_a_view_is_a_503_json_error(api, cast, error):
+    client = api(cast.hotline)
     with mock.patch("cases.services.create_intake", side_effect=error("connection refused")):
         response = post_intake(client, CALL)
     assert response.status_code == 503
@@ -22,8 +22,7 @@ def test_a_database_error_inside_a_view_is_a_503_json_error(api_for, user_named,
     assert response["Retry-After"] == "5"
 
 
-def test_a_database_error_in_a_middleware_is_a_503_json_error(client, user_named):
-    user_named("demo-hotline")
+def test_a_database_error_in_a_middleware_is_a_503_json_error(client, cast):
     client.raise_request_exception = False
     with mock.patch(
         "security.middleware.needs_second_factor", side_effect=OperationalError("server closed")
@@ -33,7 +32,7 @@ def test_a_database_error_in_a_middleware_is_a_503_json_error(client, user_named
     assert response.json()["error"] == "database_unavailable"
 
 
-def test_other_errors_stay_500(client):
+def test_other_errors_stay_500(client, cast):
     client.raise_request_exception = False
     with mock.patch("security.middleware.needs_second_factor", side_effect=RuntimeError("bug")):
         response = client.get("/api/v1/cases/")

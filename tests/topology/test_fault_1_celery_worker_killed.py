@@ -42,12 +42,12 @@ def killed_task(log: str, pid: int) -> str:
     return re.findall(r"sweep_deadlines\[([0-9a-f-]+)\] received", before)[-1]
 
 
-def test_celery_worker_killed_mid_task_its_effect_happens_once(cluster, db, report):
+def test_celery_worker_killed_mid_task_its_effect_happens_once(cluster, cluster_db, report):
     logs = {w: cluster.log_dir / f"{w}.log" for w in ("worker-1", "worker-2")}
     offsets = {w: path.stat().st_size for w, path in logs.items()}
     prefix = f"topo-kill-{uuid.uuid4().hex[:8]}-"
     port = cluster.state()["database_port"]
-    with db() as connection:
+    with cluster_db() as connection:
         connection.execute(
             "INSERT INTO notifications_outboxmessage "
             "(idempotency_key, recipient_id, channel, subject, body, created_at, attempts, "
@@ -59,7 +59,7 @@ def test_celery_worker_killed_mid_task_its_effect_happens_once(cluster, db, repo
         )
 
     def sent() -> int:
-        with db() as connection:
+        with cluster_db() as connection:
             return connection.execute(COUNTS, {"prefix": prefix + "%"}).fetchone()[0]
 
     worker, victim = wait_for(lambda: sent() > 0 and busy_pool_process(cluster, port), 60, 0.05)
@@ -68,7 +68,7 @@ def test_celery_worker_killed_mid_task_its_effect_happens_once(cluster, db, repo
     killed_at = time.monotonic()
     wait_for(lambda: sent() == MESSAGES, 180, 0.5)
     recovered = time.monotonic() - killed_at
-    with db() as connection:
+    with cluster_db() as connection:
         delivered, notifications, retried = connection.execute(
             COUNTS, {"prefix": prefix + "%"}
         ).fetchone()

@@ -41,9 +41,11 @@ def refer(border: Api, n: int) -> bool:
     return True
 
 
-def test_redis_outage_loses_no_intake_and_delays_notifications(cluster, operator, db, report):
+def test_redis_outage_loses_no_intake_and_delays_notifications(
+    cluster, operator, cluster_db, report
+):
     border = Api(operator.port, "ht-border_guard-caseworker", cluster.password())
-    with db() as connection:
+    with cluster_db() as connection:
         after = connection.execute(
             "SELECT coalesce(max(id), 0) FROM notifications_outboxmessage"
         ).fetchone()[0]
@@ -54,11 +56,11 @@ def test_redis_outage_loses_no_intake_and_delays_notifications(cluster, operator
     burst.wait()
     readyz_during = cluster.readyz()[0]
     time.sleep(3)  # a beat tick or two without Redis: nothing can be sent
-    with db() as connection:
+    with cluster_db() as connection:
         pending, sent_during, in_app, _, _ = connection.execute(
             PENDING, {"after": after}
         ).fetchone()
-    figures = report(burst.figures("2 Redis stopped (intakes)", db))
+    figures = report(burst.figures("2 Redis stopped (intakes)", cluster_db))
     assert figures.acknowledged == figures.sent == figures.stored
     assert figures.duplicates == 0 and figures.lost == 0
     assert pending >= 2 * referrals and sent_during == 0
@@ -67,7 +69,7 @@ def test_redis_outage_loses_no_intake_and_delays_notifications(cluster, operator
     restarted_at = time.monotonic()
 
     def delivered():
-        with db() as connection:
+        with cluster_db() as connection:
             row = connection.execute(PENDING, {"after": after}).fetchone()
         return row if row[0] == 0 else None
 

@@ -17,7 +17,7 @@ WHERE NOT EXISTS (SELECT 1 FROM cases_intake i WHERE i.case_id = c.id)
 """
 
 
-def test_postgres_restart_fails_cleanly_and_recovers(cluster, operator, db, report):
+def test_postgres_restart_fails_cleanly_and_recovers(cluster, operator, cluster_db, report):
     burst = Burst(operator, 60, threads=6, retry_for=90).start()
     wait_for(lambda: sum(bool(a.acknowledged_at) for a in burst.attempts) >= 8, 60)
     cluster.stop("primary")
@@ -26,11 +26,11 @@ def test_postgres_restart_fails_cleanly_and_recovers(cluster, operator, db, repo
     cluster._pg_start("primary", cluster.pg_dir / "primary", cluster.state()["database_port"])
     restarted_at = time.monotonic()
     burst.wait()
-    figures = report(burst.figures("3 PostgreSQL restart", db))
+    figures = report(burst.figures("3 PostgreSQL restart", cluster_db))
     after = [a.acknowledged_at - restarted_at for a in burst.attempts if a.acknowledged_at]
     figures.recover_seconds = min((t for t in after if t >= 0), default=None)
     statuses = burst.statuses()
-    with db() as connection:
+    with cluster_db() as connection:
         half_written = connection.execute(HALF_WRITTEN).fetchone()[0]
     figures.notes = {"statuses": statuses, "half_written_cases": half_written, "down_s": down_for}
     assert "503:database_unavailable" in statuses, statuses  # the outage was met

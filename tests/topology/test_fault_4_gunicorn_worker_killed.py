@@ -12,7 +12,9 @@ from .client import Burst, children, wait_for
 pytestmark = pytest.mark.topology
 
 
-def test_gunicorn_worker_killed_mid_burst_each_intake_stored_once(cluster, operator, db, report):
+def test_gunicorn_worker_killed_mid_burst_each_intake_stored_once(
+    cluster, operator, cluster_db, report
+):
     master = cluster.state()["pids"]["web"]
     workers = children(master)
     assert len(workers) == 2, workers
@@ -21,7 +23,7 @@ def test_gunicorn_worker_killed_mid_burst_each_intake_stored_once(cluster, opera
     killed_at = time.monotonic()
     os.kill(workers[0], signal.SIGKILL)
     burst.wait()
-    figures = report(burst.figures("4 gunicorn worker SIGKILL", db))
+    figures = report(burst.figures("4 gunicorn worker SIGKILL", cluster_db))
     failed = [a for a in burst.attempts if any(s not in (200, 201) for s, _ in a.statuses)]
     recovered = [a.acknowledged_at - killed_at for a in failed if a.acknowledged_at]
     figures.recover_seconds = max(recovered, default=0.0)

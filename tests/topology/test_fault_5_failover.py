@@ -12,7 +12,7 @@ pytestmark = pytest.mark.topology
 
 
 def test_failover_to_the_promoted_replica_keeps_every_acknowledged_intake(
-    cluster, operator, db, report
+    cluster, operator, cluster_db, report
 ):
     state = cluster.state()
     if state.get("promoted"):
@@ -26,15 +26,15 @@ def test_failover_to_the_promoted_replica_keeps_every_acknowledged_intake(
     ready_after = time.monotonic() - stopped_at
     during.wait()
     assert cluster.state()["database_port"] == 55433
-    with db() as connection:
+    with cluster_db() as connection:
         assert connection.execute("SELECT pg_is_in_recovery()").fetchone()[0] is False
 
-    figures = report(before.figures("5 failover (acknowledged before the stop)", db))
+    figures = report(before.figures("5 failover (acknowledged before the stop)", cluster_db))
     figures.recover_seconds = ready_after
     assert figures.acknowledged == figures.sent == figures.stored == 30
     assert figures.duplicates == 0 and figures.lost == 0
 
-    through = report(during.figures("5 failover (sent through it, retried)", db))
+    through = report(during.figures("5 failover (sent through it, retried)", cluster_db))
     acknowledged_after = [a.acknowledged_at - stopped_at for a in during.attempts]
     through.recover_seconds = max((t for t in acknowledged_after if t and t > 0), default=None)
     through.notes = {"statuses": during.statuses()}
