@@ -51,6 +51,7 @@ def _fixture(now) -> dict:
     )
     return {
         "case": case,
+        "data_key_id": case.data_key_id,
         "from_unit": units[AgencyKind.BORDER_GUARD],
         "to_unit": units[AgencyKind.HEALTH_DEPARTMENT],
         "sent_by": users[AgencyKind.BORDER_GUARD],

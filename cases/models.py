@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from security.fields import EncryptedDateField, EncryptedTextField
+from security.fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
 from security.models import EncryptedModel
 
 # The stages are read from here too, as the model's vocabulary.
@@ -185,7 +185,9 @@ class Person(EncryptedModel):
     # Contacts (field group "contacts_relatives").
     phone = EncryptedTextField(_("phone"), blank=True)
     address = EncryptedTextField(_("address"), blank=True)
-    relationship = models.CharField(_("relationship to the victim"), max_length=64, blank=True)
+    relationship = EncryptedCharField(
+        _("relationship to the victim"), max_length=64, null=True, blank=True, default=""
+    )
     # Kept in clear for statistics and for the services the person needs.
     sex = models.CharField(_("sex"), max_length=16, choices=Sex.choices, default=Sex.UNKNOWN)
     age_group = models.CharField(
@@ -376,7 +378,7 @@ class ServiceStatus(models.TextChoices):
     DECLINED = "declined", _("Declined by the victim")
 
 
-class SupportService(models.Model):
+class SupportService(EncryptedModel):
     """A support service of Law 53/2024/QH15 Art. 37 (chế độ hỗ trợ)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="services")
@@ -394,7 +396,7 @@ class SupportService(models.Model):
         _("amount"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     currency = models.CharField(_("currency"), max_length=3, blank=True)
-    note = models.CharField(_("note"), max_length=500, blank=True)
+    note = EncryptedCharField(_("note"), max_length=500, null=True, blank=True, default="")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -446,7 +448,7 @@ class CaseHolding(models.Model):
         indexes = [models.Index(fields=["unit", "case"])]
 
 
-class StateChange(models.Model):
+class StateChange(EncryptedModel):
     """One move of the case state machine, for the timeline."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="state_changes")
@@ -458,7 +460,7 @@ class StateChange(models.Model):
         "agencies.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     at = models.DateTimeField()
-    reason = models.CharField(max_length=500, blank=True)
+    reason = EncryptedCharField(max_length=500, null=True, blank=True, default="")
 
     class Meta:
         ordering = ["at", "id"]

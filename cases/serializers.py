@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from agencies.models import AgencyKind
-from places.models import Province
+from places.models import VIETNAM_TZ, Province
 from rulebooks.models import SupportServiceKind
 
 from .inputs import IntakeData, PersonData
@@ -121,7 +121,7 @@ class CaseSummarySerializer(serializers.ModelSerializer):
     def get_rulebook_reason(self, case: Case) -> str:
         return str(
             _("Received on %(date)s: the rulebook in force on that date applies.")
-            % {"date": case.received_at.date().isoformat()}
+            % {"date": case.received_at.astimezone(VIETNAM_TZ).date().isoformat()}
         )
 
 

@@ -94,7 +94,7 @@ def _person(person: Person, view: CaseView) -> dict:
         "province": person.province_id,
         "language": person.language,
         "interpreter_needed": person.interpreter_needed,
-        "relationship": person.relationship,
+        "relationship": None if view.erased else person.relationship,
     }
     for name in view.person_fields(person.role):
         value = getattr(person, name)

@@ -3,6 +3,8 @@
 The status of a domain error is decided here, not by the error: services know nothing of HTTP.
 """
 
+import logging
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import InterfaceError, OperationalError, transaction
 from django.http import Http404
@@ -12,11 +14,17 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from security.audit import record_event
+from security.crypto import CryptoError
 
 from .errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
 
 # Domain errors (config.errors) → HTTP status (DESIGN.md §4).
 DOMAIN_STATUS = {InvalidInput: 400, NotAllowed: 403, NotFound: 404, Conflict: 409}
+# A value that will not decrypt (wrong or missing key, tampered row) is the server's failure,
+# not the client's: 500, logged with the field and record (pseudonymous), never a traceback.
+UNREADABLE_STATUS = 500
+
+logger = logging.getLogger(__name__)
 
 RETRY = {"Retry-After": "5"}
 
@@ -67,6 +75,12 @@ def _render(exc, context):
         return Response(
             database_unavailable(), status=status.HTTP_503_SERVICE_UNAVAILABLE, headers=RETRY
         )
+    if isinstance(exc, CryptoError):
+        logger.error(
+            "data_unreadable %s %s: %s", context["request"].method, context["request"].path, exc
+        )
+        detail = _("This record cannot be read now; the administrators were told.")
+        return Response({"error": "data_unreadable", "detail": detail}, status=UNREADABLE_STATUS)
     if isinstance(exc, DomainError):
         status_code = next(code for kind, code in DOMAIN_STATUS.items() if isinstance(exc, kind))
         return Response({"error": exc.code, "detail": exc.detail}, status=status_code)

@@ -49,3 +49,9 @@ SECURE_CSP = {
 }
 MIDDLEWARE = [*MIDDLEWARE, "config.csp.ContentSecurityPolicyMiddleware"]
 LOIVE_BENCH = False
+# Static files from STATIC_ROOT (collectstatic in the image), compressed, cached for good.
+WHITENOISE_USE_FINDERS = False
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}

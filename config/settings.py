@@ -31,7 +31,8 @@ def _development_secret_key() -> str:
     return path.read_text().strip()
 
 
-DEBUG = _env_bool("DJANGO_DEBUG", True)
+# Off unless asked for: DEBUG pages show settings, paths and every URL pattern.
+DEBUG = os.environ.get("DJANGO_DEBUG", "") == "1"
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or _development_secret_key()
 ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
@@ -41,6 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # WhiteNoise serves static files, also under runserver (the demo runs with DEBUG off).
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -71,6 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -161,7 +165,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # collectstatic fills it; WhiteNoise warns if it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Development and the demo serve straight from the app and project static directories;
+# production serves what collectstatic put in STATIC_ROOT (config.production).
+WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "uploads"
 MEDIA_URL = "media/"
 STORAGES = {
@@ -196,6 +204,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api_errors.exception_handler",
+    # Every datetime as ISO 8601 in Viet Nam time (+07:00), in serializers and plain dicts.
+    "DEFAULT_RENDERER_CLASSES": [
+        "config.renderers.VietnamTimeJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
 }
@@ -247,6 +260,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # A refused request (401, 403, 404...) is one line in the log, never a traceback.
+    "filters": {"refusals_on_one_line": {"()": "config.logging.RefusalsOnOneLine"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
         "file": {
@@ -254,6 +269,10 @@ LOGGING = {
             "filename": DATA_DIR / "loive.log",
             "formatter": "plain",
         },
+    },
+    "loggers": {
+        "django.request": {"filters": ["refusals_on_one_line"]},
+        "django.security": {"filters": ["refusals_on_one_line"]},
     },
     "root": {"handlers": ["console", "file"], "level": os.environ.get("LOIVE_LOG_LEVEL", "INFO")},
 }

@@ -15,6 +15,8 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from agencies.models import AgencyKind
 from rulebooks.purposes import PURPOSE_CHOICES
+from security.fields import EncryptedCharField
+from security.models import EncryptedModel
 
 
 class ReferralStatus(models.TextChoices):
@@ -28,7 +30,7 @@ class ReferralStatus(models.TextChoices):
 OPEN_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
 
 
-class Referral(ConcurrentTransitionMixin, models.Model):
+class Referral(ConcurrentTransitionMixin, EncryptedModel):
     """Chuyển giao: one unit hands a case, for one purpose, to a unit or to a kind of agency
     in a province (whose units see it until one of them accepts)."""
 
@@ -95,7 +97,10 @@ class Referral(ConcurrentTransitionMixin, models.Model):
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    reason = models.CharField(_("reason for rejecting or withdrawing"), max_length=500, blank=True)
+    # Encrypted under the case's data key: a rejection may describe the person.
+    reason = EncryptedCharField(
+        _("reason for rejecting or withdrawing"), max_length=500, null=True, blank=True
+    )
     holding = models.OneToOneField(
         "cases.CaseHolding", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

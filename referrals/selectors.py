@@ -38,7 +38,7 @@ def _with_consent_status(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
         case_id=OuterRef("case_id"), recipient_kind=OuterRef("to_kind")
     ).order_by("-recorded_at", "-id")
     return referrals.select_related(
-        "case", "from_unit", "to_unit", "rule", "sent_by", "accepted_by"
+        "case", "from_unit", "to_unit", "rule", "sent_by", "accepted_by", "data_key"
     ).annotate(latest_consent_status=Subquery(latest.values("status")[:1]))
 
 

@@ -7,6 +7,7 @@ from cases.models import Consent
 from places.models import Province
 from rulebooks.models import StepCode
 from rulebooks.purposes import PURPOSE_CHOICES
+from security.fields import unless_erased
 from security.policy import FieldGroup
 
 from .models import Referral
@@ -66,6 +67,7 @@ class ReferralSerializer(serializers.ModelSerializer):
     accepted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     overdue = serializers.SerializerMethodField()
     consent_withdrawn = serializers.SerializerMethodField()
+    reason = serializers.SerializerMethodField()
 
     class Meta:
         model = Referral
@@ -101,6 +103,10 @@ class ReferralSerializer(serializers.ModelSerializer):
             "consent_withdrawn",
         ]
         read_only_fields = fields
+
+    def get_reason(self, referral: Referral) -> str | None:
+        """Encrypted under the case's key: None once the case's identity was erased."""
+        return unless_erased(referral, "reason", erased=None) or ""
 
     def get_overdue(self, referral: Referral) -> bool:
         return referral.overdue_at is not None

@@ -19,7 +19,7 @@ from agencies.models import AgencyKind, Role, Unit, User
 from cases.models import Case, CaseHolding, CaseState, Consent, ConsentStatus
 from cases.permissions import require_holder
 from config.errors import Conflict, InvalidInput, NotAllowed
-from places.models import Province
+from places.models import VIETNAM_TZ, Province
 from rulebooks.purposes import default_field_groups, step_for
 from rulebooks.selectors import deadline_for
 from security.audit import record_event
@@ -63,6 +63,7 @@ def send_referral(
         due_at, rule = deadline_for(case.rulebook, step or step_for(purpose), sent_at)
         referral = Referral.objects.create(
             case=case,
+            data_key_id=case.data_key_id,
             from_unit=actor.unit,
             to_unit=to_unit,
             to_kind=to_kind,
@@ -233,7 +234,9 @@ def reject_referral(actor: User, referral: Referral, *, reason: str) -> Referral
         referral.rejected_at, referral.rejected_by = timezone.now(), actor
         referral.reason = reason.strip()
         _save(referral)
-        _audit("referral.reject", actor, referral, reason=referral.reason)
+        # The reason may describe the person: it stays encrypted on the referral, the
+        # ledger (in clear, never erased) only says one was given.
+        _audit("referral.reject", actor, referral, reason_given=True)
     return referral
 
 
@@ -261,7 +264,7 @@ def withdraw_referral(actor: User, referral: Referral, *, reason: str = "") -> R
         referral.reason = reason.strip()
         _end_holding(referral, referral.withdrawn_at)
         _save(referral)
-        _audit("referral.withdraw", actor, referral, reason=referral.reason)
+        _audit("referral.withdraw", actor, referral, reason_given=bool(referral.reason))
     return referral
 
 
@@ -415,7 +418,7 @@ class _Recipients:
         """The receiving province, else the case's province as it is today (after mergers)."""
         if referral.to_province_id or referral.case.province is None:
             return referral.to_province_id
-        return referral.case.province.as_of(timezone.localdate()).code
+        return referral.case.province.as_of(timezone.localdate(timezone=VIETNAM_TZ)).code
 
     def for_level(self, referral: Referral, level: str) -> Iterable[User]:
         if level == EscalationLevel.PROVINCIAL_SUPERVISOR:

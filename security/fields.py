@@ -23,7 +23,15 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
-from .crypto import CryptoError, DecryptionError, InvalidTag, make_header, open_sealed, parse_header
+from .crypto import (
+    CryptoError,
+    DataErased,
+    DecryptionError,
+    InvalidTag,
+    make_header,
+    open_sealed,
+    parse_header,
+)
 from .crypto import seal as _seal
 from .keyring import unwrap_data_key
 from .models import EncryptedModel
@@ -301,3 +309,11 @@ class EncryptedJSONField(EncryptedField):
 
 def encrypted_fields(model: type[models.Model]) -> list[EncryptedField]:
     return [f for f in model._meta.concrete_fields if isinstance(f, EncryptedField)]
+
+
+def unless_erased(instance: models.Model, name: str, erased: Any = None) -> Any:
+    """The field's value, or `erased` when the record's data key was destroyed (shredded)."""
+    try:
+        return getattr(instance, name)
+    except DataErased:
+        return erased

@@ -13,6 +13,7 @@ from cases.models import Case
 from cases.visibility import CaseView
 from referrals.models import Referral, ReferralStatus
 from rulebooks.selectors import stage_deadlines
+from security.fields import unless_erased
 
 
 def case_timeline(case: Case, view: CaseView) -> list[dict]:
@@ -36,9 +37,11 @@ def case_timeline(case: Case, view: CaseView) -> list[dict]:
 def _stage_changes(case: Case, deadlines: dict) -> list[dict]:
     """Each move of the stage; leaving a stage that has a deadline says whether it was met."""
     events = []
-    for change in case.state_changes.select_related("unit", "actor"):
+    for change in case.state_changes.select_related("unit", "actor", "data_key"):
         entry = _event(change.at, "transition", change.transition, change.unit, change.actor)
-        entry.update(source=change.source, target=change.target, reason=change.reason)
+        entry.update(
+            source=change.source, target=change.target, reason=unless_erased(change, "reason")
+        )
         if deadline := deadlines.get(change.source):
             met = change.at <= deadline.due_at
             entry.update(due_at=deadline.due_at, citation=deadline.citation, met=met)
@@ -176,7 +179,7 @@ def _handoff_steps(referral: Referral, now: datetime) -> list[dict]:
             referral.rejected_by,
             to,
             True,
-            referral.reason,
+            unless_erased(referral, "reason"),
         ),
         ("referral_completed", referral.completed_at, referral.completed_by, to, False, ""),
         (
@@ -185,7 +188,7 @@ def _handoff_steps(referral: Referral, now: datetime) -> list[dict]:
             referral.withdrawn_by,
             sender,
             False,
-            referral.reason,
+            unless_erased(referral, "reason"),
         ),
     ]
     for kind, at, user, unit, answer, reason in later:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Role, Unit, User
 from config.errors import InvalidInput, NotAllowed
-from places.models import Province
+from places.models import VIETNAM_TZ, Province
 from places.selectors import province_on_date
 from rulebooks.selectors import rulebook_for
 from security.audit import record_event
@@ -62,7 +62,7 @@ def _case_prefix(unit: Unit, victim: PersonData) -> str:
 def _province_when_received(unit: Unit, victim: PersonData, received_at: datetime):
     """The province of the receiving unit (or the victim's) as it was on the date received."""
     if unit.province_id:
-        return province_on_date(unit.province, timezone.localdate(received_at))
+        return province_on_date(unit.province, timezone.localdate(received_at, VIETNAM_TZ))
     if victim.province_id:
         return Province.objects.get(pk=victim.province_id)
     return None

@@ -37,6 +37,7 @@ def transition_case(
         _move(case, name, given)
         StateChange.objects.create(
             case=case,
+            data_key_id=case.data_key_id,
             transition=name,
             source=source,
             target=case.state,
@@ -50,8 +51,14 @@ def transition_case(
             "case.transition",
             actor=actor,
             case=case,
-            reason=reason,
-            details={"transition": name, "from": source, "to": case.state},
+            # The reason may describe the person: it is kept encrypted on the stage change,
+            # the ledger (in clear, never erased) only says one was given.
+            details={
+                "transition": name,
+                "from": source,
+                "to": case.state,
+                "reason_given": bool(reason),
+            },
         )
     return case
 

@@ -1,6 +1,7 @@
 """Erasure (crypto-shredding): a destroyed data key makes the victim unreadable, audited."""
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -8,6 +9,7 @@ from cases.models import Case, Person
 from security.crypto import DataErased
 from security.models import AuditEvent
 from tests.cast import open_case
+from tests.test_plaintext_hunt import FREE_TEXT_FIELDS, seed_case_with_markers
 
 pytestmark = pytest.mark.django_db
 
@@ -40,3 +42,27 @@ def test_only_administrators_erase(cast, api):
         call_command("erase_identity", number, reason="x", administrator="demo-supervisor")
     with pytest.raises(CommandError):
         call_command("erase_identity", number, reason=" ", administrator="demo-admin")
+
+
+def test_erasure_makes_every_free_text_field_unreadable(api, cast):
+    """Crypto-shredding reaches the free text too: notes, findings, reasons (issue 9, 4)."""
+    seed_case_with_markers(api, cast)
+    case = Case.objects.get()
+    call_command("erase_identity", case.number, reason="retention", administrator="demo-admin")
+    unread = []
+    for name in FREE_TEXT_FIELDS:
+        model_name, field = name.split(".")
+        model = apps.get_model("referrals" if model_name == "Referral" else "cases", model_name)
+        for record in model.objects.filter(case=case):
+            try:
+                getattr(record, field)
+            except DataErased:
+                continue
+            unread.append(name)
+    assert not unread, f"still readable after erasure: {unread}"
+    social = api(cast.named("ht-health_department-caseworker"))
+    border = api(cast.named("ht-border_guard-caseworker"))
+    assert border.get(f"/api/v1/cases/{case.uuid}/timeline/").status_code == 200
+    referrals = social.get("/api/v1/referrals/")
+    assert referrals.status_code == 200
+    assert all(not r["reason"] for r in referrals.json()["results"])
