@@ -6,7 +6,7 @@ The status of a domain error is decided here, not by the error: services know no
 import logging
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -40,6 +40,8 @@ UNREADABLE_STATUS = 500
 
 logger = logging.getLogger(__name__)
 
+RETRY = {"Retry-After": "5"}
+
 _CODES = {
     status.HTTP_400_BAD_REQUEST: "invalid",
     status.HTTP_401_UNAUTHORIZED: "not_authenticated",
@@ -51,6 +53,14 @@ _CODES = {
     status.HTTP_422_UNPROCESSABLE_ENTITY: "unprocessable",
     status.HTTP_429_TOO_MANY_REQUESTS: "throttled",
 }
+
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
+def database_unavailable() -> dict:
+    """The error body while the database is unreachable (restarting, failing over)."""
+    return {"error": "database_unavailable", "detail": _("The database is unavailable; retry.")}
 
 
 def exception_handler(exc, context):
@@ -74,6 +84,12 @@ def _audit_refusal(request, status_code: int) -> None:
 
 
 def _render(exc, context):
+    if isinstance(exc, DATABASE_ERRORS):
+        # The database is unreachable (restarting, failing over): nothing was written, since
+        # every service writes in one transaction; the client may retry the same request.
+        return Response(
+            database_unavailable(), status=status.HTTP_503_SERVICE_UNAVAILABLE, headers=RETRY
+        )
     if isinstance(exc, CryptoError):
         logger.error(
             "data_unreadable %s %s: %s", context["request"].method, context["request"].path, exc

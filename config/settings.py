@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "supervision",
     "reports",
     "health",
+    # Backups that prove themselves on restore (python manage.py backup / restore).
+    "backups",
     # The web interface: pages for every role, on top of every other app.
     "web",
     # Benchmark fixtures (the bare endpoint's table); never in config.production.
