@@ -29,7 +29,9 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	DJANGO_DEBUG=0 $(BIN)/python manage.py quickstart --addrport $(HOST)
 
-## test: the whole suite (SQLite by default; PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set)
+## test: the whole suite (SQLite by default; PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set),
+## on both cores (pytest-xdist); PYTEST_ARGS="-n 0 -x" runs it in one process
+PYTEST_ARGS ?= -n 2
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
