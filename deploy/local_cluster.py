@@ -217,7 +217,9 @@ class Cluster:
 
     def prepare_application(self) -> None:
         self.manage("migrate", "--noinput")
-        seed = f"from agencies import demo; demo.seed_users(demo.seed_units(), {self.password()!r})"
+        seed = (
+            f"from demo import organisation as o; o.seed_users(o.seed_units(), {self.password()!r})"
+        )
         self.manage("shell", "-c", seed)
 
     def start_web(self) -> None:
