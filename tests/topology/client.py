@@ -18,6 +18,8 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
+from security.idempotency import key_digest
+
 INTAKE = {
     "channel": "hotline",
     "narrative": "Bị giữ ở Sihanoukville",
@@ -36,6 +38,7 @@ class Response:
 
 class Api:
     def __init__(self, port: int, username: str, password: str):
+        self.username = username
         self.port, self.cookies = port, {}
         self.origin = f"https://127.0.0.1:{port}"
         self.login(username, password)
@@ -167,12 +170,17 @@ class Burst:
 
     def figures(self, test: str, cluster_db) -> Figures:
         with cluster_db() as connection:
+            (user_id,) = connection.execute(
+                "SELECT id FROM agencies_user WHERE username = %s", [self.api.username]
+            ).fetchone()
+            # Keys are stored as the sender's digest (security.idempotency), never in clear.
+            digests = {key_digest(user_id, key): key for key in self.keys}
             rows = connection.execute(
                 "SELECT idempotency_key, count(*) FROM cases_intake "
                 "WHERE idempotency_key = ANY(%s) GROUP BY idempotency_key",
-                [self.keys],
+                [list(digests)],
             ).fetchall()
-        stored = dict(rows)
+        stored = {digests[digest]: count for digest, count in rows}
         acknowledged = [a.key for a in self.attempts if a.acknowledged_at]
         return Figures(
             test,

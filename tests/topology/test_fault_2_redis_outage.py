@@ -32,7 +32,13 @@ def refer(border: Api, n: int) -> bool:
     opened = border.request("POST", "/api/v1/intakes/", {**RETURNEE, "victim": victim})
     assert opened.status == 201, opened
     case = opened.body["case"]["id"]
-    consent = {"recipient_kind": "health_department", "purpose": "reception", "status": "given"}
+    consent = {
+        "recipient_kind": "health_department",
+        "purpose": "reception",
+        "status": "given",
+        "informed_how": "orally",
+        "informed_language": "vi",
+    }
     given = border.request("POST", f"/api/v1/cases/{case}/consents/", consent)
     assert given.status == 201, given
     body = {"case": case, "purpose": "reception", "to_unit": "ht-health_department"}
