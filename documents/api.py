@@ -13,11 +13,7 @@ from rest_framework.views import APIView
 from cases.selectors import get_visible_case
 
 from . import services
-from .content import require_size
 from .models import Document, DocumentKind, ProvenRecord
-
-# Room for the multipart boundaries and the form's other fields around the file.
-MULTIPART_OVERHEAD = 64 * 1024
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -64,9 +60,6 @@ class CaseDocumentsView(APIView):
         request={"multipart/form-data": AttachInputSerializer}, responses=DocumentSerializer
     )
     def post(self, request: Request, case_id) -> Response:
-        # Before parsing: uploads are held in memory only (never a plaintext temporary file),
-        # so a body over the limit is refused from its declared length.
-        require_size(int(request.META.get("CONTENT_LENGTH") or 0) - MULTIPART_OVERHEAD)
         case = get_visible_case(request.user, case_id)
         data = AttachInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
