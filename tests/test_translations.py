@@ -52,7 +52,17 @@ def test_the_catalogue_is_compiled():
 # The project's own source: every app's Python and every template (not tests, migrations or
 # the virtual environment). Strings of the libraries (Django, DRF, viewflow) come with their
 # own catalogues; where those miss one, our catalogue adds it.
-SKIPPED = {".venv", "var", "tests", "migrations", "node_modules", "locale", "static", ".git"}
+SKIPPED = {
+    ".venv",
+    "var",
+    "tests",
+    "migrations",
+    "node_modules",
+    "locale",
+    "static",
+    ".git",
+    "mutants",
+}
 XGETTEXT = [
     "xgettext",
     "--language=Python",
