@@ -27,8 +27,9 @@ LOIVE_REQUIRE_MASTER_KEY = True
 ALLOWED_HOSTS = _required("DJANGO_ALLOWED_HOSTS").split(",")
 
 SECURE_SSL_REDIRECT = os.environ.get("LOIVE_SSL_REDIRECT", "1") == "1"
-# Probes reach pods over plain HTTP inside the cluster, never through the TLS terminator.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# Probes and Prometheus reach pods over plain HTTP inside the cluster, never through the TLS
+# terminator.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

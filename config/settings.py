@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_prometheus",
     "viewflow",
     "viewflow.workflow",
     # Lối Về's apps, lowest layer first: each imports only from the apps above it here.
@@ -80,6 +81,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: the request latency by view (/metrics, health/metrics.py).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # An API body over DATA_UPLOAD_MAX_MEMORY_SIZE is answered 413 in JSON, unread.
@@ -95,6 +98,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -359,6 +363,9 @@ LOIVE_DOCUMENT_MAX_BYTES = int(os.environ.get("LOIVE_DOCUMENT_MAX_MB", "10")) * 
 LOIVE_DOCUMENT_MAX_PIXELS = 60_000_000
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = LOIVE_DOCUMENT_MAX_BYTES + 1_000_000
+
+# --- health app: /metrics for Prometheus, from loopback only unless a bearer token is set -----
+LOIVE_METRICS_TOKEN = os.environ.get("LOIVE_METRICS_TOKEN", "")
 
 # --- health app: /readyz trusts the workers while this heartbeat keeps arriving --------------
 LOIVE_HEARTBEAT_SECONDS = float(os.environ.get("LOIVE_HEARTBEAT_SECONDS", "20"))

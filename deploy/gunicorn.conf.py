@@ -3,6 +3,8 @@
 import multiprocessing
 import os
 
+from prometheus_client import multiprocess
+
 bind = os.environ.get("LOIVE_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("LOIVE_WEB_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("LOIVE_WEB_THREADS", "4"))
@@ -16,3 +18,10 @@ forwarded_allow_ips = os.environ.get("LOIVE_PROXY_IPS", "127.0.0.1")
 accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
+
+
+def child_exit(server, worker) -> None:
+    """prometheus-client's multiprocess mode (PROMETHEUS_MULTIPROC_DIR): a dead worker's live
+    gauges are dropped; its counters stay in the sum."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.mark_process_dead(worker.pid)

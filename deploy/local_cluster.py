@@ -59,6 +59,10 @@ class Cluster:
     def save(self, state: dict) -> None:
         self.state_file.write_text(json.dumps(state, indent=2))
 
+    @property
+    def metrics_dir(self) -> Path:
+        return self.dir / "prometheus"
+
     def database_url(self, state: dict | None = None) -> str:
         port = (state or self.state())["database_port"]
         return f"postgres://postgres@127.0.0.1:{port}/{DATABASE}"
@@ -100,6 +104,7 @@ class Cluster:
                 "LOIVE_WEB_THREADS": "4",
                 "LOIVE_SWEEP_SECONDS": os.environ.get("LOIVE_CLUSTER_SWEEP_SECONDS", "2"),
                 "LOIVE_HEARTBEAT_SECONDS": "5",
+                "PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir),
                 "PYTHONUNBUFFERED": "1",
             }
         )
@@ -265,6 +270,10 @@ class Cluster:
     def up(self) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         (self.dir / "data").mkdir(exist_ok=True)
+        # prometheus-client's multiprocess files: emptied before the processes that write them
+        # start (a new cluster's counters start at zero).
+        shutil.rmtree(self.metrics_dir, ignore_errors=True)
+        self.metrics_dir.mkdir()
         self.start_postgres()
         self.start_redis()
         self.prepare_application()

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class HealthConfig(AppConfig):
     name = "health"
     verbose_name = _("Health: liveness and readiness probes")
+
+    def ready(self) -> None:
+        from . import metrics  # noqa: F401  (connects the task-failure counter to Celery)

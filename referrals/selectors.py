@@ -1,6 +1,7 @@
 """Reads of referrals: who may see which, inboxes and outboxes, consent status."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
@@ -12,7 +13,7 @@ from cases.visibility import SENSITIVE_SERVICE_KINDS
 from config.errors import NotFound
 from security.policy import need_to_know
 
-from .models import OPEN_STATUSES, Referral
+from .models import OPEN_STATUSES, Referral, ReferralStatus
 
 
 def visible_referrals(user: User) -> QuerySet[Referral]:
@@ -109,3 +110,9 @@ def consent_withdrawn(referral: Referral) -> bool:
     """An open referral whose recipient and purpose the victim has refused or withdrawn."""
     status = getattr(referral, "latest_consent_status", None)
     return referral.status in OPEN_STATUSES and status not in (None, ConsentStatus.GIVEN)
+
+
+def count_overdue(now: datetime) -> int:
+    """How many referrals, across every unit, still wait for an answer past their deadline
+    (the metrics gauge: a figure, nothing about any case)."""
+    return Referral.objects.filter(status=ReferralStatus.SENT, due_at__lte=now).count()

@@ -19,6 +19,7 @@ from security.idempotency import key_digest
 from security.services import create_data_key
 
 from ..inputs import IntakeData, PersonData
+from ..metrics import INTAKES_CREATED
 from ..minors import PresumedMinorRule, age_group
 from ..models import Case, CaseHolding, CaseNumberSequence, Intake, Person, PersonRole
 from ..selectors import duplicates_of_intake
@@ -160,12 +161,18 @@ def create_intake(
             intake = _record_intake(actor, case, data, received_at, key, fingerprint)
             stage_changed.send(Case, case=case)  # the process starts in this transaction
             _audit_intake(actor, intake, opened=number is not None, duplicates=len(duplicates))
+            transaction.on_commit(_counter(intake, opened=number is not None).inc)
     except IntegrityError:
         if key and (replay := _replayed_intake(actor, data, key, fingerprint)):
             return replay
         raise
     others = [c for c in duplicates if c.pk != case.pk]
     return IntakeResult(intake, case, data.link_to_case is None, others)
+
+
+def _counter(intake: Intake, *, opened: bool):
+    """The intakes counter's series for this intake (counted once it is committed)."""
+    return INTAKES_CREATED.labels(channel=intake.channel, opened_case=str(opened).lower())
 
 
 def _record_intake(
