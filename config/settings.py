@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+from django_guid.integrations import CeleryIntegration
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("LOIVE_DATA_DIR", BASE_DIR / "var")).resolve()
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     # WhiteNoise serves static files, also under runserver (the demo runs with DEBUG off).
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_guid",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -83,6 +85,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First and last: the request latency by view (/metrics, health/metrics.py).
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # The request id (X-Request-ID) of every log line written while answering.
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # An API body over DATA_UPLOAD_MAX_MEMORY_SIZE is answered 413 in JSON, unread.
@@ -299,23 +303,46 @@ LOIVE_REQUIRE_MASTER_KEY = False
 # Mounts the bare baseline endpoint of `manage.py bench`; never set in production.
 LOIVE_BENCH = _env_bool("LOIVE_BENCH", False)
 
+# Logs: one JSON object per line (LOIVE_LOG_FORMAT=plain for a person reading a terminal), each
+# with the request's id: X-Request-ID from the proxy when it is a UUID, else a new one, returned
+# in the response and handed on to the Celery tasks the request sends (django-guid).
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,
+    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True)],
+}
+LOIVE_LOG_FORMAT = os.environ.get("LOIVE_LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    # A refused request (401, 403, 404...) is one line in the log, never a traceback.
-    "filters": {"refusals_on_one_line": {"()": "config.logging.RefusalsOnOneLine"}},
+    "formatters": {
+        "json": {"()": "config.logging.json_formatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"},
+    },
+    "filters": {
+        # A refused request (401, 403, 404...) is one line in the log, never a traceback.
+        "refusals_on_one_line": {"()": "config.logging.RefusalsOnOneLine"},
+        "request_id": {"()": "django_guid.log_filters.CorrelationId"},
+        "scrub_identifiers": {"()": "config.logging.ScrubIdentifiers"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOIVE_LOG_FORMAT,
+            "filters": ["request_id", "scrub_identifiers"],
+        },
         "file": {
             "class": "logging.FileHandler",
             "filename": DATA_DIR / "loive.log",
-            "formatter": "plain",
+            "formatter": LOIVE_LOG_FORMAT,
+            "filters": ["request_id", "scrub_identifiers"],
         },
     },
     "loggers": {
         "django.request": {"filters": ["refusals_on_one_line"]},
         "django.security": {"filters": ["refusals_on_one_line"]},
+        # Not a line per request saying that it made up an id.
+        "django_guid": {"level": "WARNING"},
     },
     "root": {"handlers": ["console", "file"], "level": os.environ.get("LOIVE_LOG_LEVEL", "INFO")},
 }

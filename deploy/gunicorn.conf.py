@@ -14,9 +14,13 @@ graceful_timeout = 30
 max_requests = 2000
 max_requests_jitter = 200
 forwarded_allow_ips = os.environ.get("LOIVE_PROXY_IPS", "127.0.0.1")
-# Access logs carry paths with case UUIDs only (pseudonymous), never bodies or query strings.
+# Access logs carry paths with case UUIDs only (pseudonymous), never bodies or query strings;
+# one JSON object a line like the application's, with the request id the application answered.
 accesslog = "-"
-access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+access_log_format = (
+    '{"logger": "gunicorn.access", "remote": "%(h)s", "method": "%(m)s", "path": "%(U)s", '
+    '"status": %(s)s, "bytes": "%(b)s", "ms": %(M)s, "request_id": "%({x-request-id}o)s"}'
+)
 errorlog = "-"
 
 
