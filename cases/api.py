@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -42,7 +42,18 @@ class IntakeCreateView(APIView):
 
     integration_methods = ("POST",)
 
-    @extend_schema(request=serializers.IntakeInputSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        request=serializers.IntakeInputSerializer,
+        responses=OpenApiTypes.OBJECT,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Retry with the same key: the first intake is returned, once.",
+            )
+        ],
+    )
     def post(self, request: Request) -> Response:
         serializer = serializers.IntakeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

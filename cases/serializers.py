@@ -137,6 +137,10 @@ class CaseSummarySerializer(serializers.ModelSerializer):
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     lead_unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
     rulebook_reason = serializers.SerializerMethodField()
+    # Blank while the case is open (a read-only field would drop the blank from the schema).
+    closure_reason = serializers.ChoiceField(
+        ClosureReason.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Case

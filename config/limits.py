@@ -95,6 +95,17 @@ class Pagination(LimitOffsetPagination):
     def get_offset(self, request) -> int:
         return _bounded(request, self.offset_query_param, 0, 0, MAX_OFFSET)
 
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        """The schema says the bounds the API enforces."""
+        bounds = {
+            self.limit_query_param: {"minimum": 1, "maximum": self.max_limit},
+            self.offset_query_param: {"minimum": 0, "maximum": MAX_OFFSET},
+        }
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"].update(bounds.get(parameter["name"], {}))
+        return parameters
+
 
 def _bounded(request, name: str, default: int, low: int, high: int) -> int:
     raw = request.query_params.get(name)

@@ -41,7 +41,8 @@ class ScrubIdentifiers(logging.Filter):
 
 def json_formatter() -> JsonFormatter:
     """One JSON object per line: time, level, logger, message, request_id and the record's
-    extras, except the request object itself (its repr carries the query string)."""
+    extras, except the request object (its repr carries the query string) and Celery's task
+    data (a task's arguments and return value)."""
     return JsonFormatter(
         "%(levelname)s %(name)s %(message)s %(correlation_id)s",
         timestamp="time",  # ISO 8601 in UTC
@@ -50,5 +51,5 @@ def json_formatter() -> JsonFormatter:
             "name": "logger",
             "correlation_id": "request_id",
         },
-        reserved_attrs=[*RESERVED_ATTRS, "request"],
+        reserved_attrs=[*RESERVED_ATTRS, "request", "data"],
     )

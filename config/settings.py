@@ -227,7 +227,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["security.api_access.SignedInWithinScope"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
     "EXCEPTION_HANDLER": "config.api_errors.exception_handler",
     # Every datetime as ISO 8601 in Viet Nam time (+07:00), in serializers and plain dicts.
     "DEFAULT_RENDERER_CLASSES": [
@@ -260,6 +260,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation's error statuses, in the API's one error shape (config/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.document_errors",
+    ],
     # Choice sets whose field names other components share: name each after what it is.
     "ENUM_NAME_OVERRIDES": {
         "DocumentKindEnum": "documents.models.DocumentKind",
