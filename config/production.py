@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .settings import *  # noqa: F403
-from .settings import INSTALLED_APPS, MIDDLEWARE
+from .settings import INSTALLED_APPS, MIDDLEWARE, STORAGES
 
 
 def _required(name: str) -> str:
@@ -53,7 +53,8 @@ MIDDLEWARE = [*MIDDLEWARE, "config.csp.ContentSecurityPolicyMiddleware"]
 LOIVE_BENCH = False
 # Static files from STATIC_ROOT (collectstatic in the image), compressed, cached for good.
 WHITENOISE_USE_FINDERS = False
+# The encrypted documents' store (data directory or S3) stays as config.settings chose it.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
