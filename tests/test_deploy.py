@@ -11,6 +11,8 @@ import yaml
 from django.conf import settings
 from django.urls import resolve
 
+from tests.production import run_under_production
+
 
 def test_gunicorn_configuration_and_app_load():
     result = subprocess.run(
@@ -102,3 +104,15 @@ def test_one_beat_never_two():
     (beat,) = [d for p in MANIFESTS for d in documents(p) if d["metadata"]["name"] == "loive-beat"]
     assert beat["spec"]["replicas"] == 1
     assert beat["spec"]["strategy"]["type"] == "Recreate"
+
+
+def test_production_keeps_the_documents_store(tmp_path):
+    script = (
+        "import django; django.setup(); from django.core.files.storage import storages; "
+        "print(type(storages['documents']).__name__, storages['documents'].location)"
+    )
+
+    result = run_under_production(["-c", script], tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["FileSystemStorage", str(tmp_path / "documents")]
