@@ -5,7 +5,8 @@ nearly every test calls the audit ledger or the visibility rules while it sets u
 This keeps, for a mutant of a rule module, only that module's own tests: the ones meant to
 catch a change of that rule. mutmut names the mutant in MUTANT_UNDER_TEST
 ("cases.minors.x_age_group__mutmut_3"); its clean run, which names none, takes the module from
-LOIVE_MUTANTS. mutmut's first run ("stats"), which maps tests to functions, keeps all.
+LOIVE_MUTANTS. mutmut's first run ("stats"), which maps tests to functions, and its listing of
+the tests keep all.
 """
 
 import fnmatch
@@ -70,9 +71,9 @@ RULE_MODULES = {
 
 
 def module_of(mutant: str) -> str | None:
-    """The rule module a mutant (or a glob of mutants) belongs to."""
+    """The rule module a mutant belongs to (or the module itself, by its name)."""
     for module in sorted(RULE_MODULES, key=len, reverse=True):
-        if mutant.startswith(f"{module}."):
+        if mutant == module or mutant.startswith(f"{module}."):
             return module
     return None
 
@@ -86,7 +87,7 @@ def _module_under_test() -> str | None:
 
 def pytest_collection_modifyitems(config, items) -> None:
     module = _module_under_test()
-    if module is None:
+    if module is None or config.option.collectonly:  # mutmut lists every test it has mapped
         return
     own = RULE_MODULES[module].tests
     kept = [item for item in items if item.nodeid.startswith(own)]
