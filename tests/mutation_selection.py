@@ -13,6 +13,8 @@ import fnmatch
 import os
 from dataclasses import dataclass
 
+import pytest
+
 
 @dataclass(frozen=True)
 class RuleModule:
@@ -85,11 +87,21 @@ def _module_under_test() -> str | None:
     return module_of(mutant) or module_of(os.environ.get("LOIVE_MUTANTS", ""))
 
 
+def _file_rank(own: tuple[str, ...], nodeid: str) -> int:
+    return next((rank for rank, path in enumerate(own) if nodeid.startswith(path)), len(own))
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django, which puts tests without a database last
 def pytest_collection_modifyitems(config, items) -> None:
+    """Keep the module's own tests, in the order of its list: the direct unit tests first, so
+    that a killed mutant dies in the first seconds."""
     module = _module_under_test()
     if module is None or config.option.collectonly:  # mutmut lists every test it has mapped
         return
     own = RULE_MODULES[module].tests
-    kept = [item for item in items if item.nodeid.startswith(own)]
+    kept = sorted(
+        (item for item in items if item.nodeid.startswith(own)),
+        key=lambda item: _file_rank(own, item.nodeid),
+    )
     config.hook.pytest_deselected(items=[item for item in items if item not in kept])
     items[:] = kept
