@@ -35,11 +35,10 @@ PYTEST_ARGS ?= -n 2
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## mutate: mutation testing of the rule modules against their tests (slow, so not in `make test`);
-## MUTANTS="cases.minors*" limits it to one module; prints the kill rate per module
+## mutate: mutation testing of the rule modules against their own tests, one module at a time
+## (slow, so not in `make test`); MODULES="cases.minors" limits it; prints the kill rates
 mutate: $(VENV)/.installed-dev
-	$(BIN)/mutmut run $(MUTANTS) || true
-	$(BIN)/python scripts/mutation_report.py
+	nice -n 10 $(BIN)/python -m scripts.mutate $(MODULES)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -1,11 +1,54 @@
 """Shared fixtures: the organisation and the cast every test stands on."""
 
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
 import pytest
+from django.conf import settings
+from django.db import connection
 
 from agencies.models import AgencyKind, Role, Unit, UnitLevel
 from agencies.services import create_user
 from places.models import Province
 from tests import cast as cast_module
+
+
+def _kept_test_db() -> Path | None:
+    """`make mutate` runs the tests once per mutant: LOIVE_TEST_DB_FILE names a file for the
+    SQLite test database, which `--reuse-db` reuses instead of migrating a new one each time."""
+    path = os.environ.get("LOIVE_TEST_DB_FILE")
+    if path and settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        return Path(path)
+    return None
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """Every run starts from the pristine copy taken after the first migration: a run's
+    transactional tests flush the database and may leave it empty behind them."""
+    path = _kept_test_db()
+    if path is None:
+        return
+    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = str(path)
+    for stale in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+        stale.unlink(missing_ok=True)
+    pristine = path.with_name(f"{path.name}.pristine")
+    if pristine.exists():
+        shutil.copyfile(pristine, path)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    path = _kept_test_db()
+    pristine = path and path.with_name(f"{path.name}.pristine")
+    if pristine and not pristine.exists():
+        with django_db_blocker.unblock():
+            connection.ensure_connection()
+            with sqlite3.connect(pristine) as copy:
+                connection.connection.backup(copy)
+    yield
 
 
 @pytest.fixture

@@ -3,11 +3,15 @@ same body replays the first answer; with another body it is 422 `idempotency_key
 the key is stored only hashed, scoped to the user, with the request's fingerprint."""
 
 import hashlib
+import hmac
 import json
+from datetime import date
 
 import pytest
 
 from cases.models import Case, Intake
+from security.blind_index import purpose_key
+from security.idempotency import canonical_json, fingerprint, key_digest
 
 from .test_intake_api import CALL, post_intake
 
@@ -56,3 +60,25 @@ def test_the_key_and_the_body_are_stored_only_as_digests(api, cast):
     body = json.dumps(CALL, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     # A keyed hash: not the plain SHA-256 anyone could compute from a guessed body.
     assert intake.idempotency_fingerprint != hashlib.sha256(body.encode()).hexdigest()
+
+
+# --- the stored forms: a key sent before an upgrade must still be found after it -------------
+
+
+def test_the_key_digest_is_the_sha256_of_user_and_key():
+    assert key_digest(7, "k-1") == hashlib.sha256(b"7:k-1").hexdigest()
+    assert key_digest(7, "k-1") != key_digest(8, "k-1")
+
+
+def test_the_canonical_body_is_sorted_compact_utf8_json():
+    body = {"victim": {"full_name": "Vàng Thị Mai", "age": 17}, "channel": "hotline"}
+    assert canonical_json(body) == (
+        '{"channel":"hotline","victim":{"age":17,"full_name":"Vàng Thị Mai"}}'.encode()
+    )
+    assert canonical_json({"received_at": date(2025, 11, 3)}) == b'{"received_at":"2025-11-03"}'
+
+
+def test_the_fingerprint_is_an_hmac_of_the_canonical_body_under_its_own_key():
+    body = {"channel": "hotline"}
+    expected = hmac.new(purpose_key("idempotency-fingerprint"), canonical_json(body), "sha256")
+    assert fingerprint(body) == expected.hexdigest()

@@ -1,11 +1,14 @@
 """The audit ledger: chained hashes, gapless sequences, triggers, verify_audit, sign-in events."""
 
+import datetime
+import uuid
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from security.audit import GENESIS_HASH, compute_hash, record_event, verify_chain
+from security.audit import GENESIS_HASH, canonical_json, compute_hash, record_event, verify_chain
 from security.db import trigger_sql
 from security.models import AuditEvent
 
@@ -178,3 +181,33 @@ def test_a_missing_chain_head_stops_writers_and_fails_verification():
     with pytest.raises(AuditChainError):
         record_event("case.create")
     assert verify_chain().broken_sequence == 4
+
+
+def test_the_canonical_form_the_hashes_cover_never_changes():
+    """Events written before an upgrade must still verify after it: sorted keys, no spaces,
+    UTF-8 text as is."""
+    assert canonical_json({"b": [1, "Việt"], "a": None}) == '{"a":null,"b":[1,"Việt"]}'
+
+
+def test_details_keep_ids_and_dates_as_text_and_refuse_what_json_cannot_say():
+    case_id = uuid.UUID("00000000-0000-0000-0000-000000000042")
+    event = record_event("case.create", details={"case": case_id, "on": datetime.date(2025, 11, 3)})
+    event.refresh_from_db()
+    assert event.details == {"case": str(case_id), "on": "2025-11-03"}
+    with pytest.raises(ValueError):
+        record_event("case.create", details={"score": float("nan")})
+
+
+def test_an_empty_ledger_verifies():
+    report = verify_chain()
+    assert (report.ok, report.checked) == (True, 0)
+
+
+def test_a_missing_head_reports_how_far_the_chain_held():
+    from security.models import AuditChainHead
+
+    three_events()
+    AuditChainHead.objects.all().delete()
+    report = verify_chain()
+    assert (report.checked, report.broken_sequence) == (3, 4)
+    assert report.problem == "events after 3 are missing (head: 0)"

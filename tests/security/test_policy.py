@@ -91,3 +91,19 @@ def test_no_one_but_case_holders_sees_medical_or_investigation_records():
 def test_works_with_real_users(police_unit, make_user):
     officer = make_user(police_unit, Role.CASEWORKER)
     assert visible_field_groups(officer, holds_case=True, referral_groups=None) == FIELD_AGENCY
+
+
+def test_a_role_or_agency_kind_the_table_does_not_name_sees_nothing():
+    assert need_to_know("stranger", AgencyKind.POLICE) == frozenset()
+    assert need_to_know(Role.CASEWORKER, None) == frozenset()
+    assert need_to_know(Role.CASEWORKER, "unknown-kind") == frozenset()
+    assert visible_field_groups(None, holds_case=True, referral_groups=None) == set()
+
+
+def test_without_a_reason_or_an_own_intake_the_conditions_are_not_met():
+    """The defaults are the closed door: a supervisor gives a reason, an operator made the
+    intake, or they see nothing."""
+    supervisor = FakeUser(Role.SUPERVISOR, AgencyKind.POLICE)
+    operator = FakeUser(Role.HOTLINE_OPERATOR, AgencyKind.HOTLINE)
+    assert visible_field_groups(supervisor, holds_case=False, referral_groups=None) == set()
+    assert visible_field_groups(operator, holds_case=True, referral_groups=None) == set()

@@ -1,0 +1,107 @@
+"""Pytest plugin for `make mutate` (loaded with `-p tests.mutation_selection` by mutmut only).
+
+mutmut runs each mutant against every selected test that called the mutated function, and
+nearly every test calls the audit ledger or the visibility rules while it sets up its cast.
+This keeps, for a mutant of a rule module, only that module's own tests: the ones meant to
+catch a change of that rule. mutmut names the mutant in MUTANT_UNDER_TEST
+("cases.minors.x_age_group__mutmut_3"); its clean run, which names none, takes the module from
+LOIVE_MUTANTS. mutmut's first run ("stats"), which maps tests to functions, and its listing of
+the tests keep all.
+"""
+
+import fnmatch
+import os
+from dataclasses import dataclass
+
+import pytest
+
+
+@dataclass(frozen=True)
+class RuleModule:
+    tests: tuple[str, ...]
+    functions: tuple[str, ...] = ("*",)  # mutmut's names of the rule's functions, as globs
+
+    def mutants(self, module: str) -> list[str]:
+        return [f"{module}.{function}" for function in self.functions]
+
+    def covers(self, module: str, mutant: str) -> bool:
+        return any(fnmatch.fnmatchcase(mutant, glob) for glob in self.mutants(module))
+
+
+_TRANSITIONS = ("tests/cases/test_transition_rules.py", "tests/test_rule_guards.py")
+_CONSENT = ("tests/referrals/test_consent_rules.py", "tests/referrals/test_referral_api.py")
+
+RULE_MODULES = {
+    "security.audit": RuleModule(
+        ("tests/security/test_audit.py", "tests/security/test_audit_tampering.py")
+    ),
+    # The table-driven tests; the endpoint tests (tests/test_access_policy_endpoints.py) add
+    # minutes per mutant and check the same table through the API.
+    "security.policy": RuleModule(("tests/security/test_policy.py",)),
+    "security.idempotency": RuleModule(("tests/cases/test_idempotency.py",)),
+    "cases.minors": RuleModule(("tests/cases/test_minors.py", "tests/test_rule_guards.py")),
+    "cases.lifecycle": RuleModule(_TRANSITIONS),
+    "cases.requirements": RuleModule(_TRANSITIONS),
+    "cases.permissions": RuleModule((*_TRANSITIONS, "tests/cases/test_transitions_api.py")),
+    "cases.visibility": RuleModule(
+        (
+            "tests/test_confidentiality_reads.py",
+            "tests/test_access_policy_endpoints.py",
+            "tests/referrals/test_access_after_holding.py",
+        )
+    ),
+    # Only the idempotency of intake: the rest of the service is not a rule module.
+    "cases.services.intake": RuleModule(
+        ("tests/cases/test_idempotency.py", "tests/cases/test_intake_api.py"),
+        ("x_create_intake__*", "x__record_intake__*", "x__replayed_intake__*"),
+    ),
+    # Only the consent and legal-basis check of referrals.
+    "referrals.services": RuleModule(
+        _CONSENT,
+        (
+            "x_send_referral__*",
+            "x__sharing_basis__*",
+            "x__consent_withdrawn__*",
+            "x_accept_referral__*",
+        ),
+    ),
+    "referrals.selectors": RuleModule(
+        (*_CONSENT, "tests/referrals/test_access_after_holding.py"),
+        ("xǁRecipientǁ*", "x__covering__*", "x_latest_consent__*", "x_consent_withdrawn__*"),
+    ),
+}
+
+
+def module_of(mutant: str) -> str | None:
+    """The rule module a mutant belongs to (or the module itself, by its name)."""
+    for module in sorted(RULE_MODULES, key=len, reverse=True):
+        if mutant == module or mutant.startswith(f"{module}."):
+            return module
+    return None
+
+
+def _module_under_test() -> str | None:
+    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
+    if mutant == "stats":
+        return None
+    return module_of(mutant) or module_of(os.environ.get("LOIVE_MUTANTS", ""))
+
+
+def _file_rank(own: tuple[str, ...], nodeid: str) -> int:
+    return next((rank for rank, path in enumerate(own) if nodeid.startswith(path)), len(own))
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django, which puts tests without a database last
+def pytest_collection_modifyitems(config, items) -> None:
+    """Keep the module's own tests, in the order of its list: the direct unit tests first, so
+    that a killed mutant dies in the first seconds."""
+    module = _module_under_test()
+    if module is None or config.option.collectonly:  # mutmut lists every test it has mapped
+        return
+    own = RULE_MODULES[module].tests
+    kept = sorted(
+        (item for item in items if item.nodeid.startswith(own)),
+        key=lambda item: _file_rank(own, item.nodeid),
+    )
+    config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+    items[:] = kept
