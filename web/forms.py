@@ -313,6 +313,17 @@ class ReferralForm(forms.Form):
         }
 
 
+class RouteForm(forms.Form):
+    """Phân công: which of the addressed kind's units in the province takes the referral."""
+
+    to_unit = forms.ModelChoiceField(label=_("Unit that takes it"), queryset=Unit.objects.none())
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["to_unit"].queryset = units
+
+
 class RejectForm(forms.Form):
     reason = forms.CharField(label=_("Reason for rejecting"), max_length=500)
 
