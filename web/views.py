@@ -84,8 +84,10 @@ def intake(request: HttpRequest) -> HttpResponse:
     form = forms.IntakeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         key = request.POST.get("idempotency_key", "")[:128]
+        link = form.cleaned_data["link_to_case"]
+        linked = get_visible_case(request.user, link) if link else None
         try:
-            result = take_hotline_call(request.user, form.call(), idempotency_key=key)
+            result = take_hotline_call(request.user, form.call(linked), idempotency_key=key)
         except DomainError as exc:
             form.add_error(None, exc.detail)
         else:
