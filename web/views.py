@@ -38,6 +38,7 @@ from rulebooks.selectors import rulebook_for
 from supervision.selectors import overdue_referrals
 from supervision.timeline import case_timeline
 from workflows.inbox import inbox as unit_inbox
+from workflows.services import finished_tasks
 
 from . import forms
 from .navigation import may_visit
@@ -141,8 +142,12 @@ def intake_done(request: HttpRequest, case_id) -> HttpResponse:
 
 @page(*WORKING, area="inbox")
 def inbox(request: HttpRequest) -> HttpResponse:
-    items = unit_inbox(request.user)
-    return render(request, "web/inbox.html", {"items": items, "reject": forms.RejectForm()})
+    context = {
+        "items": unit_inbox(request.user),
+        "archive": finished_tasks(request.user),
+        "reject": forms.RejectForm(),
+    }
+    return render(request, "web/inbox.html", context)
 
 
 @page(*WORKING, Role.SUPERVISOR)
