@@ -6,11 +6,21 @@ import re
 
 import pytest
 
+from agencies.models import AgencyKind, Unit, UnitLevel
 from cases.models import Case, Intake
+from cases.services import IntakeData, PersonData, create_intake, record_consent
+from places.models import Province
 from referrals.models import Referral
-from referrals.services import accept_referral
+from referrals.services import accept_referral, send_referral
 
-from .test_web_journeys import MOTHER_PHONE, SHOTS, _first_call, _shoot, _sign_in
+from .test_web_journeys import (
+    MOTHER_PHONE,
+    SHOTS,
+    _code_from_setup_link,
+    _first_call,
+    _shoot,
+    _sign_in,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -78,3 +88,54 @@ def test_the_operator_links_a_second_call_to_the_case(page, live_server, user_na
     _shoot(page, "n2-operator-linked")
     assert Case.objects.count() == 1 and Referral.objects.count() == 1
     assert Intake.objects.filter(case=first, linked_as_duplicate=True).count() == 1
+
+
+def _refer_to_kind(border, province) -> Referral:
+    """A returnee's case opened by the border guard, referred with consent to a kind."""
+    kind = AgencyKind.HEALTH_DEPARTMENT
+    returnee = PersonData(full_name="Lò Văn Pó", birth_year="1990")
+    case = create_intake(border, IntakeData(channel="border_handover", victim=returnee)).case
+    consent = record_consent(
+        border,
+        case,
+        recipient_kind=kind,
+        purpose="reception",
+        status="given",
+        informed_how="orally",
+        informed_language="vi",
+    )
+    return send_referral(
+        border, case, purpose="reception", to_kind=kind, to_province=province, consent=consent
+    )
+
+
+def test_a_supervisor_routes_a_referral_on_a_phone(page, live_server, user_named):
+    """Hà Tĩnh's border guard refers a returnee to "the health department of Hà Tĩnh"; its
+    supervisor, on a phone, names the social work centre."""
+    centre = Unit.objects.create(
+        code="ht-social-centre",
+        name="Trung tâm Công tác xã hội Hà Tĩnh",
+        kind=AgencyKind.HEALTH_DEPARTMENT,
+        level=UnitLevel.PROVINCE,
+        province=Province.objects.get(code="42"),
+    )
+    referral = _refer_to_kind(user_named("ht-border_guard-caseworker"), centre.province)
+    base = live_server.url
+    page.set_viewport_size({"width": 360, "height": 740})
+    _sign_in(page, base, "ht-health_department-supervisor")
+    page.wait_for_url(re.compile(r"/security/two-factor/"))
+    page.click("summary")
+    page.fill("input[name=token]", _code_from_setup_link(page))
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    page.click("nav.areas a[data-area=routing]")
+    page.wait_for_url(f"{base}/routing/")
+    row = page.locator(f"tr[data-case='{referral.case.number}']")
+    row.wait_for()
+    assert _sideways_overflow(page) == 0
+    _shoot(page, "n3-supervisor-routing")
+    row.get_by_label("Đơn vị tiếp nhận").select_option(label=centre.name)
+    row.locator("button[type=submit]").click()
+    page.wait_for_url(f"{base}/routing/")
+    referral.refresh_from_db()
+    assert referral.to_unit == centre
