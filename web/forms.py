@@ -2,7 +2,7 @@
 Every decision stays in the services (cases, referrals); a form only shapes input."""
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -322,7 +322,7 @@ class RouteForm(forms.Form):
 
     to_unit = forms.ModelChoiceField(label=_("Unit that takes it"), queryset=Unit.objects.none())
 
-    def __init__(self, *args, units=None, **kwargs):
+    def __init__(self, *args, units: QuerySet[Unit] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if units is not None:
             self.fields["to_unit"].queryset = units
