@@ -83,7 +83,8 @@ def handover_target(case: Case) -> Handover:
 def take_hotline_call(
     actor: User, call: HotlineCall, *, idempotency_key: str = ""
 ) -> HotlineCallResult:
-    """Open the case of a call and hand it over, all or nothing, in one transaction."""
+    """Open the case of a call and hand it over, all or nothing, in one transaction; a call
+    linked to an existing case (`intake.link_to_case`) is added to it, not handed over."""
     with transaction.atomic():
         opened = create_intake(actor, call.intake, idempotency_key=idempotency_key)
         case = opened.case
@@ -92,6 +93,10 @@ def take_hotline_call(
             return HotlineCallResult(case, [], referral)
         if call.indicators or call.intake.purposes:
             record_screening(actor, case, indicators=call.indicators, purposes=call.intake.purposes)
+        if not opened.created_case:
+            # Another call about a case already taken: its handover was decided with the first.
+            reason = _("The call was added to the existing case; it is not handed over again.")
+            return HotlineCallResult(case, opened.possible_duplicates, None, str(reason))
         return _hand_over(actor, case, call, opened.possible_duplicates)
 
 

@@ -98,6 +98,21 @@ def referrals_in_box(user: User, box: str = "") -> QuerySet[Referral]:
     return referrals
 
 
+def awaiting_routing(user: User) -> QuerySet[Referral]:
+    """Open referrals addressed to the kind of the user's unit in its province, no unit named
+    yet: what a supervisor there routes (services.route_referral), oldest deadline first."""
+    if user.role != Role.SUPERVISOR:
+        return Referral.objects.none()
+    waiting = referrals_in_box(user, "inbox").filter(to_unit__isnull=True)
+    return waiting.filter(status=ReferralStatus.SENT).order_by("due_at", "pk")
+
+
+def routing_units(referral: Referral) -> QuerySet[Unit]:
+    """The active units a referral to a kind in a province may be routed to."""
+    units = Unit.objects.filter(is_active=True, kind=referral.to_kind)
+    return units.filter(province_id=referral.to_province_id).order_by("name")
+
+
 def get_visible_referral(user: User, referral_id) -> Referral:
     """The referral if the user may know it exists; otherwise 404 (no existence leak)."""
     try:

@@ -2,13 +2,14 @@
 Every decision stays in the services (cases, referrals); a form only shapes input."""
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import AgencyKind, Unit
 from cases.inputs import IntakeData, PersonData
 from cases.models import (
+    Case,
     Channel,
     ClosureReason,
     ConsentInformed,
@@ -112,6 +113,8 @@ class IntakeForm(forms.Form):
         widget=forms.RadioSelect,
     )
     consent_given_by = forms.ChoiceField(label=_("Consent given by"), choices=GIVEN_BY)
+    # Set by the "same case" button of a possible duplicate: the call joins that case.
+    link_to_case = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -143,9 +146,10 @@ class IntakeForm(forms.Form):
             relationship=data.get("caller_relationship") or "",
         )
 
-    def intake_data(self) -> IntakeData:
+    def intake_data(self, link_to_case: Case | None = None) -> IntakeData:
         data = self.cleaned_data
         return IntakeData(
+            link_to_case=link_to_case,
             channel=Channel.HOTLINE,
             victim=self.victim(),
             reporter=self.reporter(),
@@ -155,9 +159,9 @@ class IntakeForm(forms.Form):
             is_abroad=bool(data.get("is_abroad")),
         )
 
-    def call(self) -> HotlineCall:
+    def call(self, link_to_case: Case | None = None) -> HotlineCall:
         return HotlineCall(
-            intake=self.intake_data(),
+            intake=self.intake_data(link_to_case),
             indicators=list(self.cleaned_data.get("indicators") or []),
             consent=self.cleaned_data["consent"],
             consent_given_by=self.cleaned_data["consent_given_by"],
@@ -311,6 +315,17 @@ class ReferralForm(forms.Form):
             "legal_basis": data.get("legal_basis"),
             "justification": data.get("justification") or "",
         }
+
+
+class RouteForm(forms.Form):
+    """Phân công: which of the addressed kind's units in the province takes the referral."""
+
+    to_unit = forms.ModelChoiceField(label=_("Unit that takes it"), queryset=Unit.objects.none())
+
+    def __init__(self, *args, units: QuerySet[Unit] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["to_unit"].queryset = units
 
 
 class RejectForm(forms.Form):

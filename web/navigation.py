@@ -24,6 +24,7 @@ AREAS = [
     Area("cases", "web:cases", _("Cases"), frozenset({W, H, S})),
     Area("search", "web:search", _("Search"), frozenset({W, H, S})),
     Area("notifications", "web:notifications", _("Notifications"), frozenset({W, H, S, A})),
+    Area("routing", "web:routing", _("Routing"), frozenset({S})),
     Area("supervision", "supervision:overdue", _("Supervision"), frozenset({S})),
     Area("reports", "web:reports", _("Reports"), frozenset({S})),
     Area("admin", "admin:index", _("Administration"), frozenset({A})),

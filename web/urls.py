@@ -15,6 +15,8 @@ urlpatterns = [
         views.referral_action,
         name="referral-action",
     ),
+    path("routing/", views.routing, name="routing"),
+    path("routing/<uuid:referral_id>/", views.route, name="route"),
     path("cases/", views.cases, name="cases"),
     path("cases/<uuid:case_id>/", views.case, name="case"),
     path("cases/<uuid:case_id>/records/<slug:record>/", views.case_record, name="case-record"),

@@ -27,12 +27,18 @@ from notifications.selectors import notifications_for
 from notifications.services import mark_all_read
 from referrals import services as referral_services
 from referrals.hotline import take_hotline_call
-from referrals.selectors import get_visible_referral, referrals_in_box
+from referrals.selectors import (
+    awaiting_routing,
+    get_visible_referral,
+    referrals_in_box,
+    routing_units,
+)
 from rulebooks.periods import current_quarter
 from rulebooks.selectors import rulebook_for
 from supervision.selectors import overdue_referrals
 from supervision.timeline import case_timeline
 from workflows.inbox import inbox as unit_inbox
+from workflows.services import finished_tasks
 
 from . import forms
 from .navigation import may_visit
@@ -79,8 +85,10 @@ def intake(request: HttpRequest) -> HttpResponse:
     form = forms.IntakeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         key = request.POST.get("idempotency_key", "")[:128]
+        link = form.cleaned_data["link_to_case"]
+        linked = get_visible_case(request.user, link) if link else None
         try:
-            result = take_hotline_call(request.user, form.call(), idempotency_key=key)
+            result = take_hotline_call(request.user, form.call(linked), idempotency_key=key)
         except DomainError as exc:
             form.add_error(None, exc.detail)
         else:
@@ -134,8 +142,12 @@ def intake_done(request: HttpRequest, case_id) -> HttpResponse:
 
 @page(*WORKING, area="inbox")
 def inbox(request: HttpRequest) -> HttpResponse:
-    items = unit_inbox(request.user)
-    return render(request, "web/inbox.html", {"items": items, "reject": forms.RejectForm()})
+    context = {
+        "items": unit_inbox(request.user),
+        "archive": finished_tasks(request.user),
+        "reject": forms.RejectForm(),
+    }
+    return render(request, "web/inbox.html", context)
 
 
 @page(*WORKING, Role.SUPERVISOR)
@@ -158,6 +170,29 @@ def referral_action(request: HttpRequest, referral_id, action: str) -> HttpRespo
     except DomainError as exc:
         messages.error(request, exc.detail)
     return redirect("web:inbox")
+
+
+@page(Role.SUPERVISOR, area="routing")
+def routing(request: HttpRequest) -> HttpResponse:
+    """Referrals addressed to the supervisor's agency kind in its province, to route."""
+    rows = [
+        (referral, forms.RouteForm(units=routing_units(referral), prefix=str(referral.uuid)))
+        for referral in awaiting_routing(request.user).select_related("to_province")
+    ]
+    return render(request, "web/routing.html", {"rows": rows})
+
+
+@page(Role.SUPERVISOR, area="routing")
+@require_POST
+def route(request: HttpRequest, referral_id) -> HttpResponse:
+    referral = get_visible_referral(request.user, referral_id)
+    form = forms.RouteForm(request.POST, units=routing_units(referral), prefix=str(referral.uuid))
+    if not form.is_valid():
+        messages.error(request, gettext("Check the form: %(errors)s") % {"errors": _errors(form)})
+    else:
+        to_unit = form.cleaned_data["to_unit"]
+        _call(request, referral_services.route_referral, request.user, referral, to_unit=to_unit)
+    return redirect("web:routing")
 
 
 # --- cases ----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 from viewflow.workflow.fields import get_task_ref
+from viewflow.workflow.status import STATUS
 
 from agencies.models import User
 from cases.models import Case, CaseHolding, CaseState, StateChange
@@ -69,6 +70,15 @@ def tasks_for_user(user: User) -> list[CaseTask]:
         .order_by("created", "pk")
     )
     return [task for task in candidates if task.may_be_worked_by(user)]
+
+
+def finished_tasks(user: User, limit: int = 50) -> list[CaseTask]:
+    """The archive of the user's unit: human tasks its people completed, latest first."""
+    if not user.is_active or user.unit_id is None:
+        return []
+    done = _human_tasks().filter(status=STATUS.DONE, owner__unit_id=user.unit_id)
+    done = done.select_related("owner").prefetch_related("process__artifact")
+    return list(done.order_by("-finished", "-pk")[:limit])
 
 
 def get_visible_task(user: User, task_id: int) -> CaseTask:

@@ -40,10 +40,13 @@ SIZES = {"desktop": (1366, 768), "phone": (360, 740)}
 
 
 def _shoot(page, name: str) -> None:
-    """The page at both sizes, then back to the desktop size."""
+    """The page at both sizes, then back to the desktop size; at neither does the page
+    scroll sideways."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     for label, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
+        wider = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert wider <= 0, f"{name} scrolls sideways by {wider} px at {width} px"
         page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
     page.set_viewport_size({"width": 1366, "height": 768})
 

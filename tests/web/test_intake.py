@@ -1,5 +1,7 @@
 """The hotline intake page: one submit opens the case and hands it over under the rulebook."""
 
+import re
+
 import pytest
 
 from cases.models import Case, Consent, Screening
@@ -17,7 +19,7 @@ def test_operator_gets_the_form_with_a_label_on_every_field(client_for):
     for name in ("caller_name", "victim_name", "victim_age", "narrative", "province"):
         assert f'for="id_{name}"' in html
     assert "vendor/htmx.min.js" in html
-    assert "//unpkg" not in html and "cdn" not in html.lower()
+    assert not re.search(r'(src|href)="(https?:)?//', html)  # nothing from another site
 
 
 @pytest.mark.parametrize("username", ["demo-police", "demo-supervisor", "demo-admin"])
@@ -80,3 +82,41 @@ def test_live_check_by_name_and_year_of_birth(hotline_case, client_for):
         "/intake/check/", {"victim_name": "nguyễn văn nam", "victim_birth_year": "2001"}
     )
     assert hotline_case.number in html.content.decode()
+
+
+SECOND_CALL = CALL | {
+    "caller_name": "Trần Thị Hoa",
+    "caller_phone": "0912345678",
+    "narrative": "Gọi lại: con trai đã bị chuyển sang khu khác.",
+    "indicators": ["restriction_of_movement"],
+}
+
+
+def test_the_duplicate_warning_offers_to_add_the_call_to_that_case(hotline_case, client_for):
+    html = client_for("demo-hotline").post("/intake/check/", SECOND_CALL).content.decode()
+    assert f'class="link-case" data-case="{hotline_case.uuid}"' in html
+    assert "Đây là cùng một hồ sơ" in html
+
+
+def test_linking_adds_the_call_to_the_case_without_a_new_case_or_handover(hotline_case, client_for):
+    from cases.models import Intake
+
+    response = client_for("demo-hotline").post(
+        "/intake/", SECOND_CALL | {"link_to_case": str(hotline_case.uuid)}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == f"/intake/{hotline_case.uuid}/"
+    assert Case.objects.count() == 1 and Referral.objects.count() == 1
+    second = Intake.objects.filter(case=hotline_case).latest("received_at")
+    assert second.linked_as_duplicate and second.reporter.full_name == "Trần Thị Hoa"
+    assert "chuyển sang khu khác" in second.narrative  # the call's details are kept
+    assert Screening.objects.filter(case=hotline_case).count() == 2
+    assert "không bàn giao lại" in response.content.decode()
+
+
+def test_linking_to_a_case_the_operator_may_not_see_is_404(client_for, api, cast):
+    from tests.cast import INTAKE, open_case
+
+    hidden = open_case(api(cast.border_guard), INTAKE)["id"]
+    response = client_for("demo-hotline").post("/intake/", CALL | {"link_to_case": hidden})
+    assert response.status_code == 404
+    assert Case.objects.count() == 1

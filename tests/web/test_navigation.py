@@ -11,6 +11,7 @@ LINKS = {
     "cases": 'href="/cases/"',
     "search": 'href="/search/"',
     "notifications": 'href="/notifications/"',
+    "routing": 'href="/routing/"',
     "supervision": 'href="/supervision/overdue/"',
     "reports": 'href="/reports/"',
     "admin": 'href="/admin/"',
@@ -18,7 +19,7 @@ LINKS = {
 SEES = {
     "demo-hotline": {"intake", "inbox", "cases", "search", "notifications"},
     "demo-police": {"inbox", "cases", "search", "notifications"},
-    "demo-supervisor": {"cases", "search", "notifications", "supervision", "reports"},
+    "demo-supervisor": {"cases", "search", "notifications", "routing", "supervision", "reports"},
     "demo-admin": {"notifications", "admin"},
 }
 PAGES = {
@@ -27,6 +28,7 @@ PAGES = {
     "cases": "/cases/",
     "search": "/search/",
     "reports": "/reports/",
+    "routing": "/routing/",
     "supervision": "/supervision/overdue/",
 }
 
