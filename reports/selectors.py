@@ -60,10 +60,11 @@ def periodic_report(user: User, period: str) -> dict:
     previous = _figure_cases(cases, before, figures)
     profiles = _profiles(set().union(*case_sets.values()), parsed.last_day)
     dimensions = _dimension_labels(profiles)
+    province = scope_province(user, parsed.last_day)
     return {
-        "period": describe(parsed),
+        "period": describe(parsed, province),
         "previous_period": before.code,
-        "scope": _scope(user, parsed.last_day),
+        "scope": {"unit": user.unit.name, "province": province.name if province else None},
         "generated_at": timezone.now(),
         "figures": [
             _figure(figure, case_sets[figure.key], profiles, dimensions)
@@ -236,7 +237,6 @@ def _value_label(code: str, names: dict[str, str]) -> str:
     return _("Not recorded") if code == UNKNOWN else code
 
 
-def _scope(user: User, day: date) -> dict:
-    """Whose cases the report covers: the unit, and its province as it is for the period."""
-    province = user.unit.province.as_of(day) if user.unit.province_id else None
-    return {"unit": user.unit.name, "province": province.name if province else None}
+def scope_province(user: User, day: date) -> Province | None:
+    """The province whose cases the report covers, as it is for the period (None: national)."""
+    return user.unit.province.as_of(day) if user.unit.province_id else None

@@ -22,7 +22,11 @@ class ReportPeriodSerializer(serializers.Serializer):
     last_day = serializers.DateField()
     due_before = serializers.DateField(allow_null=True)
     included_in = serializers.CharField(allow_null=True)
+    submit_before = serializers.DateField(
+        allow_null=True, help_text=_("The day the report including this period is due before.")
+    )
     schedule = serializers.CharField()
+    wording = serializers.CharField(help_text=_("The plan's words setting the day."))
     citation = serializers.CharField()
 
 
