@@ -34,7 +34,12 @@ from places.models import Province
 from rulebooks.models import SupportServiceKind
 from rulebooks.periods import Period, describe, parse_period
 
-from .proceedings import previous_period, proceedings_figures, proceedings_targets
+from .proceedings import (
+    previous_period,
+    proceedings_figures,
+    proceedings_targets,
+    scope_province,
+)
 
 UNKNOWN = "unknown"
 
@@ -235,8 +240,3 @@ def _value_label(code: str, names: dict[str, str]) -> str:
     if code in names:
         return names[code]
     return _("Not recorded") if code == UNKNOWN else code
-
-
-def scope_province(user: User, day: date) -> Province | None:
-    """The province whose cases the report covers, as it is for the period (None: national)."""
-    return user.unit.province.as_of(day) if user.unit.province_id else None

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from .services import FORMATS
 
-TARGET_STATUSES = ["met", "not_met", "no_reports"]
+TARGET_STATUSES = ["met", "not_met", "no_reports", "no_baseline"]
 
 
 class PeriodicReportQuerySerializer(serializers.Serializer):
@@ -79,7 +79,7 @@ class ReportTargetSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
     target_percent = serializers.IntegerField()
-    comparison = serializers.ChoiceField(["at_least", "above"])
+    comparison = serializers.ChoiceField(["at_least", "above", "rises_by_at_least"])
     quote = serializers.CharField()
     citation = serializers.CharField()
     basis = serializers.CharField()

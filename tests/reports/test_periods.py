@@ -5,8 +5,7 @@ from datetime import date, datetime
 import pytest
 
 from config.errors import InvalidInput
-from places.models import VIETNAM_TZ
-from places.models import Province
+from places.models import VIETNAM_TZ, Province
 from rulebooks.periods import describe, parse_period
 
 
