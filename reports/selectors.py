@@ -240,3 +240,42 @@ def _value_label(code: str, names: dict[str, str]) -> str:
     if code in names:
         return names[code]
     return _("Not recorded") if code == UNKNOWN else code
+
+
+def targets_dashboard(user: User, period: str, quarters: int = 4) -> dict:
+    """The plans' targets for the period, each with its rate over the last `quarters` quarters
+    up to the period's end (oldest first), and the day the period's report is due."""
+    _require_reader(user)
+    parsed = parse_period(period)
+    province = scope_province(user, parsed.last_day)
+    trend = _quarters_until(parsed.last_day, quarters)
+    by_quarter = [
+        {row["key"]: row for row in proceedings_targets(user, quarter)} for quarter in trend
+    ]
+    return {
+        "period": describe(parsed, province),
+        "scope": {"unit": user.unit.name, "province": province.name if province else None},
+        "targets": [
+            target
+            | {
+                "trend": [
+                    rows[target["key"]]
+                    | {
+                        "period": quarter.code,
+                        "year": quarter.year,
+                        "quarter": int(quarter.part[1]),
+                    }
+                    for quarter, rows in zip(trend, by_quarter, strict=True)
+                ]
+            }
+            for target in proceedings_targets(user, parsed)
+        ],
+    }
+
+
+def _quarters_until(day: date, count: int) -> list[Period]:
+    """The `count` quarters ending with the one `day` falls in, oldest first."""
+    quarters = [Period(day.year, f"Q{(day.month - 1) // 3 + 1}")]
+    while len(quarters) < count:
+        quarters.insert(0, previous_period(quarters[0]))
+    return quarters

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_dashboard
 
 app_name = "web"
 urlpatterns = [
@@ -27,4 +27,5 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("notifications/", views.notifications, name="notifications"),
     path("reports/", views.reports, name="reports"),
+    path("reports/dashboard/", views_dashboard.dashboard, name="dashboard"),
 ]
