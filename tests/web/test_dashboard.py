@@ -51,8 +51,8 @@ def test_each_target_with_its_rate_goal_and_quarterly_chart(phu_tho_client):
     assert 'class="goal"' in svg
     assert "<script" not in html and "http" not in svg.replace("http://www.w3.org/2000/svg", "")
     table = tried.split('<table class="trend">', 1)[1]
-    assert "<th scope=\"row\">2026-Q1</th><td>0%</td><td>0/1</td><td>Không đạt</td>" in table
-    assert "<th scope=\"row\">2026-Q2</th><td>50%</td><td>1/2</td><td>Không đạt</td>" in table
+    assert '<th scope="row">2026-Q1</th><td>0%</td><td>0/1</td><td>Không đạt</td>' in table
+    assert '<th scope="row">2026-Q2</th><td>50%</td><td>1/2</td><td>Không đạt</td>' in table
     assert "Chỉ tiêu 5" in tried
 
 

@@ -13,11 +13,13 @@ LINKS = {
     "notifications": 'href="/notifications/"',
     "supervision": 'href="/supervision/overdue/"',
     "reports": 'href="/reports/"',
+    "proceedings": 'href="/proceedings/tips/"',
     "admin": 'href="/admin/"',
 }
 SEES = {
     "demo-hotline": {"intake", "inbox", "cases", "search", "notifications"},
-    "demo-police": {"inbox", "cases", "search", "notifications"},
+    "demo-police": {"inbox", "cases", "search", "notifications", "proceedings"},
+    "demo-social": {"inbox", "cases", "search", "notifications"},
     "demo-supervisor": {"cases", "search", "notifications", "supervision", "reports"},
     "demo-admin": {"notifications", "admin"},
 }
@@ -28,6 +30,7 @@ PAGES = {
     "search": "/search/",
     "reports": "/reports/",
     "supervision": "/supervision/overdue/",
+    "proceedings": "/proceedings/tips/",
 }
 
 
