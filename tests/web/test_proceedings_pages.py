@@ -134,6 +134,7 @@ def test_the_case_moves_from_police_to_procuracy_to_court(
     client.post(f"{url}conclude_investigation/", {})
     criminal_case.refresh_from_db()
     assert criminal_case.state == "prosecution"
+    assert 'data-step="' not in client.get(url).content.decode()  # the file left the police
     procuracy = client_for("lc-procuracy-caseworker")
     page = procuracy.get(url).content.decode()
     assert 'data-step="indict"' in page and "Lê Văn Mối" in page
