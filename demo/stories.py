@@ -31,6 +31,8 @@ from agencies.models import Unit, User
 from cases import services as cases
 from cases.models import Case, CaseState, ConsentInformed, ConsentStatus
 from places.models import VIETNAM_TZ
+from proceedings import services as proceedings
+from proceedings.models import CriminalCase
 from referrals import services as referrals
 from referrals.models import Referral, ReferralStatus
 from supervision.tasks import sweep_deadlines
@@ -440,6 +442,71 @@ def due_in_minutes(w: World) -> Story:
     w.refer(bg, case, "ht-health_department", "protection")
 
 
+OFFENDERS = ["Lê Văn Mối", "Trần Thị Dẫn", "Vừ A Chớ", "Phạm Văn Đường", "Hoàng Thị Lừa"]
+
+
+def criminal_track(w: World, p: str, start: float, stop: str) -> Story:
+    """A tip to the police, verified and resolved by opening a criminal case, then (as far as
+    `stop`: received, verifying, investigation, trial, adjudicated) prosecuted and tried."""
+    police = w.caseworker(f"{p}-police")
+    yield w.ago(start)
+    tip = proceedings.record_tip(
+        police,
+        proceedings.TipData(
+            kind="denunciation",
+            content="Người dân tố giác một đối tượng dụ dỗ phụ nữ sang Trung Quốc lấy chồng.",
+            offence="art150",
+        ),
+    )
+    if stop == "received":
+        return
+    yield w.ago(start - 2)
+    proceedings.transition_tip(police, tip, "start_verification")
+    if stop == "verifying":
+        return
+    yield w.ago(start - 15)
+    number = f"{int(start):02d}/QĐ-KTVA-{p.upper()}"
+    proceedings.resolve_tip(police, tip, outcome="case_opened", decision_number=number)
+    cc = CriminalCase.objects.get(tip=tip)
+    name = OFFENDERS[len(w.people.names) % len(OFFENDERS)]
+    w.people.names.append(name)
+    proceedings.add_offender(
+        police, cc, proceedings.OffenderData(role="recruiter", full_name=name, birth_year="1984")
+    )
+    proceedings.add_route(
+        police,
+        cc,
+        proceedings.RouteData(
+            destination_country="CN",
+            origin_province_id=police.unit.province_id,
+            sector="forced_marriage",
+        ),
+    )
+    if stop == "investigation":
+        return
+    yield w.ago(start - 90)
+    proceedings.transition_criminal_case(police, cc, "conclude_investigation")
+    yield w.ago(start - 110)
+    proceedings.transition_criminal_case(
+        w.caseworker(f"{p}-procuracy"),
+        cc,
+        "indict",
+        number=f"{int(start):02d}/CT-VKS",
+        court_unit=w.unit(f"{p}-court"),
+    )
+    if stop == "trial":
+        return
+    yield w.ago(start - 150)
+    offender = cc.offenders.get()
+    proceedings.transition_criminal_case(
+        w.caseworker(f"{p}-court"),
+        cc,
+        "adjudicate",
+        number=f"{int(start):02d}/HSST",
+        verdicts=[proceedings.VerdictData(offender, "convicted", 96)],
+    )
+
+
 OLD_RECEIVED = {  # under the 2011 law's rulebook (qcph-2548)
     "lc": datetime(2025, 3, 12, 9, 0, tzinfo=VIETNAM_TZ),
     "qt": datetime(2025, 4, 20, 10, 30, tzinfo=VIETNAM_TZ),
@@ -470,6 +537,11 @@ def stories(w: World) -> list[Story]:
             commune_walk_in(w, p, 90 - k, accepted=True),
             commune_walk_in(w, p, 1.5 + i, accepted=False),
             old_case(w, p, OLD_RECEIVED[p]),
+            criminal_track(w, p, 220 - k, "adjudicated"),
+            criminal_track(w, p, 130 - k, "trial"),
+            criminal_track(w, p, 45 - k, "investigation"),
+            criminal_track(w, p, 24 - k, "received"),  # past its 20 days: overdue
+            criminal_track(w, p, 6 - k, "verifying"),
         ]
     found.append(due_in_minutes(w))
     found.append(final_sweep(w))

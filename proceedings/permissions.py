@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from agencies.models import AgencyKind, Role, User
 from config.errors import InvalidInput, NotAllowed
 
-from .lifecycle import STAGE_HOLDER, Holder, Transition
+from .lifecycle import STAGE_HOLDER, TIP_TRANSITIONS, TRANSITIONS, Holder, TipState, Transition
 from .models import CriminalCase, Tip
 
 INVESTIGATING_KINDS = frozenset(
@@ -61,3 +61,34 @@ def require_unit_of_kind(unit, kinds: frozenset[str], what: str) -> None:
             _("%(unit)s cannot be %(what)s.") % {"unit": unit or "—", "what": what},
             "wrong_unit_kind",
         )
+
+
+def may_make(user: User, obj: Tip | CriminalCase, rule: Transition) -> bool:
+    """Could the user make the transition now: from this stage, as the unit that makes it?"""
+    unit_id = holder_unit_id(obj, rule.made_by)
+    return (
+        obj.state in rule.sources
+        and is_track_caseworker(user)
+        and unit_id is not None
+        and user.unit_id == unit_id
+    )
+
+
+def transitions_open_to(user: User, obj: Tip | CriminalCase) -> list[Transition]:
+    """The transitions of the tip's or case's table the user may make now, in table order."""
+    table = TIP_TRANSITIONS if isinstance(obj, Tip) else TRANSITIONS
+    return [rule for rule in table.values() if may_make(user, obj, rule)]
+
+
+def tip_steps_open_to(user: User, tip: Tip) -> list[str]:
+    """What the user may do with the tip now: its transitions, and classifying and extending,
+    which the receiving unit does while the tip is received or being verified."""
+    steps = [rule.name for rule in transitions_open_to(user, tip)]
+    if may_make(user, tip, TIP_TRANSITIONS["resolve"]) and tip.state in (
+        TipState.RECEIVED,
+        TipState.VERIFYING,
+    ):
+        steps.append("classify")
+        if not tip.extended_at:
+            steps.append("extend")
+    return steps

@@ -1,11 +1,13 @@
 """Reads of the criminal track: what a user may see of tips and criminal cases."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Now
 from django.utils.translation import gettext as _
 
 from agencies.models import AgencyKind, Role, User
 from config.errors import NotFound
 
+from .lifecycle import OPEN_TIP_STATES
 from .models import CriminalCase, Tip
 from .permissions import is_track_caseworker
 
@@ -47,3 +49,24 @@ def get_visible_criminal_case(user: User, case_id) -> CriminalCase:
         return visible_criminal_cases(user).get(uuid=case_id)
     except (CriminalCase.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound(_("No such criminal case.")) from exc
+
+
+def tips_by_urgency(user: User) -> QuerySet[Tip]:
+    """The user's tips, those still to resolve first, the soonest due (so the overdue) first;
+    each marked `overdue` when it is still to resolve and its limit has passed."""
+    still_open = Case(
+        When(state__in=OPEN_TIP_STATES, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    overdue = Case(
+        When(state__in=OPEN_TIP_STATES, due_at__lt=Now(), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    return (
+        visible_tips(user)
+        .select_related("unit")
+        .annotate(still_open=still_open, overdue=overdue)
+        .order_by("still_open", F("due_at").asc(nulls_last=True), "-reported_at", "-id")
+    )

@@ -8,6 +8,7 @@ under the one it merged into). Only counts leave this module: never who an offen
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -23,11 +24,13 @@ from proceedings.models import (
     OffenderRole,
     Route,
     Tip,
+    TipOutcome,
     Verdict,
 )
 from rulebooks.periods import Period
+from rulebooks.selectors import province_lineage
 
-from .targets import PLAN_TARGETS, TARGETS_CITATION, Target
+from .targets import Target, targets_for
 
 
 def previous_period(period: Period) -> Period:
@@ -254,6 +257,11 @@ MEASURES: dict[str, tuple[str, Callable[[Period], Q], Callable[[Period], Q]]] = 
             & (Q(verification_started_at__lt=p.ends_at) | Q(resolved_at__lt=p.ends_at))
         ),
     ),
+    "tips_opened": (
+        "tips",
+        lambda p: _within("received_at", p),
+        lambda p: Q(outcome=TipOutcome.CASE_OPENED, resolved_at__lt=p.ends_at),
+    ),
     "tips_resolved": (
         "tips",
         lambda p: _pending("received_at", "resolved_at", p),
@@ -277,9 +285,34 @@ MEASURES: dict[str, tuple[str, Callable[[Period], Q], Callable[[Period], Q]]] = 
 }
 
 
+def scope_province(user: User, day: date) -> Province | None:
+    """The province whose figures the report covers, as it is on `day` (None: national)."""
+    return user.unit.province.as_of(day) if user.unit.province_id else None
+
+
+def compared_period(target: Target, period: Period) -> Period:
+    """What the period's rate is set beside: the same period a year before for a yearly rise,
+    else the previous period."""
+    return Period(period.year - 1, period.part) if target.rises else previous_period(period)
+
+
 def proceedings_targets(user: User, period: Period) -> list[dict]:
-    """Each of the plan's targets with its achieved rate and the previous period's beside it."""
-    scope, before = scope_for(user), previous_period(period)
+    """Each target of the plans that bind the user's province, with its achieved rate and the
+    compared period's beside it."""
+    province = scope_province(user, period.last_day)
+    targets = targets_for(province_lineage(province) if province else [])
+    wanted: set[tuple[str, Period]] = set()
+    for target in targets:
+        before = compared_period(target, period)
+        wanted |= {(target.measure, period), (target.measure, before)}
+        if target.rises:
+            wanted.add((target.measure, compared_period(target, before)))
+    counts = _measured(scope_for(user), wanted)
+    return [_target(target, period, counts) for target in targets]
+
+
+def _measured(scope: Scope, wanted: set[tuple[str, Period]]) -> dict[tuple[str, Period], tuple]:
+    """(measure, period) → (done, to do), one aggregate query per kind of record."""
     records = {
         "tips": Tip.objects.filter(scope.tips),
         "cases": CriminalCase.objects.filter(scope.cases),
@@ -287,50 +320,59 @@ def proceedings_targets(user: User, period: Period) -> list[dict]:
     counts = {}
     for kind, queryset in records.items():
         aggregates = {}
-        for key, (measured, to_do, done) in MEASURES.items():
-            if measured != kind:
-                continue
-            for tag, p in (("now", period), ("then", before)):
-                aggregates[f"{key}:{tag}:of"] = Count("pk", filter=to_do(p))
-                aggregates[f"{key}:{tag}:done"] = Count("pk", filter=to_do(p) & done(p))
-        counts |= queryset.aggregate(**aggregates)
-    return [_target(target, counts, before) for target in PLAN_TARGETS]
+        for measure, p in wanted:
+            measured, to_do, done = MEASURES[measure]
+            if measured == kind:
+                aggregates[f"{measure}:{p.code}:of"] = Count("pk", filter=to_do(p))
+                aggregates[f"{measure}:{p.code}:done"] = Count("pk", filter=to_do(p) & done(p))
+        counts |= queryset.aggregate(**aggregates) if aggregates else {}
+    return {
+        (measure, p): (counts[f"{measure}:{p.code}:done"], counts[f"{measure}:{p.code}:of"])
+        for measure, p in wanted
+    }
 
 
-def _target(target: Target, counts: dict, before: Period) -> dict:
-    row = _achieved(
-        target, counts[f"{target.measure}:now:done"], counts[f"{target.measure}:now:of"]
-    )
-    previous = _achieved(
-        target, counts[f"{target.measure}:then:done"], counts[f"{target.measure}:then:of"]
-    )
-    return row | {
+def _target(target: Target, period: Period, counts: dict) -> dict:
+    before = compared_period(target, period)
+    return _evaluated(target, period, counts) | {
         "key": target.key,
         "label": str(target.label),
         "target_percent": target.percent,
-        "comparison": "above" if target.strictly_above else "at_least",
+        "comparison": "rises_by_at_least"
+        if target.rises
+        else ("above" if target.strictly_above else "at_least"),
         "quote": target.quote,
-        "citation": TARGETS_CITATION,
+        "citation": target.citation,
         "basis": str(target.basis),
-        "previous": previous | {"period": before.code},
+        "previous": _evaluated(target, before, counts) | {"period": before.code},
     }
 
 
-def _achieved(target: Target, done: int, of: int) -> dict:
+def _evaluated(target: Target, period: Period, counts: dict) -> dict:
+    done, of = counts[(target.measure, period)]
     if not of:
-        return {
-            "numerator": 0,
-            "denominator": 0,
-            "achieved_percent": None,
-            "status": "no_reports",
-            "status_label": _("Nothing to count in the period"),
-        }
-    achieved, required = done * 100, target.percent * of
-    met = achieved > required if target.strictly_above else achieved >= required
+        return _rate(0, 0) | _status("no_reports", _("Nothing to count in the period"))
+    row = _rate(done, of)
+    if target.rises:
+        baseline = counts.get((target.measure, compared_period(target, period)))
+        if not baseline or not baseline[1]:
+            return row | _status("no_baseline", _("No figures a year before to compare with"))
+        # (done/of − base_done/base_of) × 100 ≥ percent, in integers.
+        base_done, base_of = baseline
+        met = (done * base_of - base_done * of) * 100 >= target.percent * of * base_of
+    else:
+        achieved, required = done * 100, target.percent * of
+        met = achieved > required if target.strictly_above else achieved >= required
+    return row | (_status("met", _("Met")) if met else _status("not_met", _("Not met")))
+
+
+def _rate(done: int, of: int) -> dict:
     return {
         "numerator": done,
         "denominator": of,
-        "achieved_percent": round(100 * done / of, 1),
-        "status": "met" if met else "not_met",
-        "status_label": _("Met") if met else _("Not met"),
+        "achieved_percent": round(100 * done / of, 1) if of else None,
     }
+
+
+def _status(status: str, label: str) -> dict:
+    return {"status": status, "status_label": label}

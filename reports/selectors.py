@@ -34,7 +34,12 @@ from places.models import Province
 from rulebooks.models import SupportServiceKind
 from rulebooks.periods import Period, describe, parse_period
 
-from .proceedings import previous_period, proceedings_figures, proceedings_targets
+from .proceedings import (
+    previous_period,
+    proceedings_figures,
+    proceedings_targets,
+    scope_province,
+)
 
 UNKNOWN = "unknown"
 
@@ -60,10 +65,11 @@ def periodic_report(user: User, period: str) -> dict:
     previous = _figure_cases(cases, before, figures)
     profiles = _profiles(set().union(*case_sets.values()), parsed.last_day)
     dimensions = _dimension_labels(profiles)
+    province = scope_province(user, parsed.last_day)
     return {
-        "period": describe(parsed),
+        "period": describe(parsed, province),
         "previous_period": before.code,
-        "scope": _scope(user, parsed.last_day),
+        "scope": {"unit": user.unit.name, "province": province.name if province else None},
         "generated_at": timezone.now(),
         "figures": [
             _figure(figure, case_sets[figure.key], profiles, dimensions)
@@ -236,7 +242,40 @@ def _value_label(code: str, names: dict[str, str]) -> str:
     return _("Not recorded") if code == UNKNOWN else code
 
 
-def _scope(user: User, day: date) -> dict:
-    """Whose cases the report covers: the unit, and its province as it is for the period."""
-    province = user.unit.province.as_of(day) if user.unit.province_id else None
-    return {"unit": user.unit.name, "province": province.name if province else None}
+def targets_dashboard(user: User, period: str, quarters: int = 4) -> dict:
+    """The plans' targets for the period, each with its rate over the last `quarters` quarters
+    up to the period's end (oldest first), and the day the period's report is due."""
+    _require_reader(user)
+    parsed = parse_period(period)
+    province = scope_province(user, parsed.last_day)
+    trend = _quarters_until(parsed.last_day, quarters)
+    by_quarter = [
+        {row["key"]: row for row in proceedings_targets(user, quarter)} for quarter in trend
+    ]
+    return {
+        "period": describe(parsed, province),
+        "scope": {"unit": user.unit.name, "province": province.name if province else None},
+        "targets": [
+            target
+            | {
+                "trend": [
+                    rows[target["key"]]
+                    | {
+                        "period": quarter.code,
+                        "year": quarter.year,
+                        "quarter": int(quarter.part[1]),
+                    }
+                    for quarter, rows in zip(trend, by_quarter, strict=True)
+                ]
+            }
+            for target in proceedings_targets(user, parsed)
+        ],
+    }
+
+
+def _quarters_until(day: date, count: int) -> list[Period]:
+    """The `count` quarters ending with the one `day` falls in, oldest first."""
+    quarters = [Period(day.year, f"Q{(day.month - 1) // 3 + 1}")]
+    while len(quarters) < count:
+        quarters.insert(0, previous_period(quarters[0]))
+    return quarters

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from .services import FORMATS
 
-TARGET_STATUSES = ["met", "not_met", "no_reports"]
+TARGET_STATUSES = ["met", "not_met", "no_reports", "no_baseline"]
 
 
 class PeriodicReportQuerySerializer(serializers.Serializer):
@@ -22,7 +22,11 @@ class ReportPeriodSerializer(serializers.Serializer):
     last_day = serializers.DateField()
     due_before = serializers.DateField(allow_null=True)
     included_in = serializers.CharField(allow_null=True)
+    submit_before = serializers.DateField(
+        allow_null=True, help_text=_("The day the report including this period is due before.")
+    )
     schedule = serializers.CharField()
+    wording = serializers.CharField(help_text=_("The plan's words setting the day."))
     citation = serializers.CharField()
 
 
@@ -75,7 +79,7 @@ class ReportTargetSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
     target_percent = serializers.IntegerField()
-    comparison = serializers.ChoiceField(["at_least", "above"])
+    comparison = serializers.ChoiceField(["at_least", "above", "rises_by_at_least"])
     quote = serializers.CharField()
     citation = serializers.CharField()
     basis = serializers.CharField()

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import LegalBasis, Rulebook, RuleStep, ServiceEligibility
+from .models import LegalBasis, ReportingDeadline, Rulebook, RuleStep, ServiceEligibility
 from .selectors import rule_for
 from .services import change_deadline, may_change_rules
 
@@ -48,6 +48,12 @@ class LegalBasisAdmin(ReadOnlyAdmin):
 class ServiceEligibilityAdmin(ReadOnlyAdmin):
     list_display = ["rulebook", "beneficiary", "service", "is_default", "citation"]
     list_filter = ["rulebook", "beneficiary", "is_default"]
+
+
+@admin.register(ReportingDeadline)
+class ReportingDeadlineAdmin(ReadOnlyAdmin):
+    list_display = ["province", "part", "day", "month", "citation"]
+    list_filter = ["province"]
 
 
 class DeadlineChangeForm(forms.ModelForm):

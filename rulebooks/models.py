@@ -241,3 +241,58 @@ class LegalBasis(models.Model):
     def may_override(self, role: str, kind: str) -> bool:
         """May a user of this role in a unit of this kind share after a withdrawal?"""
         return role in self.override_roles and kind in self.override_kinds
+
+
+class ReportPart(models.TextChoices):
+    """The part of a year a periodic report covers; the whole year is the empty code."""
+
+    Q1 = "Q1", _("First quarter")
+    Q2 = "Q2", _("Second quarter")
+    Q3 = "Q3", _("Third quarter")
+    Q4 = "Q4", _("Fourth quarter")
+    H1 = "H1", _("First half-year")
+    H2 = "H2", _("Second half-year")
+    YEAR = "", _("Year")
+
+
+class ReportingDeadline(models.Model):
+    """The day a periodic report must be submitted before, as a plan sets it.
+
+    The national plan of the Steering Committee 138 sets the days for ministries and provinces
+    (province empty); a province whose own plan asks its units to report earlier has rows of
+    its own, which replace the national ones for reports within that province. A part of the
+    year with no row has no report of its own: its figures go into the next larger report.
+    """
+
+    province = models.ForeignKey(
+        "places.Province",
+        verbose_name=_("province"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty: the national schedule."),
+    )
+    part = models.CharField(_("period"), max_length=2, choices=ReportPart.choices, blank=True)
+    month = models.PositiveSmallIntegerField(_("month"))
+    day = models.PositiveSmallIntegerField(_("day"))
+    wording = models.CharField(_("legal wording"), max_length=300)
+    citation = models.CharField(_("citation"), max_length=300)
+
+    class Meta:
+        ordering = ["province", "month", "day"]
+        verbose_name = _("reporting deadline")
+        verbose_name_plural = _("reporting deadlines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["province", "part"], name="one_reporting_deadline_per_province_part"
+            ),
+            models.UniqueConstraint(
+                fields=["part"],
+                condition=models.Q(province__isnull=True),
+                name="one_national_reporting_deadline_per_part",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.province_id or 'national'}/{self.part or 'year'}: {self.day}/{self.month}"

@@ -1,9 +1,10 @@
-"""Reporting periods (kỳ báo cáo) and when each report is due, from the plan as data.
+"""Reporting periods (kỳ báo cáo) and when each report is due, from the plans as data.
 
-Plan 19/KH-BCĐ138/CP (15/01/2024), part III.2, asks for reports to the Steering Committee 138
-"định kỳ hàng quý (trước ngày 20/3 và 20/9), 6 tháng (trước ngày 20/6) và năm (trước ngày
-20/12)". So only two quarters have a report of their own: the second quarter goes into the
-six-monthly report and the fourth (with the second half-year) into the annual report.
+The days reports are due are rulebook data (rulebooks.models.ReportingDeadline, with the
+plan's words and citation): nationally Plan 19/KH-BCĐ138/CP (15/01/2024), III.2, asks for a
+report on the first and third quarters, the half-year and the year; a province may set its
+own days. A period with no day of its own goes into the next larger report that has one (the
+second quarter into the six-monthly report, the fourth into the annual one).
 Periods are calendar periods in Vietnam time.
 """
 
@@ -14,14 +15,12 @@ from datetime import date, datetime
 from django.utils.translation import gettext as _
 
 from config.errors import InvalidInput
-from places.models import VIETNAM_TZ
+from places.models import VIETNAM_TZ, Province
+
+from .models import ReportingDeadline
+from .selectors import reporting_deadlines
 
 PLAN_19 = "Plan 19/KH-BCĐ138/CP (15/01/2024)"
-SCHEDULE_CITATION = f"{PLAN_19}, III.2"
-SCHEDULE_QUOTE = (
-    "Định kỳ hàng quý (trước ngày 20/3 và 20/9), 6 tháng (trước ngày 20/6) "
-    "và năm (trước ngày 20/12)"
-)
 
 # Part of the year → (first month, number of months).
 PARTS = {
@@ -33,10 +32,16 @@ PARTS = {
     "H2": (7, 6),
     "": (1, 12),
 }
-# Part → (month, day) the report must reach the Committee before, in the same year.
-DUE_BEFORE = {"Q1": (3, 20), "Q3": (9, 20), "H1": (6, 20), "": (12, 20)}
-# Parts with no report of their own → the report whose figures include them.
-COVERED_BY = {"Q2": "H1", "Q4": "", "H2": ""}
+# Part → the larger parts of the same year that contain it, smallest first (the calendar).
+CONTAINING = {
+    "Q1": ("H1", ""),
+    "Q2": ("H1", ""),
+    "Q3": ("H2", ""),
+    "Q4": ("H2", ""),
+    "H1": ("",),
+    "H2": ("",),
+    "": (),
+}
 
 PERIOD_PATTERN = re.compile(r"^(?P<year>\d{4})(?:-(?P<part>Q[1-4]|H[12]))?$")
 FIRST_YEAR, LAST_YEAR = 2000, 2099
@@ -79,20 +84,6 @@ class Period:
         """The first moment after the period (exclusive end)."""
         return datetime.combine(self.next_first_day, datetime.min.time(), tzinfo=VIETNAM_TZ)
 
-    @property
-    def due_before(self) -> date | None:
-        """The day the report must reach the Committee before; None if the plan sets none."""
-        if self.part not in DUE_BEFORE:
-            return None
-        return date(self.year, *DUE_BEFORE[self.part])
-
-    @property
-    def covered_by(self) -> "Period | None":
-        """For a period with no report of its own, the report that includes its figures."""
-        if self.part not in COVERED_BY:
-            return None
-        return Period(self.year, COVERED_BY[self.part])
-
 
 def parse_period(text: str) -> Period:
     """ "2025-Q3", "2025-H1" or "2025" → the period; anything else is refused (400)."""
@@ -116,29 +107,47 @@ def parse_period(text: str) -> Period:
     return Period(year, match["part"] or "")
 
 
-def describe(period: Period) -> dict:
-    """The period and its due date as the report shows them."""
-    covered_by = period.covered_by
+def describe(period: Period, province: Province | None = None) -> dict:
+    """The period and the day its report is due, for reports within the province (None: the
+    national schedule)."""
+    deadlines = reporting_deadlines(province)
+    report, deadline = _report_including(period, deadlines)
+    due = date(report.year, deadline.month, deadline.day) if deadline else None
+    own = report == period
     return {
         "code": period.code,
         "kind": period.kind,
         "first_day": period.first_day,
         "last_day": period.last_day,
-        "due_before": period.due_before,
-        "included_in": covered_by.code if covered_by else None,
-        "schedule": _schedule_note(period),
-        "citation": SCHEDULE_CITATION,
+        "due_before": due if own else None,
+        "included_in": None if own or not deadline else report.code,
+        "submit_before": due,
+        "schedule": _schedule_note(report, due, own),
+        "wording": deadline.wording if deadline else "",
+        "citation": deadline.citation if deadline else "",
     }
 
 
-def _schedule_note(period: Period) -> str:
-    covered_by = period.covered_by
-    if covered_by is None:
-        return _("Report due before %(day)s.") % {"day": period.due_before.strftime("%d/%m/%Y")}
+def _report_including(
+    period: Period, deadlines: dict[str, ReportingDeadline]
+) -> tuple[Period, ReportingDeadline | None]:
+    """The report whose figures include the period (itself if it has a day) and its day."""
+    for part in (period.part, *CONTAINING[period.part]):
+        if part in deadlines:
+            return Period(period.year, part), deadlines[part]
+    return period, None
+
+
+def _schedule_note(report: Period, due: date | None, own: bool) -> str:
+    if due is None:
+        return _("No plan sets a day for this report.")
+    day = due.strftime("%d/%m/%Y")
+    if own:
+        return _("Submit before %(day)s.") % {"day": day}
     return _(
-        "The plan sets no separate report for this period; its figures belong to the "
-        "%(report)s report, due before %(day)s."
-    ) % {"report": covered_by.code, "day": covered_by.due_before.strftime("%d/%m/%Y")}
+        "The plan sets no separate report for this period; its figures go into the "
+        "%(report)s report, to submit before %(day)s."
+    ) % {"report": report.code, "day": day}
 
 
 def current_quarter(now: datetime) -> str:

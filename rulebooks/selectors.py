@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.errors import InvalidInput
-from places.models import VIETNAM_TZ
+from places.models import VIETNAM_TZ, Province
 
 from .models import (
     Beneficiary,
     LegalBasis,
+    ReportingDeadline,
     Rulebook,
     RuleStep,
     ServiceEligibility,
@@ -138,3 +139,23 @@ def stage_deadlines(case) -> dict[str, StageDeadline]:
 def legal_basis_by_code(code: str) -> LegalBasis:
     """One basis of the closed list of legal bases to share without consent."""
     return LegalBasis.objects.get(code=code, is_active=True)
+
+
+def province_lineage(province: Province) -> list[str]:
+    """The province's code, then those of the provinces merged into it: a plan a province
+    made before a merger still binds the units of the province it became, until it makes its
+    own."""
+    return [province.pk, *province.merged_from.order_by("code").values_list("pk", flat=True)]
+
+
+def reporting_deadlines(province: Province | None) -> dict[str, ReportingDeadline]:
+    """Part of the year ("Q1", "H1", "" for the year...) → the day its report is due, for
+    reports within the province: its own plan's days if it (or a province merged into it) set
+    them, else the national schedule. None: the national schedule."""
+    lineage = province_lineage(province) if province else []
+    rows = ReportingDeadline.objects.filter(Q(province__isnull=True) | Q(province_id__in=lineage))
+    by_source: dict[str | None, dict[str, ReportingDeadline]] = {}
+    for row in rows:
+        by_source.setdefault(row.province_id, {})[row.part] = row
+    source = next((code for code in lineage if code in by_source), None)
+    return by_source.get(source, {})

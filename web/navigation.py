@@ -7,6 +7,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Role, User
+from proceedings.permissions import CRIMINAL_TRACK_KINDS
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,7 @@ class Area:
     url_name: str
     label: Promise
     roles: frozenset[str]
+    kinds: frozenset[str] = frozenset()  # empty: units of every kind
 
 
 W, H, S, A = Role.CASEWORKER, Role.HOTLINE_OPERATOR, Role.SUPERVISOR, Role.ADMINISTRATOR
@@ -25,6 +27,13 @@ AREAS = [
     Area("search", "web:search", _("Search"), frozenset({W, H, S})),
     Area("notifications", "web:notifications", _("Notifications"), frozenset({W, H, S, A})),
     Area("routing", "web:routing", _("Routing"), frozenset({S})),
+    Area(
+        "proceedings",
+        "web:tips",
+        _("Criminal proceedings"),
+        frozenset({W}),
+        frozenset(CRIMINAL_TRACK_KINDS),
+    ),
     Area("supervision", "supervision:overdue", _("Supervision"), frozenset({S})),
     Area("reports", "web:reports", _("Reports"), frozenset({S})),
     Area("admin", "admin:index", _("Administration"), frozenset({A})),
@@ -46,4 +55,5 @@ def may_visit(user: User, code: str) -> bool:
         user.is_active
         and user.role in area.roles
         and (user.unit_id is not None or code == "notifications")
+        and (not area.kinds or (user.unit_id is not None and user.unit.kind in area.kinds))
     )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_dashboard, views_proceedings
 
 app_name = "web"
 urlpatterns = [
@@ -29,4 +29,21 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("notifications/", views.notifications, name="notifications"),
     path("reports/", views.reports, name="reports"),
+    path("reports/dashboard/", views_dashboard.dashboard, name="dashboard"),
+    path("proceedings/tips/", views_proceedings.tips, name="tips"),
+    path("proceedings/tips/<uuid:tip_id>/", views_proceedings.tip, name="tip"),
+    path(
+        "proceedings/tips/<uuid:tip_id>/<slug:step>/", views_proceedings.tip_step, name="tip-step"
+    ),
+    path("proceedings/cases/", views_proceedings.criminal_cases, name="criminal-cases"),
+    path(
+        "proceedings/cases/<uuid:case_id>/",
+        views_proceedings.criminal_case,
+        name="criminal-case",
+    ),
+    path(
+        "proceedings/cases/<uuid:case_id>/<slug:step>/",
+        views_proceedings.criminal_case_step,
+        name="criminal-case-step",
+    ),
 ]

@@ -16,6 +16,7 @@ from cases.models import Case, CaseHolding, CaseState
 from demo import organisation
 from demo.stories import seed_story
 from notifications.selectors import notifications_for
+from proceedings.selectors import tips_by_urgency, visible_criminal_cases
 from referrals.models import Escalation, Referral, ReferralStatus
 from referrals.selectors import referrals_in_box
 from reports.selectors import periodic_report
@@ -175,3 +176,13 @@ def test_timeliness_and_the_periodic_report_have_figures(story):
 def test_seed_demo_refuses_a_second_run(story):
     with pytest.raises(CommandError, match="empty database"):
         call_command("seed_demo")
+
+
+def test_the_criminal_track_has_tips_and_cases_at_every_stage(story):
+    police = _user("demo-police")
+    tips = list(tips_by_urgency(police))
+    assert tips[0].overdue and {t.state for t in tips} >= {"received", "verifying", "resolved"}
+    stages = set(visible_criminal_cases(police).values_list("state", flat=True))
+    assert stages == {"investigation", "trial", "adjudicated"}
+    court = _user("lc-court-caseworker")
+    assert visible_criminal_cases(court).count() == 2

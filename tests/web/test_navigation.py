@@ -14,11 +14,13 @@ LINKS = {
     "routing": 'href="/routing/"',
     "supervision": 'href="/supervision/overdue/"',
     "reports": 'href="/reports/"',
+    "proceedings": 'href="/proceedings/tips/"',
     "admin": 'href="/admin/"',
 }
 SEES = {
     "demo-hotline": {"intake", "inbox", "cases", "search", "notifications"},
-    "demo-police": {"inbox", "cases", "search", "notifications"},
+    "demo-police": {"inbox", "cases", "search", "notifications", "proceedings"},
+    "demo-social": {"inbox", "cases", "search", "notifications"},
     "demo-supervisor": {"cases", "search", "notifications", "routing", "supervision", "reports"},
     "demo-admin": {"notifications", "admin"},
 }
@@ -30,6 +32,7 @@ PAGES = {
     "reports": "/reports/",
     "routing": "/routing/",
     "supervision": "/supervision/overdue/",
+    "proceedings": "/proceedings/tips/",
 }
 
 
