@@ -40,6 +40,7 @@ class PeriodicReportView(APIView):
             (200, "application/json"): PeriodicReportSerializer,
             (200, CONTENT_TYPES["csv"]): OpenApiTypes.BINARY,
             (200, CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
+            (200, CONTENT_TYPES["pdf"]): OpenApiTypes.BINARY,
             400: ReportErrorSerializer,
             403: ReportErrorSerializer,
         },

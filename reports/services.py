@@ -14,7 +14,7 @@ from .selectors import periodic_report
 # The files are the form sent to the Steering Committee 138, so they are always in Vietnamese;
 # the JSON answer follows the caller's language.
 FORM_LANGUAGE = "vi"
-FORMATS = ("json", "csv", "xlsx")
+FORMATS = ("json", "csv", "xlsx", "pdf")
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def export_periodic_report(user: User, period: str, file_format: str) -> ReportE
     is_file = file_format != "json"
     with translation.override(FORM_LANGUAGE if is_file else translation.get_language()):
         report = periodic_report(user, period)
-        content = exports.render(report, file_format) if is_file else b""
+        content = exports.render(report, file_format, _name(user)) if is_file else b""
     with transaction.atomic():
         record_event(
             "export",
@@ -49,3 +49,7 @@ def export_periodic_report(user: User, period: str, file_format: str) -> ReportE
             },
         )
     return ReportExport(report, file_format, content)
+
+
+def _name(user: User) -> str:
+    return user.get_full_name() or user.username
