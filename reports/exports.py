@@ -7,6 +7,7 @@ spreadsheet would run as a formula is written as text.
 
 import csv
 import io
+import json
 from datetime import date, datetime
 
 from django.utils.translation import gettext as _
@@ -142,6 +143,52 @@ def to_xlsx(report: dict) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+HTCDS_TABLES = ("cases", "victims", "perpetrators", "events", "aggregates")
+
+
+def htcds_filename(dataset: dict) -> str:
+    k = f"-k{dataset['k']}" if dataset["k"] else ""
+    return f"htcds-{dataset['period']}{k}.zip"
+
+
+def htcds_files(dataset: dict) -> dict[str, bytes]:
+    """The files inside the HTCDS archive: the whole export as JSON, one CSV per table, and
+    a note in the active language on how it was made."""
+    files = {"htcds.json": json.dumps(dataset, ensure_ascii=False, indent=1).encode()}
+    for table in HTCDS_TABLES:
+        rows = dataset[table]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        if rows:
+            writer.writerow(rows[0].keys())
+        writer.writerows([_safe(value) for value in row.values()] for row in rows)
+        files[f"{table}.csv"] = buffer.getvalue().encode("utf-8-sig")
+    files["README.txt"] = _htcds_note(dataset).encode()
+    return files
+
+
+def _htcds_note(dataset: dict) -> str:
+    lines = [
+        _("Pseudonymised export in the Human Trafficking Case Data Standard (%(standard)s).")
+        % {"standard": dataset["standard"]},
+        _("Field names: %(source)s.") % {"source": dataset["source"]},
+        _("Period: %(period)s.") % {"period": dataset["period"]},
+        _(
+            "No names, dates of birth, identity numbers, contact details, case numbers or free "
+            "text. The pseudonymous identifiers are drawn at random for this export only."
+        ),
+        _(
+            "k-anonymity: ages generalised to 0-17 / 18+ and every row whose combination of "
+            "quasi-identifiers occurs fewer than %(k)s times left out."
+        )
+        % {"k": dataset["k"]}
+        if dataset["k"]
+        else _("No k-anonymity was asked for: keep this file within the Steering Committee."),
+        legend(),
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def _safe(value):

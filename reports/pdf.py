@@ -75,7 +75,8 @@ def _heading(pdf: FPDF, report: dict) -> None:
     pdf.multi_cell(
         0,
         6,
-        _("Period %(code)s, from %(first)s to %(last)s") % {
+        _("Period %(code)s, from %(first)s to %(last)s")
+        % {
             "code": period["code"],
             "first": _day(period["first_day"]),
             "last": _day(period["last_day"]),
