@@ -6,8 +6,8 @@ import io
 import json
 import struct
 
-import pyzipper
 import pytest
+import pyzipper
 
 from cases.models import Case, Person
 from reports.htcds import VICTIM_QUASI_IDENTIFIERS, k_anonymous
@@ -165,5 +165,7 @@ def test_the_national_supervisor_exports_and_it_is_audited_without_secrets(
     ("params", "field"), [({"period": "2025-Q9"}, "period"), ({"period": "2025", "k": 1}, "k")]
 )
 def test_bad_input_is_a_clear_400(story, supervisor, params, field):
-    body = refused(supervisor.get(HTCDS, params), 400, "invalid" if field == "k" else "invalid_period")
+    body = refused(
+        supervisor.get(HTCDS, params), 400, "invalid" if field == "k" else "invalid_period"
+    )
     assert field in json.dumps(body["detail"]) or body["error"] == "invalid_period"

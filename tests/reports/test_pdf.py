@@ -44,9 +44,7 @@ def test_the_pdf_is_in_vietnamese_with_its_diacritics(story, supervisor):
 def test_the_font_is_embedded(story, supervisor):
     reader = pdf_of(supervisor, "2025-Q4")
     fonts = [
-        font.get_object()
-        for page in reader.pages
-        for font in page["/Resources"]["/Font"].values()
+        font.get_object() for page in reader.pages for font in page["/Resources"]["/Font"].values()
     ]
     assert fonts
     for font in fonts:
@@ -88,8 +86,19 @@ def test_a_page_as_png_to_look_at(story, supervisor, tmp_path):
     for first, name in ((1, "report-page-1"), (-1, "report-last-page")):
         page = first if first > 0 else len(PdfReader(pdf).pages)
         subprocess.run(
-            ["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile",
-             str(pdf), str(shots / name)],
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "80",
+                "-f",
+                str(page),
+                "-l",
+                str(page),
+                "-singlefile",
+                str(pdf),
+                str(shots / name),
+            ],
             check=True,
         )
         assert (shots / f"{name}.png").stat().st_size > 10_000
