@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from cases.models import Case, Person
+from places.models import Province
 from reports.exports import figure_header, target_header
 from reports.pdf import legend
 from security.models import AuditEvent
@@ -100,3 +101,21 @@ def test_a_refused_report_exports_nothing(story, api, cast):
     get_report(api(cast.police), "2025-Q4", expect=403, error="forbidden", format="csv")
     assert not AuditEvent.objects.filter(action="export").exists()
     assert AuditEvent.objects.filter(action="access.refused").exists()
+
+
+FORMULAS = ('=HYPERLINK("http://x")', " @SUM(A1)", "-2+3", "＝1+1", "+cmd|' /C calc'!A0")
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_a_formula_in_the_data_is_written_as_text(story, supervisor, cast, formula):
+    """A unit or province named like a formula (data typed by an administrator) never runs as
+    one when the file is opened: CSV and Excel write it after a quote, as text."""
+    Province.objects.filter(code="n-lao-cai").update(name=formula)
+    cast.supervisor.unit.__class__.objects.filter(pk=cast.supervisor.unit_id).update(name=formula)
+    csv_text = get_report(supervisor, "2025", format="csv").content.decode("utf-8-sig")
+    province_cells = [row[4] for row in csv.reader(io.StringIO(csv_text)) if len(row) > 4]
+    assert f"'{formula}" in province_cells and formula not in province_cells
+    workbook = load_workbook(io.BytesIO(get_report(supervisor, "2025", format="xlsx").content))
+    cells = [c for sheet in workbook.worksheets for row in sheet.iter_rows() for c in row]
+    assert not [c for c in cells if c.data_type == "f"]
+    assert f"'{formula}" in [c.value for c in cells]
