@@ -7,6 +7,7 @@ import json
 import pytest
 import pyzipper
 
+from config.celery import app as celery_app
 from reports.archive import seal_password
 from reports.models import ExportJob
 from reports.tasks import build_export
@@ -15,6 +16,16 @@ from tests.cast import refused
 
 pytestmark = pytest.mark.django_db
 EXPORTS = "/api/v1/reports/exports/"
+
+
+@pytest.fixture(autouse=True)
+def eager_celery():
+    """The task runs in the test's process (and transaction) even where REDIS_URL is set: the
+    worker's own behaviour is tested with a real worker in tests/referrals/test_celery_worker."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
 
 
 def ask(client, **body) -> dict:
