@@ -1,10 +1,13 @@
-"""The periodic report as files (xuất báo cáo): CSV and Excel, with Vietnamese headers.
+"""The periodic report as files (xuất báo cáo): CSV, Excel and the PDF to sign, in Vietnamese.
 
-Only the aggregates of reports.selectors go into a file: no names, no case numbers.
+Only the aggregates of reports.selectors go into a file: no names, no case numbers, and every
+count of victims under 3 suppressed (reports.suppression) before any format is written. Text a
+spreadsheet would run as a formula is written as text.
 """
 
 import csv
 import io
+import json
 from datetime import date, datetime
 
 from django.utils.translation import gettext as _
@@ -12,16 +15,23 @@ from openpyxl import Workbook
 
 from places.models import VIETNAM_TZ
 
+from .pdf import legend, to_pdf
+from .suppression import suppress_report
+
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
 }
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# What starts a formula in Excel or LibreOffice (OWASP "CSV injection"), the full-width forms
+# included; a value is checked after any leading blanks, which spreadsheets skip.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
 
-def render(report: dict, file_format: str) -> bytes:
-    """The report as a CSV or Excel file, in the active language."""
-    return {"csv": to_csv, "xlsx": to_xlsx}[file_format](report)
+def render(report: dict, file_format: str, prepared_by: str) -> bytes:
+    """The report as a CSV, Excel or PDF file in the active language, small cells suppressed."""
+    safe = suppress_report(report) | {"prepared_by": prepared_by}
+    return {"csv": to_csv, "xlsx": to_xlsx, "pdf": to_pdf}[file_format](safe)
 
 
 def filename(report: dict, file_format: str) -> str:
@@ -102,6 +112,8 @@ def period_rows(report: dict) -> list[list]:
         [_("Unit"), scope["unit"]],
         [_("Province"), scope["province"] or _("Whole country")],
         [_("Prepared at"), _moment(report["generated_at"])],
+        [_("Prepared by"), report["prepared_by"]],
+        [_("Suppressed cells"), legend()],
     ]
 
 
@@ -111,6 +123,7 @@ def to_csv(report: dict) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(figure_header())
     writer.writerows([_safe(value) for value in row] for row in figure_rows(report))
+    writer.writerow([legend()])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -132,9 +145,55 @@ def to_xlsx(report: dict) -> bytes:
     return buffer.getvalue()
 
 
+HTCDS_TABLES = ("cases", "victims", "perpetrators", "events", "aggregates")
+
+
+def htcds_filename(dataset: dict) -> str:
+    k = f"-k{dataset['k']}" if dataset["k"] else ""
+    return f"htcds-{dataset['period']}{k}.zip"
+
+
+def htcds_files(dataset: dict) -> dict[str, bytes]:
+    """The files inside the HTCDS archive: the whole export as JSON, one CSV per table, and
+    a note in the active language on how it was made."""
+    files = {"htcds.json": json.dumps(dataset, ensure_ascii=False, indent=1).encode()}
+    for table in HTCDS_TABLES:
+        rows = dataset[table]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        if rows:
+            writer.writerow(rows[0].keys())
+        writer.writerows([_safe(value) for value in row.values()] for row in rows)
+        files[f"{table}.csv"] = buffer.getvalue().encode("utf-8-sig")
+    files["README.txt"] = _htcds_note(dataset).encode()
+    return files
+
+
+def _htcds_note(dataset: dict) -> str:
+    lines = [
+        _("Pseudonymised export in the Human Trafficking Case Data Standard (%(standard)s).")
+        % {"standard": dataset["standard"]},
+        _("Field names: %(source)s.") % {"source": dataset["source"]},
+        _("Period: %(period)s.") % {"period": dataset["period"]},
+        _(
+            "No names, dates of birth, identity numbers, contact details, case numbers or free "
+            "text. The pseudonymous identifiers are drawn at random for this export only."
+        ),
+        _(
+            "k-anonymity: ages generalised to 0-17 / 18+ and every row whose combination of "
+            "quasi-identifiers occurs fewer than %(k)s times left out."
+        )
+        % {"k": dataset["k"]}
+        if dataset["k"]
+        else _("No k-anonymity was asked for: keep this file within the Steering Committee."),
+        legend(),
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def _safe(value):
     """Text that a spreadsheet would run as a formula is written as text."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_PREFIXES):
         return f"'{value}"
     return value
 

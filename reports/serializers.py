@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.reverse import reverse
 
 from .services import FORMATS
 
@@ -103,3 +104,44 @@ class PeriodicReportSerializer(serializers.Serializer):
 class ReportErrorSerializer(serializers.Serializer):
     error = serializers.CharField()
     detail = serializers.JSONField()
+
+
+class HtcdsQuerySerializer(serializers.Serializer):
+    period = serializers.CharField(
+        max_length=16, help_text=_("A year (2025), a half-year (2025-H1) or a quarter (2025-Q3).")
+    )
+    k = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=2,
+        max_value=100,
+        help_text=_(
+            "k-anonymity: leave out every row whose quasi-identifiers occur fewer than k times "
+            "(CTDC publishes with k = 11)."
+        ),
+    )
+
+
+class ExportJobSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="uuid")
+    kind = serializers.CharField()
+    period = serializers.CharField()
+    k = serializers.IntegerField(allow_null=True)
+    status = serializers.CharField()
+    rows = serializers.JSONField(source="row_counts")
+    requested_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    download = serializers.SerializerMethodField()
+
+    def get_download(self, job) -> str | None:
+        if job.status != "done":
+            return None
+        return reverse("reports-export-file", args=[job.uuid], request=self.context["request"])
+
+
+class ExportJobCreatedSerializer(ExportJobSerializer):
+    password = serializers.CharField(
+        help_text=_(
+            "Opens the archive (AES-256). Shown only in this answer: it is not stored anywhere."
+        )
+    )

@@ -140,7 +140,7 @@ def test_an_agency_head_sees_only_their_units_cases(story, api, cast):
     ("params", "error", "detail"),
     [
         ({"period": "2025-Q5"}, "invalid_period", "2025-Q3"),
-        ({"period": "2025", "format": "pdf"}, "invalid", "format"),
+        ({"period": "2025", "format": "docx"}, "invalid", "format"),
     ],
 )
 def test_bad_input_is_a_400_with_a_clear_message(supervisor, params, error, detail):

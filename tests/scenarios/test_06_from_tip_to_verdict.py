@@ -1,8 +1,16 @@
 """Story 06: from a tip to a verdict, the case the year's targets are counted from."""
 
+import csv
+import io
+import json
+
 import pytest
+import pyzipper
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from proceedings.models import Offender
+from reports.suppression import counts_victims
 from security.blind_index import id_number_index
 from security.models import AuditEvent
 from supervision.tasks import sweep_deadlines
@@ -342,6 +350,65 @@ def test_story_06(api, cast):
             for secret in (HOA, HUNG, HOA_ID, "Chị Hoa"):
                 assert secret.encode() not in body
 
+    # Must 5: the signed PDF, suppression in every file, the HTCDS export.
+    _must_5_pdf_suppression_and_htcds(api(cast.supervisor, language="vi"))
+
+
+SECRETS = (MAI, HOA, HUNG, HOA_ID, "Chị Hoa", "Thào Thị Dợ", "Sùng Thị Mỷ", "GXN-LC-26")
+
+
+def _must_5_pdf_suppression_and_htcds(supervisor) -> None:
+    """The annual report as a PDF in Vietnamese; every cell under 3 victims suppressed in the
+    files; the HTCDS export holds three victims and two perpetrators, pseudonymised."""
+    pdf = supervisor.get("/api/v1/reports/periodic/", {"period": "2026", "format": "pdf"})
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    for words in ("BÁO CÁO ĐỊNH KỲ", "Ban Chỉ đạo 138", "Nạn nhân được giải cứu", "Lào Cai"):
+        assert words in text, words
+    assert not [s for s in SECRETS if s in text]
+
+    report = read(supervisor, "reports/periodic/?period=2026-Q1")
+    victim_labels = {f["label"] for f in report["figures"] if counts_victims(f["key"])}
+    csv_rows = list(
+        csv.reader(
+            io.StringIO(
+                supervisor.get(
+                    "/api/v1/reports/periodic/", {"period": "2026-Q1", "format": "csv"}
+                ).content.decode("utf-8-sig")
+            )
+        )
+    )
+    xlsx = load_workbook(
+        io.BytesIO(
+            supervisor.get(
+                "/api/v1/reports/periodic/", {"period": "2026-Q1", "format": "xlsx"}
+            ).content
+        )
+    )
+    for rows in (csv_rows, list(xlsx.worksheets[1].iter_rows(values_only=True))):
+        victim_rows = [r for r in rows if len(r) > 5 and r[1] in victim_labels]
+        assert victim_rows
+        assert not [r for r in victim_rows if str(r[5]) in ("1", "2")]
+        identified = {r[3] or "": r[5] for r in victim_rows if r[1] == "Nạn nhân được xác định"}
+        assert identified[""] in (3, "3")  # the total: three girls
+        assert identified["sexual_exploitation"] == identified["forced_marriage"] == "<3"
+
+    htcds = supervisor.get("/api/v1/reports/htcds/", {"period": "2026"})
+    assert htcds.status_code == 200 and htcds["Content-Type"] == "application/zip"
+    with pyzipper.AESZipFile(io.BytesIO(htcds.content)) as archive:
+        archive.setpassword(htcds["X-Archive-Password"].encode())
+        files = {name: archive.read(name) for name in archive.namelist()}
+    data = json.loads(files["htcds.json"])
+    assert len(data["victims"]) == 3 and len(data["perpetrators"]) == 2
+    assert {v["vic_TraffickingStatus"] for v in data["victims"]} == {"ActualVictimOfTrafficking"}
+    roles = {p["per_RoleInProcess"] for p in data["perpetrators"]}
+    assert roles == {"RecruiterOrIntermediary", "Transporter"}
+    girls = {v["cas_PseudonymId"] for v in data["victims"]}
+    for perpetrator in data["perpetrators"]:
+        assert set(perpetrator["cas_PseudonymId"].split(";")) == girls
+    blob = b"".join(files.values()).decode("utf-8-sig")
+    assert not [s for s in SECRETS if s in blob]
+
 
 def _report(supervisor, period: str) -> dict:
     report = read(supervisor, f"reports/periodic/?period={period}")
@@ -354,18 +421,6 @@ def _report(supervisor, period: str) -> dict:
 def _values(report: dict, key: str, dimension: str) -> dict[str, int]:
     breakdown = next(b for b in report["figures"][key]["breakdowns"] if b["dimension"] == dimension)
     return {v["code"]: v["count"] for v in breakdown["values"] if v["count"]}
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="Must 5 (PDF, small-cell suppression, HTCDS export) is the second part of issue 11",
-)
-def test_story_06_must_5_pdf_suppression_and_htcds(api, cast):
-    supervisor = api(cast.supervisor)
-    pdf = supervisor.get("/api/v1/reports/periodic/", {"period": "2026", "format": "pdf"})
-    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-    htcds = supervisor.get("/api/v1/reports/htcds/", {"period": "2026"})
-    assert htcds.status_code == 200
 
 
 def test_story_06_had_the_tip_been_late_it_would_have_escalated_like_a_referral(api, cast):
