@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "rulebooks",
     "cases",
     "referrals",
+    # Support-service providers, their places, and matching victims to them (above referrals:
+    # a referral to a provider's unit takes a place).
+    "providers",
     "proceedings",
     "documents",
     "workflows",
