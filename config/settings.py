@@ -262,6 +262,7 @@ SPECTACULAR_SETTINGS = {
         "ProceedingStateEnum": "proceedings.lifecycle.ProceedingState",
         "TipKindEnum": "proceedings.models.TipKind",
         "TargetStatusEnum": "reports.serializers.TARGET_STATUSES",
+        "SupportServiceEnum": "rulebooks.models.SupportServiceKind",
     },
 }
 

@@ -84,7 +84,8 @@ class PlacementListCreateView(generics.ListAPIView):
         case = get_visible_case(request.user, data.pop("case"))
         if data.get("consent") is not None:
             data["consent"] = get_case_consent(case, data["consent"])
-        placement = services.refer_to_provider(request.user, case, data.pop("provider"), **data)
+        provider = selectors.get_active_provider(data.pop("provider"))
+        placement = services.refer_to_provider(request.user, case, provider, **data)
         body = serializers.PlacementSerializer(placement).data
         return Response(body, status=status.HTTP_201_CREATED)
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Role, User
 from cases.models import AgeGroup, Case, Person, PersonRole, ServiceStatus, Sex
 from cases.visibility import SENSITIVE_SERVICE_KINDS
-from config.errors import NotAllowed
+from config.errors import InvalidInput, NotAllowed
 from places.models import VIETNAM_TZ, Province
 from places.selectors import seat_distance_km
 from referrals.selectors import visible_referrals
@@ -91,6 +91,14 @@ def active_providers() -> QuerySet[Provider]:
     return Provider.objects.filter(unit__is_active=True).select_related(
         "unit__province__merged_into"
     )
+
+
+def get_active_provider(code: str) -> Provider:
+    """The active provider whose unit has this code; 400 for any other (they are public)."""
+    try:
+        return active_providers().get(unit__code=code)
+    except Provider.DoesNotExist:
+        raise InvalidInput(_("Unknown provider."), "unknown_provider") from None
 
 
 @dataclass(frozen=True)

@@ -68,9 +68,7 @@ class NeedsQuerySerializer(serializers.Serializer):
 
 class PlacementInputSerializer(serializers.Serializer):
     case = serializers.UUIDField()
-    provider = serializers.SlugRelatedField(
-        slug_field="unit__code", queryset=Provider.objects.filter(unit__is_active=True)
-    )
+    provider = serializers.CharField(max_length=64, help_text="Code of the provider's unit.")
     needs = serializers.ListField(
         child=serializers.ChoiceField(SupportServiceKind.choices),
         required=False,

@@ -133,7 +133,9 @@ def test_bad_placements_are_refused_and_change_nothing(cast, shelters, border, s
     case_id = screened_case(SECOND_GIRL)
     give_consent(border, case_id, "health_department", purpose="shelter")
     path = "providers/placements/"
-    send(border, path, {"case": case_id, "provider": "nowhere"}, expect=400, error="invalid")
+    send(
+        border, path, {"case": case_id, "provider": "nowhere"}, expect=400, error="unknown_provider"
+    )
     send(
         border,
         path,
