@@ -92,6 +92,10 @@ class Provider(models.Model):
         return self.unit.name
 
     @property
+    def service_labels(self) -> list[str]:
+        return [SupportServiceKind(service).label for service in self.services]
+
+    @property
     def open_places(self) -> int | None:
         """Places free now; None when the provider's places are not limited."""
         return None if self.capacity is None else self.capacity - self.occupied

@@ -26,6 +26,7 @@ AREAS = [
     Area("notifications", "web:notifications", _("Notifications"), frozenset({W, H, S, A})),
     Area("supervision", "supervision:overdue", _("Supervision"), frozenset({S})),
     Area("reports", "web:reports", _("Reports"), frozenset({S})),
+    Area("providers", "web:providers-occupancy", _("Service providers"), frozenset({S})),
     Area("admin", "admin:index", _("Administration"), frozenset({A})),
 ]
 BY_CODE = {area.code: area for area in AREAS}

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import providers, views
 
 app_name = "web"
 urlpatterns = [
@@ -27,4 +27,5 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("notifications/", views.notifications, name="notifications"),
     path("reports/", views.reports, name="reports"),
+    path("providers/", providers.occupancy, name="providers-occupancy"),
 ]

@@ -2,6 +2,8 @@
 placements; occupancy for supervisors; bad input refused with nothing changed."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from places.models import Province
 from places.selectors import seat_distance_km
@@ -157,3 +159,19 @@ def test_bad_placements_are_refused_and_change_nothing(cast, shelters, border, s
     read(border, "providers/suggestions/?case=not-a-uuid", expect=400, error="invalid")
     read(border, f"providers/suggestions/?case={case_id}&needs=flying", expect=400, error="invalid")
     assert not Placement.objects.exists()
+
+
+def test_suggestions_cost_the_same_queries_however_many_providers(
+    cast, shelters, border, screened_case, make_provider
+):
+    case_id = screened_case()
+    path = f"/api/v1/providers/suggestions/?case={case_id}"
+    border.get(path)  # warm the session and caches
+    with CaptureQueriesContext(connection) as few:
+        assert border.get(path).status_code == 200
+    for n in range(10):
+        make_provider(f"more-{n}", HA_TINH, ["essential_needs"], 5)
+    with CaptureQueriesContext(connection) as many:
+        body = border.get(path).json()
+    assert len(body["matches"]) == 14
+    assert len(many.captured_queries) == len(few.captured_queries)
