@@ -54,12 +54,7 @@ class ProviderSuggestionsView(APIView):
         query.is_valid(raise_exception=True)
         case = get_visible_case(request.user, query.validated_data["case"])
         require_holder(request.user, case)
-        wanted = query.validated_data.get("needs")
-        needs = (
-            selectors.in_law_order(set(wanted) - selectors.hidden_needs(request.user))
-            if wanted
-            else selectors.case_needs(request.user, case)
-        )
+        needs = selectors.needs_for(request.user, case, query.validated_data.get("needs"))
         matches = selectors.match_providers(selectors.Victim.of(case), needs)
         body = {"case": case.uuid, "needs": needs, "matches": matches}
         return Response(serializers.SuggestionsSerializer(body).data)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Role, User
 from cases.models import AgeGroup, Case, Person, PersonRole, ServiceStatus, Sex
+from cases.services import service_eligibility
 from cases.visibility import SENSITIVE_SERVICE_KINDS
 from config.errors import InvalidInput, NotAllowed
 from places.models import VIETNAM_TZ, Province
@@ -53,10 +54,16 @@ def in_law_order(services: set[str]) -> list[str]:
     return [kind for kind in SupportServiceKind.values if kind in services]
 
 
-def case_needs(user: User, case: Case) -> list[str]:
-    """What the victim needs, as the case shows it: services requested and not yet given,
-    interpretation when an interpreter is needed, and what the latest screening's indicators
-    suggest (ScreeningNeed); without the medical ones the user's need-to-know excludes."""
+def needs_for(user: User, case: Case, wanted: set[str] | None = None) -> list[str]:
+    """The needs to match, in the law's order: those given, or else the case's (services
+    requested and not yet given, interpretation when an interpreter is needed, what the
+    latest screening's indicators suggest: ScreeningNeed); only those the victim is entitled
+    to at their status (the rulebook's eligibility) and within the user's need-to-know."""
+    needs = set(wanted) if wanted else _case_needs(case)
+    return in_law_order(needs & set(service_eligibility(case)) - hidden_needs(user))
+
+
+def _case_needs(case: Case) -> set[str]:
     needs = set(case.services.filter(status=ServiceStatus.REQUESTED).values_list("kind", flat=True))
     if case.people.filter(role=PersonRole.VICTIM, interpreter_needed=True).exists():
         needs.add(SupportServiceKind.INTERPRETATION)
@@ -64,7 +71,7 @@ def case_needs(user: User, case: Case) -> list[str]:
     if screening is not None:
         suggested = ScreeningNeed.objects.filter(indicator__in=screening.indicators)
         needs.update(suggested.values_list("service", flat=True))
-    return in_law_order(needs - hidden_needs(user))
+    return needs
 
 
 def hidden_needs(user: User) -> set[str]:

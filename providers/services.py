@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from agencies.models import User
 from cases.models import Case
 from cases.permissions import require_holder
+from cases.services import service_eligibility
 from config.errors import Conflict, InvalidInput
 from referrals.models import Referral
 from referrals.services import send_referral
@@ -25,7 +26,7 @@ from rulebooks.purposes import ReferralPurpose
 from security.audit import record_event
 
 from .models import Placement, Provider
-from .selectors import Victim, case_needs, hidden_needs, takes
+from .selectors import Victim, hidden_needs, needs_for, takes
 
 
 def refer_to_provider(
@@ -68,11 +69,16 @@ def refer_to_provider(
 def _answered_needs(
     actor: User, case: Case, provider: Provider, needs: list[str] | None
 ) -> list[str]:
-    wanted = needs if needs else case_needs(actor, case)
+    wanted = needs or needs_for(actor, case)
     if not wanted:
         raise InvalidInput(_("Name the needs the provider is to answer."), "no_needs")
     if set(wanted) & hidden_needs(actor):
         raise InvalidInput(_("Your unit may not refer for medical needs."), "needs_not_allowed")
+    if set(wanted) - set(service_eligibility(case)):
+        raise InvalidInput(
+            _("The person is not entitled to this service at their current status."),
+            "not_eligible",
+        )
     answered = [need for need in SupportServiceKind.values if need in wanted]
     answered = [need for need in answered if need in provider.services]
     if not answered:

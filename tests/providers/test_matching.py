@@ -87,7 +87,13 @@ def test_needs_come_from_the_case_and_medical_ones_only_to_those_who_may_know(ca
     assert read(border, f"providers/suggestions/?case={case_id}")["needs"] == ["interpretation"]
     body = {"case": case_id, "provider": "lc-shelter-t", "needs": ["psychological"]}
     send(border, "providers/placements/", body, expect=400, error="needs_not_allowed")
-    chosen = read(border, f"providers/suggestions/?case={case_id}&needs=legal_aid&needs=medical")
+    # Schooling is for identified victims (Law 53/2024/QH15 Art. 37): not yet for this girl.
+    body = {"case": case_id, "provider": "lc-shelter-t", "needs": ["schooling"]}
+    send(border, "providers/placements/", body, expect=400, error="not_eligible")
+    chosen = read(
+        border,
+        f"providers/suggestions/?case={case_id}&needs=legal_aid&needs=medical&needs=schooling",
+    )
     assert chosen["needs"] == ["legal_aid"]
     assert [m["provider"]["code"] for m in chosen["matches"]] == ["lc-legal-t"]
 
