@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import User
-from cases.models import Case
+from cases.models import Case, Consent
 from cases.permissions import require_holder
 from cases.services import service_eligibility
 from config.errors import Conflict, InvalidInput
@@ -36,7 +36,7 @@ def refer_to_provider(
     *,
     needs: list[str] | None = None,
     purpose: str = "",
-    consent=None,
+    consent: Consent | None = None,
     legal_basis: LegalBasis | None = None,
     justification: str = "",
 ) -> Placement:
