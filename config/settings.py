@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "rulebooks",
     "cases",
     "referrals",
+    # Support-service providers, their places, and matching victims to them (above referrals:
+    # a referral to a provider's unit takes a place).
+    "providers",
     "proceedings",
     "documents",
     "workflows",
@@ -272,6 +275,7 @@ SPECTACULAR_SETTINGS = {
         "ProceedingStateEnum": "proceedings.lifecycle.ProceedingState",
         "TipKindEnum": "proceedings.models.TipKind",
         "TargetStatusEnum": "reports.serializers.TARGET_STATUSES",
+        "SupportServiceEnum": "rulebooks.models.SupportServiceKind",
     },
 }
 

@@ -37,6 +37,15 @@ class Province(models.Model):
         related_name="merged_from",
     )
     source = models.CharField(_("legal source"), max_length=200, blank=True)
+    # Where the provincial People's Committee sits: service providers are ranked by the
+    # distance between seats (providers app). Approximate, never a legal fact.
+    seat_latitude = models.DecimalField(
+        _("latitude of the provincial seat"), max_digits=7, decimal_places=4, null=True, blank=True
+    )
+    seat_longitude = models.DecimalField(
+        _("longitude of the provincial seat"), max_digits=7, decimal_places=4, null=True, blank=True
+    )
+    seat_source = models.CharField(_("source of the seat's position"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -1,5 +1,6 @@
 """Reading provinces as they were on a date (Resolution 202/2025/QH15 as data)."""
 
+import math
 from datetime import date
 
 from django.db.models import Q, QuerySet
@@ -59,3 +60,21 @@ def province_on_date(province: Province, day: date) -> Province:
     predecessors = list(province.merged_from.order_by("code"))
     same_name = [old for old in predecessors if old.name == province.name]
     return (same_name or predecessors or [province])[0]
+
+
+EARTH_RADIUS_KM = 6371.0
+
+
+def seat_distance_km(a: Province, b: Province) -> float | None:
+    """Great-circle distance between two provinces' seats; None when either is unknown."""
+    if None in (a.seat_latitude, a.seat_longitude, b.seat_latitude, b.seat_longitude):
+        return None
+    lat1, lon1, lat2, lon2 = map(
+        math.radians,
+        map(float, (a.seat_latitude, a.seat_longitude, b.seat_latitude, b.seat_longitude)),
+    )
+    half = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(half))

@@ -29,6 +29,7 @@ from security.policy import FieldGroup
 from . import messages
 from .models import OPEN_STATUSES, Escalation, EscalationLevel, Referral, ReferralStatus
 from .selectors import Recipient, latest_consent
+from .signals import referral_moved
 
 ACTING_ROLES = (Role.CASEWORKER, Role.HOTLINE_OPERATOR, Role.SUPERVISOR)
 
@@ -252,6 +253,7 @@ def accept_referral(actor: User, referral: Referral) -> Referral:
         _save(referral)
         _hand_over_from_hotline(referral, now)
         _audit("referral.accept", actor, referral, late=now > referral.due_at)
+        referral_moved.send(Referral, referral=referral, action="accept", actor=actor)
     return referral
 
 
@@ -288,6 +290,7 @@ def reject_referral(actor: User, referral: Referral, *, reason: str) -> Referral
         # The reason may describe the person: it stays encrypted on the referral, the
         # ledger (in clear, never erased) only says one was given.
         _audit("referral.reject", actor, referral, reason_given=True)
+        referral_moved.send(Referral, referral=referral, action="reject", actor=actor)
     return referral
 
 
@@ -301,6 +304,7 @@ def complete_referral(actor: User, referral: Referral) -> Referral:
         _end_holding(referral, HoldingEnd.COMPLETED, referral.completed_at)
         _save(referral)
         _audit("referral.complete", actor, referral)
+        referral_moved.send(Referral, referral=referral, action="complete", actor=actor)
     return referral
 
 
@@ -316,6 +320,7 @@ def withdraw_referral(actor: User, referral: Referral, *, reason: str = "") -> R
         _end_holding(referral, HoldingEnd.WITHDRAWN, referral.withdrawn_at)
         _save(referral)
         _audit("referral.withdraw", actor, referral, reason_given=bool(referral.reason))
+        referral_moved.send(Referral, referral=referral, action="withdraw", actor=actor)
     return referral
 
 

@@ -36,6 +36,7 @@ AREAS = [
     ),
     Area("supervision", "supervision:overdue", _("Supervision"), frozenset({S})),
     Area("reports", "web:reports", _("Reports"), frozenset({S})),
+    Area("providers", "web:providers-occupancy", _("Service providers"), frozenset({S})),
     Area("admin", "admin:index", _("Administration"), frozenset({A})),
 ]
 BY_CODE = {area.code: area for area in AREAS}

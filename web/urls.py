@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_dashboard, views_proceedings
+from . import providers, views, views_dashboard, views_proceedings
 
 app_name = "web"
 urlpatterns = [
@@ -46,4 +46,5 @@ urlpatterns = [
         views_proceedings.criminal_case_step,
         name="criminal-case-step",
     ),
+    path("providers/", providers.occupancy, name="providers-occupancy"),
 ]

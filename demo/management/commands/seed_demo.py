@@ -8,6 +8,7 @@ from django.db import transaction
 from agencies.models import User
 from cases.models import Case
 from demo import organisation
+from demo.providers import seed_providers
 from demo.stories import seed_story
 
 
@@ -43,6 +44,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             units = organisation.seed_units()
             organisation.seed_users(units, demo_password())
+            seed_providers(demo_password())
             seed_story()
         self.stdout.write(
             f"Demo story: {Case.objects.count()} cases in {time.monotonic() - started:.1f} s"
