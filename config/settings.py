@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "referrals",
     "proceedings",
     "documents",
+    # Cooperation across the border: counterparts, agreements, requests, handovers at gates.
+    "crossborder",
     "workflows",
     "supervision",
     "reports",
