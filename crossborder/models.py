@@ -74,7 +74,10 @@ class Counterpart(models.Model):
     name = models.CharField(_("name"), max_length=300)
     country = models.CharField(_("country"), max_length=2)
     agreement = models.ForeignKey(
-        Agreement, verbose_name=_("agreement"), on_delete=models.PROTECT, related_name="counterparts"
+        Agreement,
+        verbose_name=_("agreement"),
+        on_delete=models.PROTECT,
+        related_name="counterparts",
     )
     paired_province = models.ForeignKey(
         "places.Province",
@@ -165,7 +168,10 @@ class CrossBorderRequest(models.Model):
     channel = models.CharField(_("channel"), max_length=32, choices=Channel)
     reference = models.CharField(_("reference number"), max_length=100, blank=True)
     unit = models.ForeignKey(
-        "agencies.Unit", verbose_name=_("Vietnamese unit"), on_delete=models.PROTECT, related_name="+"
+        "agencies.Unit",
+        verbose_name=_("Vietnamese unit"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     sent_at = models.DateTimeField(_("sent or received at"))
     due_at = models.DateTimeField(_("answer due at"))

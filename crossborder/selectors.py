@@ -181,9 +181,7 @@ def _handover_events(case: Case, handover: BorderHandover, now: datetime) -> lis
     )
     if handover.direction != HandoverDirection.TO_VIET_NAM:
         return [event]
-    return [event] + [
-        _reception_deadline(case, handover, step) for step in RECEPTION_STEPS
-    ]
+    return [event] + [_reception_deadline(case, handover, step) for step in RECEPTION_STEPS]
 
 
 def _reception_deadline(case: Case, handover: BorderHandover, step: str) -> dict:

@@ -232,9 +232,7 @@ def record_handover(
             },
         )
         if outbound:
-            transition_case(
-                actor, case, "close", closure_reason=ClosureReason.TRANSFERRED_ABROAD
-            )
+            transition_case(actor, case, "close", closure_reason=ClosureReason.TRANSFERRED_ABROAD)
     return handover
 
 
