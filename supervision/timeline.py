@@ -10,8 +10,8 @@ from datetime import datetime
 from django.utils import timezone
 
 from cases.models import Case
-from crossborder.selectors import crossborder_events
 from cases.visibility import CaseView
+from crossborder.selectors import crossborder_events
 from referrals.models import Referral, ReferralStatus
 from rulebooks.selectors import stage_deadlines
 from security.fields import unless_erased
