@@ -261,6 +261,15 @@ SPECTACULAR_SETTINGS = {
         "ProceedingStateEnum": "proceedings.lifecycle.ProceedingState",
         "TipKindEnum": "proceedings.models.TipKind",
         "TargetStatusEnum": "reports.serializers.TARGET_STATUSES",
+        # The names these had before cross-border fields of the same names came.
+        "ChannelEnum": "cases.models.Channel",
+        "OutcomeEnum": "proceedings.models.TipOutcome",
+        "CrossBorderRequestKindEnum": "crossborder.models.RequestKind",
+        "CrossBorderOutcomeEnum": "crossborder.models.Outcome",
+        "CrossBorderChannelEnum": "crossborder.models.Channel",
+        "CrossBorderDirectionEnum": "crossborder.models.Direction",
+        "HandoverDirectionEnum": "crossborder.models.HandoverDirection",
+        "CrossBorderRequestStatusEnum": "crossborder.models.RequestStatus",
     },
 }
 

@@ -23,7 +23,7 @@ class AgreementListView(generics.ListAPIView):
 class GateListView(generics.ListAPIView):
     """The border gates where people are handed over."""
 
-    serializer_class = serializers.GateSerializer
+    serializer_class = serializers.BorderGateSerializer
     queryset = BorderGate.objects.all()
     pagination_class = None
 
@@ -39,7 +39,7 @@ class RequestListCreateView(generics.ListAPIView):
     """GET: requests the caller may see (?case=); POST: record a request to or from a
     counterpart, its answer due by the agreement's limit."""
 
-    serializer_class = serializers.RequestSerializer
+    serializer_class = serializers.CrossBorderRequestSerializer
 
     @extend_schema(parameters=[CASE_FILTER])
     def get(self, request: Request, *args, **kwargs) -> Response:
@@ -50,44 +50,48 @@ class RequestListCreateView(generics.ListAPIView):
         return _of_case(self.request, requests).order_by("-sent_at", "-id")
 
     @extend_schema(
-        request=serializers.RequestInputSerializer, responses={201: serializers.RequestSerializer}
+        request=serializers.CrossBorderRequestInputSerializer,
+        responses={201: serializers.CrossBorderRequestSerializer},
     )
     def post(self, request: Request) -> Response:
-        serializer = serializers.RequestInputSerializer(data=request.data)
+        serializer = serializers.CrossBorderRequestInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         case = selectors.get_cooperation_case(request.user, data.pop("case"))
         created = services.send_request(request.user, case, **data)
         fresh = selectors.get_visible_request(request.user, created.uuid)
-        return Response(serializers.RequestSerializer(fresh).data, status=status.HTTP_201_CREATED)
+        return Response(
+            serializers.CrossBorderRequestSerializer(fresh).data, status=status.HTTP_201_CREATED
+        )
 
 
 class RequestDetailView(APIView):
-    @extend_schema(responses=serializers.RequestSerializer)
+    @extend_schema(responses=serializers.CrossBorderRequestSerializer)
     def get(self, request: Request, request_id) -> Response:
         found = selectors.get_visible_request(request.user, request_id)
-        return Response(serializers.RequestSerializer(found).data)
+        return Response(serializers.CrossBorderRequestSerializer(found).data)
 
 
 class RequestAnswerView(APIView):
     """POST: the answer to a request, with the agreed handover date for a repatriation."""
 
     @extend_schema(
-        request=serializers.AnswerInputSerializer, responses=serializers.RequestSerializer
+        request=serializers.CrossBorderAnswerInputSerializer,
+        responses=serializers.CrossBorderRequestSerializer,
     )
     def post(self, request: Request, request_id) -> Response:
         found = selectors.get_visible_request(request.user, request_id)
-        serializer = serializers.AnswerInputSerializer(data=request.data)
+        serializer = serializers.CrossBorderAnswerInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.answer_request(request.user, found, **serializer.validated_data)
         fresh = selectors.get_visible_request(request.user, request_id)
-        return Response(serializers.RequestSerializer(fresh).data)
+        return Response(serializers.CrossBorderRequestSerializer(fresh).data)
 
 
 class HandoverListCreateView(generics.ListAPIView):
     """GET: handovers at the border of a case (?case=); POST: record one."""
 
-    serializer_class = serializers.HandoverSerializer
+    serializer_class = serializers.BorderHandoverSerializer
 
     @extend_schema(parameters=[CASE_FILTER])
     def get(self, request: Request, *args, **kwargs) -> Response:
@@ -98,11 +102,11 @@ class HandoverListCreateView(generics.ListAPIView):
         return _of_case(self.request, handovers).order_by("-handed_at", "-id")
 
     @extend_schema(
-        request=serializers.HandoverInputSerializer,
-        responses={201: serializers.HandoverSerializer},
+        request=serializers.BorderHandoverInputSerializer,
+        responses={201: serializers.BorderHandoverSerializer},
     )
     def post(self, request: Request) -> Response:
-        serializer = serializers.HandoverInputSerializer(data=request.data)
+        serializer = serializers.BorderHandoverInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         case = selectors.get_cooperation_case(request.user, data.pop("case"))
@@ -110,5 +114,5 @@ class HandoverListCreateView(generics.ListAPIView):
             data["request"] = selectors.get_visible_request(request.user, data["request"])
         handover = services.record_handover(request.user, case, **data)
         return Response(
-            serializers.HandoverSerializer(handover).data, status=status.HTTP_201_CREATED
+            serializers.BorderHandoverSerializer(handover).data, status=status.HTTP_201_CREATED
         )

@@ -19,7 +19,7 @@ from .models import (
 )
 
 
-class TermSerializer(serializers.ModelSerializer):
+class AgreementTermSerializer(serializers.ModelSerializer):
     class Meta:
         model = AgreementTerm
         fields = ["request_kind", "reply_within", "wording", "is_default", "citation"]
@@ -32,7 +32,7 @@ class CounterpartSerializer(serializers.ModelSerializer):
 
 
 class AgreementSerializer(serializers.ModelSerializer):
-    terms = TermSerializer(many=True, read_only=True)
+    terms = AgreementTermSerializer(many=True, read_only=True)
     counterparts = CounterpartSerializer(many=True, read_only=True)
 
     class Meta:
@@ -40,13 +40,13 @@ class AgreementSerializer(serializers.ModelSerializer):
         fields = ["code", "title", "partner_country", "citation", "terms", "counterparts"]
 
 
-class GateSerializer(serializers.ModelSerializer):
+class BorderGateSerializer(serializers.ModelSerializer):
     class Meta:
         model = BorderGate
         fields = ["code", "name", "province", "partner_country", "facing_gate"]
 
 
-class RequestInputSerializer(serializers.Serializer):
+class CrossBorderRequestInputSerializer(serializers.Serializer):
     case = serializers.UUIDField()
     counterpart = serializers.SlugRelatedField(
         slug_field="code", queryset=Counterpart.objects.filter(is_active=True)
@@ -58,13 +58,13 @@ class RequestInputSerializer(serializers.Serializer):
     sent_at = PastDateTimeField(required=False, default=None)
 
 
-class AnswerInputSerializer(serializers.Serializer):
+class CrossBorderAnswerInputSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(Outcome.choices)
     answered_at = PastDateTimeField(required=False, default=None)
     handover_due_at = serializers.DateTimeField(required=False, default=None)
 
 
-class RequestSerializer(serializers.ModelSerializer):
+class CrossBorderRequestSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
     case = serializers.UUIDField(source="case.uuid", read_only=True)
     case_number = serializers.CharField(source="case.number", read_only=True)
@@ -109,7 +109,7 @@ class RequestSerializer(serializers.ModelSerializer):
         return request.overdue_at is not None
 
 
-class HandoverInputSerializer(serializers.Serializer):
+class BorderHandoverInputSerializer(serializers.Serializer):
     case = serializers.UUIDField()
     direction = serializers.ChoiceField(HandoverDirection.choices)
     gate = serializers.SlugRelatedField(slug_field="code", queryset=BorderGate.objects.all())
@@ -130,7 +130,7 @@ class HandoverInputSerializer(serializers.Serializer):
     )
 
 
-class HandoverSerializer(serializers.ModelSerializer):
+class BorderHandoverSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
     case = serializers.UUIDField(source="case.uuid", read_only=True)
     gate = serializers.SlugRelatedField(slug_field="code", read_only=True)
