@@ -20,10 +20,11 @@ from cases.models import Case, ClosureReason, PersonRole
 from cases.permissions import require_holder
 from cases.services.records import bump_version
 from cases.services.transitions import transition_case
-from config.errors import Conflict, InvalidInput
+from config.errors import Conflict, InvalidInput, NotAllowed
 from documents.models import Document
 from notifications.outbox import enqueue
 from places.models import VIETNAM_TZ
+from rulebooks.services import may_change_rules
 from security.audit import record_event
 
 from .models import (
@@ -341,3 +342,26 @@ def _notify_late(requests: list[CrossBorderRequest]) -> None:
                         "due": due,
                     },
                 )
+
+
+# --- configuration --------------------------------------------------------------------------
+
+
+def change_reply_limit(actor: User, term: AgreementTerm, reply_within) -> AgreementTerm:
+    """Change a configurable default reply limit (never one the agreement sets), audited.
+    Requests already sent keep the deadline they were given."""
+    if not may_change_rules(actor):
+        raise NotAllowed(_("Only administrators change reply limits."))
+    if not term.is_default:
+        raise Conflict(_("This limit is set by the agreement; it is not configurable."))
+    with transaction.atomic():
+        before = AgreementTerm.objects.select_for_update().get(pk=term.pk).reply_within
+        AgreementTerm.objects.filter(pk=term.pk).update(reply_within=reply_within)
+        record_event(
+            "crossborder.reply_limit",
+            actor=actor,
+            obj=term,
+            details={"from": str(before), "to": str(reply_within), "kind": term.request_kind},
+        )
+    term.refresh_from_db()
+    return term

@@ -8,8 +8,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from crossborder.models import RequestEscalation
+from config.errors import NotAllowed
+from crossborder.models import AgreementTerm, RequestEscalation
+from crossborder.services import change_reply_limit
 from notifications.models import OutboxMessage
+from security.models import AuditEvent
 from supervision.tasks import sweep_deadlines
 from tests.cast import API, INTAKE, open_case, read, send
 
@@ -161,3 +164,13 @@ def test_requests_are_refused_to_those_outside_the_case(api, cast, border, case_
     agreements = read(border, "crossborder/agreements/")
     assert {a["code"] for a in agreements} == {"vn-kh-trafficking", "qt-lao-hotlines"}
     assert all(t["is_default"] for a in agreements for t in a["terms"])
+
+
+def test_a_default_reply_limit_is_changed_by_an_administrator_only_and_audited(cast, border):
+    term = AgreementTerm.objects.get(agreement="qt-lao-hotlines", request_kind="repatriation")
+    with pytest.raises(NotAllowed):
+        change_reply_limit(cast.named("qt-border_guard-caseworker"), term, timedelta(days=7))
+    change_reply_limit(cast.admin, term, timedelta(days=20))
+    event = AuditEvent.objects.filter(action="crossborder.reply_limit").get()
+    assert event.details["from"] == str(timedelta(days=30))
+    assert AgreementTerm.objects.get(pk=term.pk).reply_within == timedelta(days=20)
