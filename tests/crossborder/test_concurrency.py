@@ -24,8 +24,12 @@ ANSWERERS = 8
 def test_simultaneous_answers_record_one(api, cast, make_user):
     border = api(cast.named("qt-border_guard-caseworker"))
     case_id = open_case(border, INTAKE | {"received_at": timezone.now().isoformat()})["id"]
-    body = {"case": case_id, "counterpart": "la-salavan"}
-    body |= {"kind": "identity_verification", "channel": "hotline"}
+    body = {
+        "case": case_id,
+        "counterpart": "la-salavan",
+        "kind": "identity_verification",
+        "channel": "hotline",
+    }
     request_id = send(border, "crossborder/requests/", body)["id"]
     unit = border.user.unit
     clients = [
