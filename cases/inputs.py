@@ -7,6 +7,8 @@ from datetime import datetime
 from .minors import AgeEvidence
 from .models import Case
 
+VIETNAMESE = "vi"  # BCP 47
+
 
 @dataclass
 class PersonData:
@@ -27,7 +29,13 @@ class PersonData:
     nationality: str = "VN"
     province_id: str | None = None
     language: str = ""
+    languages: list[str] = field(default_factory=list)
     interpreter_needed: bool = False
+
+    @property
+    def needs_interpretation(self) -> bool:
+        """The person's languages were recorded and Vietnamese is not among them."""
+        return bool(self.languages) and VIETNAMESE not in self.languages
 
     @property
     def age_evidence(self) -> AgeEvidence:

@@ -205,6 +205,12 @@ class Person(EncryptedModel):
         on_delete=models.PROTECT,
     )
     language = models.CharField(_("language"), max_length=32, blank=True)
+    languages = models.JSONField(
+        _("languages spoken"),
+        default=list,
+        blank=True,
+        help_text=_("BCP 47 codes of the languages the person speaks, e.g. lo, km, hmn, vi."),
+    )
     interpreter_needed = models.BooleanField(_("interpreter needed"), default=False)
     # Blind indexes for exact duplicate lookups; never the values themselves.
     phone_index = models.CharField(max_length=64, blank=True, db_index=True)

@@ -79,6 +79,14 @@ class PersonInputSerializer(serializers.Serializer):
     nationality = serializers.CharField(max_length=2, required=False, default="VN")
     province = serializers.CharField(max_length=16, required=False, source="province_id")
     language = serializers.CharField(max_length=32, required=False, default="")
+    languages = serializers.ListField(
+        child=serializers.RegexField(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=35),
+        required=False,
+        default=list,
+        max_length=8,
+        help_text="BCP 47 codes of the languages the victim speaks (lo, km, hmn, vi...); "
+        "without Vietnamese, interpretation is offered as a support service.",
+    )
     interpreter_needed = serializers.BooleanField(required=False, default=False)
 
     def validate(self, attrs):

@@ -100,6 +100,7 @@ def _person(person: Person, view: CaseView) -> dict:
         "nationality": person.nationality,
         "province": person.province_id,
         "language": person.language,
+        "languages": person.languages,
         "interpreter_needed": person.interpreter_needed,
         "relationship": None if view.erased else person.relationship,
     }

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "providers",
     "proceedings",
     "documents",
+    # Cooperation across the border: counterparts, agreements, requests, handovers at gates.
+    "crossborder",
     "workflows",
     "supervision",
     "reports",
@@ -276,6 +278,15 @@ SPECTACULAR_SETTINGS = {
         "TipKindEnum": "proceedings.models.TipKind",
         "TargetStatusEnum": "reports.serializers.TARGET_STATUSES",
         "SupportServiceEnum": "rulebooks.models.SupportServiceKind",
+        # The names these had before cross-border fields of the same names came.
+        "ChannelEnum": "cases.models.Channel",
+        "OutcomeEnum": "proceedings.models.TipOutcome",
+        "CrossBorderRequestKindEnum": "crossborder.models.RequestKind",
+        "CrossBorderOutcomeEnum": "crossborder.models.Outcome",
+        "CrossBorderChannelEnum": "crossborder.models.Channel",
+        "CrossBorderDirectionEnum": "crossborder.models.Direction",
+        "HandoverDirectionEnum": "crossborder.models.HandoverDirection",
+        "CrossBorderRequestStatusEnum": "crossborder.models.RequestStatus",
     },
 }
 

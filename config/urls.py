@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/v1/", include("cases.urls")),
     path("api/v1/", include("referrals.urls")),
     path("api/v1/", include("providers.urls")),
+    path("api/v1/", include("crossborder.urls")),
     path("api/v1/", include("proceedings.urls")),
     path("api/v1/", include("workflows.urls")),
     path("api/v1/", include("notifications.urls")),

@@ -8,6 +8,7 @@ overlapping runs change nothing twice.
 from celery import shared_task
 from viewflow.workflow.timers import fire_due_timers
 
+from crossborder.services import sweep_overdue_requests
 from notifications.outbox import drain_outbox
 from proceedings.services import sweep_overdue_tips
 from referrals.services import sweep_overdue
@@ -16,10 +17,12 @@ from workflows.services import reconcile_processes
 
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_deadlines() -> dict[str, int]:
-    """Mark and escalate overdue referrals and tips, fire due workflow timers, send the outbox."""
+    """Mark and escalate overdue referrals, tips and cross-border requests, fire due workflow
+    timers, send the outbox."""
     return {
         "overdue": sweep_overdue(),
         "overdue_tips": sweep_overdue_tips(),
+        "overdue_crossborder": sweep_overdue_requests(),
         "timers": fire_due_timers(),
         "sent": drain_outbox(),
         "reconciled": reconcile_processes(),  # last; logs failures, never raises

@@ -11,13 +11,15 @@ from django.utils import timezone
 
 from cases.models import Case
 from cases.visibility import CaseView
+from crossborder.selectors import crossborder_events
 from referrals.models import Referral, ReferralStatus
 from rulebooks.selectors import stage_deadlines
 from security.fields import unless_erased
 
 
 def case_timeline(case: Case, view: CaseView) -> list[dict]:
-    """Every step of a case in time order: intakes, records, stage changes and handoffs.
+    """Every step of a case in time order: intakes, records, stage changes, handoffs and
+    cooperation across the border.
 
     Medical and psychological services, and referrals for them, appear only to those who may
     see such records (cases.visibility).
@@ -31,6 +33,7 @@ def case_timeline(case: Case, view: CaseView) -> list[dict]:
         if view.shows_service(r.purpose, r.from_unit_id, r.to_unit_id)
     }
     events += [e for e in referral_events(case) if e["referral"] in shown]
+    events += crossborder_events(case)
     return sorted(events, key=lambda e: (e["at"] is None, e["at"] or 0))
 
 

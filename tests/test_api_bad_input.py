@@ -43,6 +43,9 @@ KEYS = [
     "amount",
     "currency",
     "field_groups",
+    "counterpart",
+    "gate",
+    "documents",
 ]
 shaped_bodies = st.dictionaries(st.sampled_from(KEYS), json_values, max_size=6)
 
@@ -72,6 +75,7 @@ _object_typed = st.lists(st.integers(), max_size=2) | st.integers() | st.text(ma
 WRONG_TYPE = {key: _text_typed for key in KEYS} | {
     "indicators": _list_typed,
     "field_groups": _list_typed,
+    "documents": _list_typed,
     "victim": _object_typed,
     "reporter": _object_typed,
 }
@@ -86,7 +90,8 @@ def caller(api, cast):
 
 
 def _paths(case_id: str) -> list[str]:
-    return ["/api/v1/intakes/", "/api/v1/referrals/"] + [
+    crossborder = ["/api/v1/crossborder/requests/", "/api/v1/crossborder/handovers/"]
+    return ["/api/v1/intakes/", "/api/v1/referrals/", *crossborder] + [
         f"/api/v1/cases/{case_id}/{tail}/" for tail in CASE_POSTS
     ]
 

@@ -75,6 +75,15 @@ class IntakeForm(forms.Form):
         label=_("ID or passport number"), max_length=32, required=False
     )
     victim_phone = forms.CharField(label=_("Victim's phone"), max_length=32, required=False)
+    victim_languages = forms.RegexField(
+        label=_("Languages the victim speaks"),
+        regex=r"^\s*[a-z]{2,3}(\s*,\s*[a-z]{2,3})*\s*$",
+        max_length=40,
+        required=False,
+        help_text=_(
+            "Codes separated by commas, e.g. lo, km, hmn; without vi, an interpreter is offered."
+        ),
+    )
     childhood_indicators = forms.BooleanField(
         label=_("The description suggests a child"), required=False
     )
@@ -132,6 +141,9 @@ class IntakeForm(forms.Form):
             childhood_indicators=bool(data.get("childhood_indicators")),
             id_number=data.get("victim_id_number") or "",
             phone=data.get("victim_phone") or "",
+            languages=[
+                c.strip() for c in (data.get("victim_languages") or "").split(",") if c.strip()
+            ],
             sex=data.get("victim_sex") or Sex.UNKNOWN,
             province_id=data["province"].pk if data.get("province") else None,
         )

@@ -11,7 +11,7 @@ from agencies.models import Role, Unit, User
 from config.errors import IdempotencyKeyReused, InvalidInput, NotAllowed
 from places.models import VIETNAM_TZ, Province
 from places.selectors import province_on_date
-from rulebooks.models import Rulebook
+from rulebooks.models import Rulebook, SupportServiceKind
 from rulebooks.selectors import rulebook_for
 from security.audit import record_event
 from security.blind_index import id_number_index, name_birth_year_index, phone_index
@@ -21,7 +21,15 @@ from security.services import create_data_key
 from ..inputs import IntakeData, PersonData
 from ..metrics import INTAKES_CREATED
 from ..minors import PresumedMinorRule, age_group
-from ..models import Case, CaseHolding, CaseNumberSequence, Intake, Person, PersonRole
+from ..models import (
+    Case,
+    CaseHolding,
+    CaseNumberSequence,
+    Intake,
+    Person,
+    PersonRole,
+    SupportService,
+)
 from ..selectors import duplicates_of_intake
 from ..signals import stage_changed
 
@@ -89,7 +97,8 @@ def _add_person(case: Case, role: str, data: PersonData) -> Person:
         nationality=data.nationality,
         province_id=data.province_id,
         language=data.language,
-        interpreter_needed=data.interpreter_needed,
+        languages=data.languages,
+        interpreter_needed=data.interpreter_needed or data.needs_interpretation,
         phone_index=phone_index(data.phone) or "",
         id_number_index=id_number_index(data.id_number) or "",
         name_year_index=name_birth_year_index(data.full_name, data.birth_year) or "",
@@ -136,6 +145,22 @@ def _open_case(
     return case
 
 
+def _offer_interpretation(actor: User, case: Case, received_at: datetime) -> None:
+    """A victim who speaks no Vietnamese is offered interpretation (Law 53/2024/QH15 Art. 37)
+    from the first minute, by the receiving unit; the victim may still decline it."""
+    service = SupportService.objects.create(
+        case=case,
+        data_key=case.data_key,
+        kind=SupportServiceKind.INTERPRETATION,
+        provider_unit=actor.unit,
+        requested_at=received_at,
+        recorded_by=actor,
+    )
+    record_event(
+        "service.request", actor=actor, case=case, obj=service, details={"kind": service.kind}
+    )
+
+
 def create_intake(
     actor: User, data: IntakeData, *, idempotency_key: str = "", fingerprint: str = ""
 ) -> IntakeResult:
@@ -160,6 +185,8 @@ def create_intake(
             case = data.link_to_case or _open_case(actor, data, received_at, number, rulebook)
             intake = _record_intake(actor, case, data, received_at, key, fingerprint)
             stage_changed.send(Case, case=case)  # the process starts in this transaction
+            if number is not None and data.victim.needs_interpretation:
+                _offer_interpretation(actor, case, received_at)
             _audit_intake(actor, intake, opened=number is not None, duplicates=len(duplicates))
             transaction.on_commit(_counter(intake, opened=number is not None).inc)
     except IntegrityError:

@@ -96,6 +96,7 @@ STORY_02 = [
     ("type", "+855 12 345 678"),
     TAB,
     TAB,  # no ID number known
+    TAB,  # the caller does not say which languages he speaks
     TAB,  # the description does not suggest a child
     (
         "type",

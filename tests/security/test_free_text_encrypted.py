@@ -17,6 +17,7 @@ CASE_DATA_APPS = [
     "cases",
     "referrals",
     "documents",
+    "crossborder",
     "workflows",
     "supervision",
     "notifications",
@@ -34,6 +35,8 @@ NON_IDENTIFYING = {
     "cases.Person.nationality": "ISO 3166 code, kept in clear for statistics",
     "cases.Person.language": "a language name, in clear to find an interpreter; it names a "
     "group of speakers, not the person",
+    "cases.Person.languages": "BCP 47 language codes, in clear to offer an interpreter; each "
+    "names a group of speakers, not the person",
     "cases.Person.phone_index": "a keyed blind index (HMAC), not the phone number",
     "cases.Person.id_number_index": "a keyed blind index (HMAC), not the ID number",
     "cases.Person.name_year_index": "a keyed blind index (HMAC), not the name",
@@ -64,6 +67,24 @@ NON_IDENTIFYING = {
     "documents.Document.content_type": "a MIME type read from the file's bytes",
     "documents.Document.storage_name": "a random name in the storage",
     "documents.Document.record_id": "the id of a record on the same case (uuid or number)",
+    # crossborder: agreements, counterparts and gates are public reference data; a request or
+    # a handover carries the number of a letter or of the minutes, never the person
+    "crossborder.Agreement.code": "reference data with its legal source, not case data",
+    "crossborder.Agreement.title": "reference data with its legal source, not case data",
+    "crossborder.Agreement.partner_country": "ISO 3166 code",
+    "crossborder.Agreement.citation": "reference data with its legal source, not case data",
+    "crossborder.AgreementTerm.wording": "reference data with its legal source, not case data",
+    "crossborder.AgreementTerm.citation": "reference data with its legal source, not case data",
+    "crossborder.Counterpart.code": "reference data with its legal source, not case data",
+    "crossborder.Counterpart.name": "names a foreign authority (an organisation), not the person",
+    "crossborder.Counterpart.country": "ISO 3166 code",
+    "crossborder.Counterpart.citation": "reference data with its legal source, not case data",
+    "crossborder.BorderGate.code": "reference data with its legal source, not case data",
+    "crossborder.BorderGate.name": "reference data with its legal source, not case data",
+    "crossborder.BorderGate.partner_country": "ISO 3166 code",
+    "crossborder.BorderGate.facing_gate": "reference data with its legal source, not case data",
+    "crossborder.CrossBorderRequest.reference": "the number of an official letter",
+    "crossborder.BorderHandover.minutes_reference": "the number of the handover minutes",
     # workflows (django-viewflow)
     "workflows.CaseProcess.flow_class": "a Python path of the flow",
     "workflows.CaseProcess.data": "process data: case uuid and codes only (workflows.services)",

@@ -90,6 +90,10 @@ EVENT_LABELS = {
     "referral_completed": _("Referral completed"),
     "referral_withdrawn": _("Referral withdrawn"),
     "escalation": _("Escalation"),
+    "crossborder_request": _("Request to or from a foreign counterpart"),
+    "crossborder_answer": _("Answer to a cross-border request"),
+    "crossborder_escalation": _("Late cross-border answer escalated"),
+    "border_handover": _("Handover at a border gate"),
 }
 
 
@@ -105,6 +109,7 @@ FIELD_LABELS = {
     "birth_date": _("date of birth"),
     "birth_year": _("year of birth"),
     "stated_age": _("stated age"),
+    "languages": _("languages spoken"),
     "id_number": _("ID or passport number"),
     "phone": _("phone"),
     "address": _("address"),
