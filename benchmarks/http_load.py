@@ -14,6 +14,7 @@ class LoadResult:
     seconds: float
     latencies_ms: list[float]
     errors: int
+    last_size: int = 0  # bytes of the last response body
 
     @property
     def per_second(self) -> float:
@@ -33,19 +34,21 @@ class LoadResult:
 def run_load(
     port: int, path: str, make_body, *, clients: int, requests_per_client: int, headers: dict
 ) -> LoadResult:
-    """`clients` threads each send `requests_per_client` POSTs; returns throughput and latency."""
+    """`clients` threads each send `requests_per_client` requests, POSTs of `make_body(client,
+    n)` or GETs when `make_body` is None; returns throughput and latency."""
     latencies: list[float] = []
     errors = [0]
+    size = [0]
     lock = threading.Lock()
 
     def client(index: int) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         for n in range(requests_per_client):
-            body = json.dumps(make_body(index, n))
+            body = None if make_body is None else json.dumps(make_body(index, n))
             started = time.perf_counter()
-            connection.request("POST", path, body=body, headers=headers)
+            connection.request("GET" if body is None else "POST", path, body=body, headers=headers)
             response = connection.getresponse()
-            response.read()
+            size[0] = len(response.read())
             elapsed = (time.perf_counter() - started) * 1000
             with lock:
                 latencies.append(elapsed)
@@ -59,4 +62,5 @@ def run_load(
         thread.start()
     for thread in threads:
         thread.join()
-    return LoadResult(len(latencies), time.perf_counter() - started, latencies, errors[0])
+    elapsed = time.perf_counter() - started
+    return LoadResult(len(latencies), elapsed, latencies, errors[0], size[0])

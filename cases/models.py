@@ -103,7 +103,11 @@ class Case(ConcurrentTransitionMixin, EncryptedModel):
         ordering = ["-received_at"]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
-        indexes = [models.Index(fields=["state", "received_at"])]
+        indexes = [
+            models.Index(fields=["state", "received_at"]),
+            # The case lists' order: a page is read walking it, never sorting every case.
+            models.Index(fields=["-received_at", "-id"], name="case_list_order"),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -47,6 +47,6 @@ handler404 = "config.views.not_found"
 handler500 = "config.views.server_error"
 
 if settings.LOIVE_BENCH:
-    from benchmarks.views import bare_insert
+    from benchmarks.views import bare_insert, signed_in
 
-    urlpatterns.append(path("bench/bare/", bare_insert))
+    urlpatterns += [path("bench/bare/", bare_insert), path("bench/signed-in/", signed_in)]

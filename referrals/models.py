@@ -133,6 +133,12 @@ class Referral(ConcurrentTransitionMixin, EncryptedModel):
             models.Index(fields=["to_kind", "to_province", "status"], name="referral_to_kind"),
             models.Index(fields=["from_unit", "status"], name="referral_from_unit"),
             models.Index(fields=["sent_at"], name="referral_sent_at"),
+            # The overdue list's order among waiting referrals: a page walks it.
+            models.Index(
+                fields=["sent_at", "id"],
+                name="referral_waiting_order",
+                condition=Q(status=ReferralStatus.SENT),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

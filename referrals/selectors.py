@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Role, Unit, User
 from cases.models import Case, Consent, ConsentStatus
-from cases.selectors import visible_cases
+from cases.selectors import case_scope
 from cases.visibility import SENSITIVE_SERVICE_KINDS
 from config.errors import NotFound
 from security.policy import need_to_know
@@ -26,7 +26,7 @@ def visible_referrals(user: User) -> QuerySet[Referral]:
         Q(from_unit_id=unit.pk)
         | Q(to_unit_id=unit.pk)
         | Q(to_unit__isnull=True, to_kind=unit.kind, to_province_id=unit.province_id)
-        | Q(case__in=visible_cases(user).values("pk"))
+        | case_scope(user, "case__")
     )
     # Referrals for medical or psychological care are medical records: only the units
     # involved and those whose need-to-know includes them see that they exist.

@@ -8,11 +8,11 @@ the destination country; then the criminal track's figures and the plan's target
 """
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,24 +45,45 @@ UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where figures find their cases: the moment a record of the case was made (a path from
+    Case), the condition the record meets, and the path of its kind when figures split by it.
+    One query per source reads both periods of every figure it feeds."""
+
+    moment: str
+    condition: Q = Q()
+    kind: str = ""
+
+
+RECEIVED = Source("received_at")
+CLOSED = Source("state_changes__at", Q(state_changes__transition="close"))
+VERIFIED = Source("verifications__recorded_at")
+IDENTIFIED = Source("identifications__decided_at", Q(identifications__is_victim=True))
+RESCUED = Source("rescues__rescued_at")
+PROVIDED = Source(
+    "services__provided_at", Q(services__status=ServiceStatus.PROVIDED), "services__kind"
+)
+
+
+@dataclass(frozen=True)
 class Figure:
-    """One count of the report: the cases whose records meet `condition` in the period."""
+    """One count of the report: the cases with a record of `source` (of `kind`, when given)
+    made in the period."""
 
     key: str
     label: str
-    condition: Callable[[Period], Q]
+    source: Source
     victims_only: bool  # persons found not to be victims are left out
+    kind: str = ""
 
 
 def periodic_report(user: User, period: str) -> dict:
     """Báo cáo định kỳ: the period's figures and the plan's targets, for a supervisor."""
     _require_reader(user)
     parsed = parse_period(period)
-    cases = visible_cases(user)
-    figures = _figures()
-    case_sets = _figure_cases(cases, parsed, figures)
     before = previous_period(parsed)
-    previous = _figure_cases(cases, before, figures)
+    figures = _figures()
+    case_sets, previous = _figure_cases(visible_cases(user), (parsed, before), figures)
     profiles = _profiles(set().union(*case_sets.values()), parsed.last_day)
     dimensions = _dimension_labels(profiles)
     province = scope_province(user, parsed.last_day)
@@ -88,68 +109,71 @@ def _require_reader(user: User) -> None:
         )
 
 
-def _within(field: str, period: Period) -> Q:
-    return Q(**{f"{field}__gte": period.starts_at, f"{field}__lt": period.ends_at})
-
-
-def _provided(period: Period, kind: str | None = None) -> Q:
-    condition = Q(services__status=ServiceStatus.PROVIDED) & _within(
-        "services__provided_at", period
-    )
-    return condition & Q(services__kind=kind) if kind else condition
-
-
 def _figures() -> list[Figure]:
     """The report's counts, in the order of the form; one per service type at the end."""
     return [
-        Figure("received", _("Reports received"), lambda p: _within("received_at", p), False),
-        Figure(
-            "resolved",
-            _("Reports resolved"),
-            lambda p: Q(state_changes__transition="close") & _within("state_changes__at", p),
-            False,
-        ),
-        Figure(
-            "investigated",
-            _("Cases investigated (verification recorded)"),
-            lambda p: _within("verifications__recorded_at", p),
-            False,
-        ),
-        Figure(
-            "identified",
-            _("Victims identified"),
-            lambda p: (
-                Q(identifications__is_victim=True) & _within("identifications__decided_at", p)
-            ),
-            True,
-        ),
-        Figure("rescued", _("Victims rescued"), lambda p: _within("rescues__rescued_at", p), True),
-        Figure("supported", _("Victims supported (any service)"), _provided, True),
+        Figure("received", _("Reports received"), RECEIVED, False),
+        Figure("resolved", _("Reports resolved"), CLOSED, False),
+        Figure("investigated", _("Cases investigated (verification recorded)"), VERIFIED, False),
+        Figure("identified", _("Victims identified"), IDENTIFIED, True),
+        Figure("rescued", _("Victims rescued"), RESCUED, True),
+        Figure("supported", _("Victims supported (any service)"), PROVIDED, True),
         *(
             Figure(
                 f"supported.{kind}",
                 _("Victims supported: %(service)s") % {"service": label},
-                lambda p, kind=kind: _provided(p, kind),
+                PROVIDED,
                 True,
+                kind,
             )
             for kind, label in SupportServiceKind.choices
         ),
     ]
 
 
-def _figure_cases(cases: QuerySet[Case], period: Period, figures: list[Figure]) -> dict:
-    """Figure key → the ids of the cases it counts."""
+def _figure_cases(
+    cases: QuerySet[Case], periods: tuple[Period, ...], figures: list[Figure]
+) -> list[dict[str, set[int]]]:
+    """For each period, figure key → the ids of the cases it counts: one query per source
+    over all the periods, then sorted out here."""
     not_victims = _found_not_victims(cases)
-    return {
-        figure.key: set(cases.filter(figure.condition(period)).values_list("pk", flat=True))
-        - (not_victims if figure.victims_only else set())
-        for figure in figures
-    }
+    counted = [{figure.key: set() for figure in figures} for _period in periods]
+    for source in dict.fromkeys(figure.source for figure in figures):
+        fed = [figure for figure in figures if figure.source == source]
+        for pk, moment, kind in _source_rows(cases, source, periods):
+            for index, period in enumerate(periods):
+                if period.starts_at <= moment < period.ends_at:
+                    for figure in fed:
+                        if not figure.kind or figure.kind == kind:
+                            counted[index][figure.key].add(pk)
+    for by_key in counted:
+        for figure in figures:
+            if figure.victims_only:
+                by_key[figure.key] -= not_victims
+    return counted
+
+
+def _source_rows(cases: QuerySet[Case], source: Source, periods: tuple[Period, ...]):
+    """(case id, moment, kind) of the source's records made from the first period's start
+    to the last one's end."""
+    within = Q(
+        **{
+            f"{source.moment}__gte": min(p.starts_at for p in periods),
+            f"{source.moment}__lt": max(p.ends_at for p in periods),
+        }
+    )
+    kind = F(source.kind) if source.kind else Value("")
+    rows = cases.filter(source.condition & within).annotate(record_kind=kind)
+    return rows.order_by().values_list("pk", source.moment, "record_kind")
 
 
 def _found_not_victims(cases: QuerySet[Case]) -> set[int]:
     """Cases closed as "not a victim", or whose latest identification decision says so."""
-    closed = cases.filter(closure_reason=ClosureReason.NOT_A_VICTIM).values_list("pk", flat=True)
+    closed = (
+        cases.filter(closure_reason=ClosureReason.NOT_A_VICTIM)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
     latest: dict[int, bool] = {}
     decisions = Identification.objects.filter(case__in=cases.values("pk")).order_by(
         "decided_at", "pk"
@@ -166,9 +190,9 @@ def _profiles(case_ids: set[int], day: date) -> dict[int, dict[str, list[str]]]:
     for case_id, sex, age_group in people.values_list("case_id", "sex", "age_group"):
         victims.setdefault(case_id, (sex, age_group))
     rows = list(
-        Case.objects.filter(pk__in=case_ids).values_list(
-            "pk", "province_id", "purposes", "destination_country"
-        )
+        Case.objects.filter(pk__in=case_ids)
+        .order_by()
+        .values_list("pk", "province_id", "purposes", "destination_country")
     )
     provinces = _provinces_as_of({row[1] for row in rows if row[1]}, day)
     return {

@@ -39,7 +39,8 @@ def record_event(
     reason: str = "",
     details: dict | None = None,
 ) -> AuditEvent:
-    """Append one event; joins the caller's transaction so it commits or rolls back with it."""
+    """Append one event; joins the caller's transaction so it commits or rolls back with it
+    (without a savepoint of its own: a failed append fails the caller's transaction)."""
     event = AuditEvent(
         timestamp=datetime.datetime.now(datetime.UTC),
         action=action,
@@ -49,14 +50,17 @@ def record_event(
         **_actor_fields(actor),
         **_object_fields(obj),
     )
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         head = _locked_head()
-        event.sequence = head.sequence + 1
-        event.prev_hash = head.hash
-        event.hash = compute_hash(event)
-        event.save(force_insert=True)
-        head.sequence, head.hash = event.sequence, event.hash
-        head.save(update_fields=["sequence", "hash"])
+        if head is not None:
+            event.sequence = head.sequence + 1
+            event.prev_hash = head.hash
+            event.hash = compute_hash(event)
+            event.save(force_insert=True)
+            head.sequence, head.hash = event.sequence, event.hash
+            head.save(update_fields=["sequence", "hash"])
+    if head is None:  # raised out here: the caller's transaction is left usable
+        raise AuditChainError("The audit chain head is missing; run verify_audit.")
     return event
 
 
@@ -144,7 +148,8 @@ def _broken_link(event: AuditEvent, expected: int, prev_hash: str) -> tuple[int,
     return None
 
 
-def _locked_head() -> AuditChainHead:
+def _locked_head() -> AuditChainHead | None:
+    """The chain head, locked; None when it is missing from a ledger that has events."""
     head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
     if head is not None:
         return head
@@ -152,8 +157,10 @@ def _locked_head() -> AuditChainHead:
         with transaction.atomic():
             head = AuditChainHead.objects.create(pk=1, sequence=0, hash=GENESIS_HASH)
             if AuditEvent.objects.exists():
-                raise AuditChainError("The audit chain head is missing; run verify_audit.")
+                raise AuditChainError  # undoes the new head (its savepoint)
             return head
+    except AuditChainError:
+        return None
     except IntegrityError:
         return AuditChainHead.objects.select_for_update().get(pk=1)
 

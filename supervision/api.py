@@ -1,5 +1,7 @@
 """The supervision API (DESIGN.md §4): overdue handoffs, timeliness, a case's timeline."""
 
+from urllib.parse import urlencode
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -53,13 +55,31 @@ class TimelinessSerializer(serializers.Serializer):
     total = TimelinessFiguresSerializer()
 
 
-class OverdueView(APIView):
-    """GET /api/v1/supervision/overdue/: overdue referrals the supervisor may see."""
+class OverduePageSerializer(serializers.Serializer):
+    after = serializers.UUIDField(required=False, help_text="The last referral of the page read.")
+    limit = serializers.IntegerField(
+        min_value=1, max_value=selectors.OVERDUE_MAX, default=selectors.OVERDUE_PAGE
+    )
 
-    @extend_schema(responses=OverdueSerializer(many=True))
+
+class OverdueView(APIView):
+    """GET /api/v1/supervision/overdue/?after=&limit=: overdue referrals the supervisor may
+    see, a page at a time; a full page carries the next one's address in a Link header
+    (rel="next", RFC 8288)."""
+
+    @extend_schema(parameters=[OverduePageSerializer], responses=OverdueSerializer(many=True))
     def get(self, request: Request) -> Response:
-        rows = selectors.overdue_referrals(request.user)
-        return Response(OverdueSerializer(rows, many=True).data)
+        page = OverduePageSerializer(data=request.query_params)
+        page.is_valid(raise_exception=True)
+        limit = page.validated_data["limit"]
+        rows = selectors.overdue_referrals(
+            request.user, after=page.validated_data.get("after"), limit=limit
+        )
+        response = Response(OverdueSerializer(rows, many=True).data)
+        if len(rows) == limit:
+            query = urlencode({"after": rows[-1]["referral"].uuid, "limit": limit})
+            response["Link"] = f'<{request.build_absolute_uri(request.path)}?{query}>; rel="next"'
+        return response
 
 
 class TimelinessView(APIView):

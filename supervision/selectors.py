@@ -4,11 +4,12 @@ import math
 from collections import defaultdict
 from datetime import datetime
 
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Role, User
-from config.errors import NotAllowed
+from config.errors import InvalidInput, NotAllowed
 from referrals.models import ReferralStatus
 from referrals.selectors import consent_withdrawn, visible_referrals
 from rulebooks.periods import parse_period
@@ -19,17 +20,23 @@ def _require_supervisor(user: User) -> None:
         raise NotAllowed(_("Only supervisors see the supervision pages."))
 
 
-def overdue_referrals(user: User, now: datetime | None = None) -> list[dict]:
+OVERDUE_PAGE = 100  # rows of one page of the overdue list (API ?limit= up to OVERDUE_MAX)
+OVERDUE_MAX = 200
+
+
+def overdue_referrals(
+    user: User, now: datetime | None = None, *, after=None, limit: int = OVERDUE_PAGE
+) -> list[dict]:
     """Quá hạn: referrals still waiting past their deadline that the supervisor may see,
-    longest waiting first, with who holds the case meanwhile and who is awaited."""
+    longest waiting first, with who holds the case meanwhile and who is awaited. One page of
+    `limit` rows after the referral whose uuid is `after` (keyset: served by the index of
+    waiting referrals by deadline, never a count of the whole list)."""
     _require_supervisor(user)
     now = now or timezone.now()
-    referrals = (
-        visible_referrals(user)
-        .filter(status=ReferralStatus.SENT, due_at__lte=now)
-        .prefetch_related("escalations")
-        .order_by("sent_at", "id")
-    )
+    referrals = visible_referrals(user).filter(status=ReferralStatus.SENT, due_at__lte=now)
+    if after is not None:
+        referrals = referrals.filter(_after(referrals, after))
+    page = referrals.prefetch_related("escalations").order_by("sent_at", "id")[:limit]
     return [
         {
             "referral": referral,
@@ -40,8 +47,16 @@ def overdue_referrals(user: User, now: datetime | None = None) -> list[dict]:
             "escalations": [e.level for e in referral.escalations.all()],
             "consent_withdrawn": consent_withdrawn(referral),
         }
-        for referral in referrals
+        for referral in page
     ]
+
+
+def _after(referrals: QuerySet, after) -> Q:
+    """Rows after the referral `after` in (sent_at, id) order; it must be one of the list's."""
+    last = referrals.filter(uuid=after).values("sent_at", "id").first()
+    if last is None:
+        raise InvalidInput(_("The page to continue after is not in this list."))
+    return Q(sent_at__gt=last["sent_at"]) | Q(sent_at=last["sent_at"], id__gt=last["id"])
 
 
 def percentile(values: list[float], share: float) -> float | None:

@@ -1,5 +1,6 @@
 """Supervisor pages (giám sát): overdue handoffs, a case's timeline as a chart, timeliness."""
 
+import uuid
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
@@ -37,8 +38,13 @@ def supervisor_required(view):
 
 @supervisor_required
 def overdue(request: HttpRequest) -> HttpResponse:
-    rows = selectors.overdue_referrals(request.user)
-    return render(request, "supervision/overdue.html", {"rows": rows})
+    try:
+        after = uuid.UUID(request.GET["after"]) if request.GET.get("after") else None
+        rows = selectors.overdue_referrals(request.user, after=after)
+    except (ValueError, InvalidInput) as exc:
+        raise Http404 from exc
+    more = len(rows) == selectors.OVERDUE_PAGE
+    return render(request, "supervision/overdue.html", {"rows": rows, "more": more})
 
 
 @supervisor_required

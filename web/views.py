@@ -73,7 +73,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role in WORKING and user.unit_id:
         context["waiting"] = len(unit_inbox(user))
     if user.role == Role.SUPERVISOR and user.unit_id:
-        context["overdue"] = overdue_referrals(user)[:5]
+        context["overdue"] = overdue_referrals(user, limit=5)
     return render(request, "web/home.html", context)
 
 

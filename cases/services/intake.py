@@ -220,7 +220,8 @@ def _record_intake(
         idempotency_key=key,
         idempotency_fingerprint=fingerprint,
     )
-    _hold(case, actor.unit, CaseHolding.Basis.RECEIVED, received_at)
+    if data.link_to_case:  # a case opened here is already held by the unit (as lead)
+        _hold(case, actor.unit, CaseHolding.Basis.RECEIVED, received_at)
     return intake
 
 

@@ -164,3 +164,14 @@ def test_any_query_gives_a_report_or_a_400_never_a_500(supervisor, period, file_
     assert response.status_code in (200, 400)
     if response.status_code == 400:
         assert response.json()["error"] in {"invalid_period", "invalid"}, response.json()
+
+
+def test_the_report_costs_a_handful_of_grouped_queries(
+    story, supervisor, django_assert_max_num_queries
+):
+    """One query per kind of record for both periods, not one per figure and period (issue
+    15: 37 queries, each re-running the visibility query): the count does not grow with the
+    figures."""
+    get_report(supervisor, "2025-Q4")  # warm: session, translations
+    with django_assert_max_num_queries(40):
+        assert figure(get_report(supervisor, "2025").json(), "received")["total"] == 3

@@ -6,7 +6,10 @@ loopback, and measures:
     bare Django endpoint inserting one row;
   * the number of queries one intake costs;
   * the encryption overhead on the intake path (encrypted vs plaintext fields);
-  * the overdue sweep with many open referrals of which few are due.
+  * the overdue sweep with many open referrals of which few are due;
+  * the pages' reads (case lists, overdue list, timeline, yearly report, duplicate lookup) at
+    a volume of the demo story's cases copied --copies times, beside the cheapest
+    authenticated read.
 """
 
 import os
@@ -21,10 +24,16 @@ import dj_database_url
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connections
+from django.db.models import Max
+from knox.models import AuthToken
 
+from agencies.models import Role, User
 from benchmarks.http_load import run_load
 from benchmarks.intake import encryption_overhead, queries_per_intake
+from benchmarks.reads import measure, reads
 from benchmarks.sweep import bench_sweep
+from benchmarks.volume import multiply
+from cases.models import Case
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -110,6 +119,15 @@ def _intake_body(client: int, n: int) -> dict:
     }
 
 
+def _integration_token() -> str:
+    """A token of an integration account of the demo hotline (people have no tokens)."""
+    operator = User.objects.get(username="demo-hotline")
+    system = User.objects.create(
+        username="bench-telephony", role=Role.INTEGRATION, unit_id=operator.unit_id
+    )
+    return AuthToken.objects.create(user=system)[1]
+
+
 class Command(BaseCommand):
     help = "Measure throughput, latency, query counts, encryption overhead and the sweep."
 
@@ -118,6 +136,8 @@ class Command(BaseCommand):
         parser.add_argument("--sweep-total", type=int, default=1_000_000)
         parser.add_argument("--sweep-due", type=int, nargs="+", default=[10_000, 100])
         parser.add_argument("--skip-sweep", action="store_true")
+        parser.add_argument("--copies", type=int, default=400, help="copies of the demo cases")
+        parser.add_argument("--read-requests", type=int, default=30, help="per read figure")
 
     def handle(self, *args, requests: int, sweep_total: int, sweep_due, skip_sweep, **opts):
         url = _bench_database_url()
@@ -125,60 +145,86 @@ class Command(BaseCommand):
         self.stdout.write(f"Benchmark database: {connections['default'].vendor} (fresh)")
         _manage(env, "migrate", "--verbosity", "0")
         _manage(env, "seed_demo")
-        token = _manage(env, "issue_token", "demo-hotline").splitlines()[-1]
-        self._http(env, token, requests)
         self._switch_to(url)
+        token = _integration_token()
+        originals = Case.objects.aggregate(last=Max("pk"))["last"]
+        started = time.perf_counter()
+        counts = multiply(opts["copies"])
+        self.stdout.write(
+            f"Volume ({time.perf_counter() - started:.0f} s, analysed): "
+            + ", ".join(f"{table} {n:,}" for table, n in counts.items())
+        )
+        port = _free_port()
+        with _server(env, port):
+            self._reads(port, originals, opts["read_requests"])
+            self._http(port, token, requests)
         self._in_process()
         if not skip_sweep:
             self._sweep(sweep_total, sweep_due)
 
-    def _http(self, env: dict, token: str, requests: int) -> None:
-        port = _free_port()
+    def _reads(self, port: int, originals: int, requests: int) -> None:
+        self.stdout.write(
+            f"\nReads, 1 client, {requests} each, vs GET /bench/signed-in/ as the same user:"
+        )
+        self.stdout.write(
+            f"  {'figure':<22} {'p50 ms':>8} {'p95 ms':>8} {'base p50':>8} {'base p95':>8} "
+            f"{'p50 ×':>6} {'p95 ×':>6} {'bytes':>9} {'errors':>6}"
+        )
+        for read in reads(originals):
+            result, baseline, size = measure(port, read, requests)
+            self.stdout.write(
+                f"  {read.figure:<22} {result.p50_ms:>8.1f} {result.p95_ms:>8.1f} "
+                f"{baseline.p50_ms:>8.1f} {baseline.p95_ms:>8.1f} "
+                f"{result.p50_ms / baseline.p50_ms:>6.1f} {result.p95_ms / baseline.p95_ms:>6.1f} "
+                f"{size:>9,} {result.errors:>6}"
+            )
+
+    def _http(self, port: int, token: str, requests: int) -> None:
         headers = {"Content-Type": "application/json", "Authorization": f"Token {token}"}
-        with _server(env, port):
-            run_load(
+        run_load(
+            port,
+            "/api/v1/intakes/",
+            _intake_body,
+            clients=2,
+            requests_per_client=10,
+            headers=headers,
+        )  # warm-up
+        self.stdout.write("\nIntake through the API vs a bare Django insert (same server):")
+        self.stdout.write(
+            f"  {'clients':>7} {'endpoint':<10} {'req/s':>8} {'p50 ms':>8} "
+            f"{'p95 ms':>8} {'errors':>6}"
+        )
+        for clients in (1, 8):
+            per_client = max(requests // clients, 5)
+            bare = run_load(
+                port,
+                "/bench/bare/",
+                _intake_body,
+                clients=clients,
+                requests_per_client=per_client,
+                headers=headers,
+            )
+            intake = run_load(
                 port,
                 "/api/v1/intakes/",
                 _intake_body,
-                clients=2,
-                requests_per_client=10,
+                clients=clients,
+                requests_per_client=per_client,
                 headers=headers,
-            )  # warm-up
-            self.stdout.write("\nIntake through the API vs a bare Django insert (same server):")
-            self.stdout.write(
-                f"  {'clients':>7} {'endpoint':<10} {'req/s':>8} {'p50 ms':>8} "
-                f"{'p95 ms':>8} {'errors':>6}"
             )
-            for clients in (1, 8):
-                per_client = max(requests // clients, 5)
-                bare = run_load(
-                    port,
-                    "/bench/bare/",
-                    _intake_body,
-                    clients=clients,
-                    requests_per_client=per_client,
-                    headers=headers,
-                )
-                intake = run_load(
-                    port,
-                    "/api/v1/intakes/",
-                    _intake_body,
-                    clients=clients,
-                    requests_per_client=per_client,
-                    headers=headers,
-                )
-                for name, result in (("bare", bare), ("intake", intake)):
-                    self.stdout.write(
-                        f"  {clients:>7} {name:<10} {result.per_second:>8.1f} "
-                        f"{result.p50_ms:>8.1f} {result.p95_ms:>8.1f} {result.errors:>6}"
-                    )
+            for name, result in (("bare", bare), ("intake", intake)):
                 self.stdout.write(
-                    f"  ratio intake/bare at {clients} client(s): throughput "
-                    f"{intake.per_second / bare.per_second:.2f}, p95 "
-                    f"{intake.p95_ms / bare.p95_ms:.2f}"
+                    f"  {clients:>7} {name:<10} {result.per_second:>8.1f} "
+                    f"{result.p50_ms:>8.1f} {result.p95_ms:>8.1f} {result.errors:>6}"
                 )
+            self.stdout.write(
+                f"  ratio intake/bare at {clients} client(s): throughput "
+                f"{intake.per_second / bare.per_second:.2f}, p95 "
+                f"{intake.p95_ms / bare.p95_ms:.2f}"
+            )
 
-    def _switch_to(self, url: str) -> None:
+    @staticmethod
+    def _switch_to(url: str) -> None:
         connections["default"].close()
         config = dj_database_url.parse(url)
         connections.databases["default"].update(config)

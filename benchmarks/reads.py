@@ -1,0 +1,95 @@
+"""The pages' reads over HTTP, each beside the cheapest authenticated read of the same run."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.test import Client
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+
+from agencies.models import User
+from cases.models import Case, Person, PersonRole
+from security.testing import force_verified_login
+
+from .http_load import LoadResult, run_load
+
+
+@dataclass(frozen=True)
+class Read:
+    figure: str
+    username: str
+    path: str
+    body: dict | None = None  # a POST that only reads (the duplicate lookup)
+
+
+def _session_headers(username: str) -> dict:
+    """Cookies of a signed-in session (two factors verified) and a CSRF pair for POSTs."""
+    client = Client()
+    force_verified_login(client, User.objects.get(username=username))
+    csrf = get_random_string(32)
+    return {
+        "Cookie": f"sessionid={client.cookies['sessionid'].value}; csrftoken={csrf}",
+        "X-CSRFToken": csrf,
+        "Content-Type": "application/json",
+    }
+
+
+def _timeline_case(originals: int) -> Case:
+    """The original (not copied) case with the most referrals."""
+    return (
+        Case.objects.filter(pk__lte=originals)
+        .annotate(handoffs=Count("referrals"))
+        .order_by("-handoffs", "pk")
+        .first()
+    )
+
+
+def _phone_of_police_case(originals: int) -> str:
+    """A victim's phone in an original case the police unit holds (decrypted here)."""
+    person = (
+        Person.objects.filter(
+            case__holdings__unit__code="lc-police", case_id__lte=originals, role=PersonRole.VICTIM
+        )
+        .exclude(phone_index="")
+        .select_related("data_key")
+        .order_by("pk")
+        .first()
+    )
+    return person.phone if person else "0900000000"
+
+
+def reads(originals: int) -> list[Read]:
+    """The figures; `originals` is the largest id of a case that was not copied."""
+    year = timezone.localdate().year
+    timeline = _timeline_case(originals).uuid
+    return [
+        Read("case_list_supervisor", "demo-supervisor", "/api/v1/cases/"),
+        Read("case_list_police", "demo-police", "/api/v1/cases/"),
+        Read("overdue", "demo-supervisor", "/api/v1/supervision/overdue/"),
+        Read("timeline", "demo-supervisor", f"/api/v1/cases/{timeline}/timeline/"),
+        Read("report_year", "demo-supervisor", f"/api/v1/reports/periodic/?period={year}"),
+        Read(
+            "duplicate_lookup",
+            "demo-police",
+            "/api/v1/intakes/duplicates/",
+            {
+                "channel": "hotline",
+                "narrative": "lookup",
+                "victim": {"full_name": "Tra Cứu", "phone": _phone_of_police_case(originals)},
+            },
+        ),
+    ]
+
+
+def measure(port: int, read: Read, requests: int) -> tuple[LoadResult, LoadResult, int]:
+    """The read and the baseline, alternating, as the same user; and the response's size."""
+    headers = _session_headers(read.username)
+    body = None if read.body is None else (lambda client, n: read.body)
+    run_load(port, read.path, body, clients=1, requests_per_client=2, headers=headers)  # warm
+    baseline = run_load(
+        port, "/bench/signed-in/", None, clients=1, requests_per_client=requests, headers=headers
+    )
+    result = run_load(
+        port, read.path, body, clients=1, requests_per_client=requests, headers=headers
+    )
+    return result, baseline, result.last_size

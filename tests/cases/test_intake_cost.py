@@ -1,0 +1,24 @@
+"""What one intake costs the database (issue 15): a fixed number of queries, whatever the
+volume of cases, persons and possible duplicates already there."""
+
+import pytest
+
+from tests.cast import INTAKE, api, open_case
+
+pytestmark = pytest.mark.django_db
+
+# Session and sign-in checks, the case, its people, holding, intake, the audit events and
+# the start of the workflow process (the largest share, issue 15).
+MAX_QUERIES = 49
+CALL = {**INTAKE, "reporter": {"full_name": "Người gọi", "phone": "0912345678"}}
+
+
+def test_an_intake_costs_a_fixed_number_of_queries(cast, django_assert_max_num_queries):
+    hotline = api(cast.hotline)
+    open_case(hotline, CALL)  # warm: session, content types, the year's case counter
+    with django_assert_max_num_queries(MAX_QUERIES):
+        open_case(hotline, CALL)
+    for _ in range(3):  # more cases sharing the caller's phone: possible duplicates
+        open_case(hotline, CALL)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        open_case(hotline, CALL)

@@ -1,0 +1,73 @@
+"""The supervisor's and caseworker's lists cost a fixed number of queries however long they
+are, and the overdue list is read a page at a time (keyset, issue 15)."""
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from places.models import VIETNAM_TZ
+from tests.cast import open_case, refused
+
+from .conftest import RETURNEE, give_consent, refer
+from .test_scenario_overdue_handoff import backdate
+
+pytestmark = pytest.mark.django_db
+
+OVERDUE = "/api/v1/supervision/overdue/"
+SENT = datetime(2025, 12, 1, 9, 0, tzinfo=VIETNAM_TZ)
+
+
+def _overdue_referrals(border, count: int) -> list[str]:
+    """`count` cases, each with a referral sent a day apart and long past its deadline."""
+    ids = []
+    for n in range(count):
+        case_id = open_case(border, RETURNEE)["id"]
+        give_consent(border, case_id, "health_department")
+        ids.append(str(backdate(refer(border, case_id)["id"], SENT + timedelta(days=n)).uuid))
+    return ids
+
+
+def test_overdue_list_is_read_a_page_at_a_time(api, people, border):
+    sent = _overdue_referrals(border, 3)
+    steering = api(people["steering"])
+
+    first = steering.get(f"{OVERDUE}?limit=2")
+    assert [row["referral"]["id"] for row in first.json()] == sent[:2]
+    link = first["Link"]
+    assert link.endswith('>; rel="next"') and f"after={sent[1]}" in link
+    rest = steering.get(link[1 : link.index(">")])
+    assert [row["referral"]["id"] for row in rest.json()] == sent[2:]
+    assert "Link" not in rest
+
+    assert [row["referral"]["id"] for row in steering.get(OVERDUE).json()] == sent
+    page = steering.get("/supervision/overdue/")  # the web page: all of them, no next link
+    assert page.status_code == 200 and "?after=" not in page.content.decode()
+
+
+def test_overdue_page_refuses_bad_paging(api, people, border):
+    sent = _overdue_referrals(border, 1)
+    steering = api(people["steering"])
+    refused(steering.get(f"{OVERDUE}?limit=0"), 400, "invalid")
+    refused(steering.get(f"{OVERDUE}?after=nonsense"), 400, "invalid")
+    # A referral the supervisor may not see cannot be a cursor (nor leak that it exists).
+    outsider = api(people["lao_cai_steering"])
+    refused(outsider.get(f"{OVERDUE}?after={sent[0]}"), 400, "invalid")
+
+
+def test_lists_cost_the_same_queries_for_one_row_or_many(
+    api, people, border, django_assert_max_num_queries
+):
+    steering = api(people["steering"])
+    _overdue_referrals(border, 1)
+    for path in (OVERDUE, "/api/v1/cases/"):
+        steering.get(path)  # warm: sessions, content types, translations
+    with django_assert_max_num_queries(8):
+        assert len(steering.get(OVERDUE).json()) == 1
+    with django_assert_max_num_queries(8):
+        assert border.get("/api/v1/cases/").json()["count"] == 1
+
+    _overdue_referrals(border, 3)
+    with django_assert_max_num_queries(8):
+        assert len(steering.get(OVERDUE).json()) == 4
+    with django_assert_max_num_queries(8):
+        assert border.get("/api/v1/cases/").json()["count"] == 4
