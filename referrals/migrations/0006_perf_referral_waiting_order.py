@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agencies', '0003_integration_role'),
-        ('cases', '0006_perf_case_list_order'),
+        ('cases', '0007_perf_case_list_order'),
         ('places', '0002_provinces_63_and_34'),
         ('referrals', '0005_encrypt_justification'),
         ('rulebooks', '0005_criminal_procedure_steps'),

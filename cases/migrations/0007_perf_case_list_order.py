@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agencies', '0003_integration_role'),
-        ('cases', '0005_intake_idempotency_fingerprint'),
+        ('cases', '0006_border_victim_languages'),
         ('places', '0002_provinces_63_and_34'),
         ('security', '0003_api_token_proxy'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
