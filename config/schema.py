@@ -58,6 +58,9 @@ class AutoSchema(openapi.AutoSchema):
         refuses_blank = isinstance(field, serializers.CharField) and not field.allow_blank
         if refuses_blank and direction == "request" and schema.get("type") == "string":
             schema.setdefault("minLength", 1)
+            # Spaces alone are trimmed to blank, so they are refused too.
+            if field.trim_whitespace:
+                schema.setdefault("pattern", r"\S")
             # Left out, the field is blank; sent blank, it is refused: "" is no example to send.
             if schema.get("default") == "":
                 del schema["default"]
@@ -83,13 +86,21 @@ def error_statuses(method: str, operation: dict) -> list[int]:
     statuses = {401, 403, 503}
     if method in CHANGES or "query" in places:
         statuses.add(400)
-    if "path" in places or method in CHANGES:
+    if "path" in places or method in CHANGES or names_a_record(operation):
         statuses.add(404)
     if method in CHANGES:
         statuses |= {409, 413, 415}
     if "idempotency-key" in headers:
         statuses.add(422)
     return sorted(statuses)
+
+
+def names_a_record(operation: dict) -> bool:
+    """A query parameter naming a record by its id (`?case=<uuid>`): it may not exist."""
+    return any(
+        parameter["in"] == "query" and parameter.get("schema", {}).get("format") == "uuid"
+        for parameter in operation.get("parameters", [])
+    )
 
 
 def document_errors(result: dict, generator, request, public) -> dict:
