@@ -18,6 +18,7 @@ from documents.models import Document
 from security.models import AuditEvent
 
 from ..cast import open_case, record, refused
+from ..test_plaintext_hunt import _pg_dump, needs_pg_dump
 
 pytestmark = pytest.mark.django_db
 GPS_IFD = 0x8825
@@ -252,3 +253,22 @@ def test_a_file_swapped_with_another_documents_file_does_not_open(border, case_i
 
     response = border.get(f"/api/v1/cases/{case_id}/documents/{first['id']}/")
     refused(response, 500, "data_unreadable")
+
+
+@needs_pg_dump
+def test_no_plaintext_of_a_document_in_storage_or_a_database_dump(api, cast, storage_dir):
+    """The file lives encrypted in storage; the database holds only its encrypted name."""
+    border = api(cast.border_guard)
+    marker = "MARKER-DOCUMENT-7Q"
+    scan = PDF.replace(b"%%EOF", f"% {marker}\n%%EOF".encode())
+    case_id = open_case(border)["id"]
+    response = attach(border, case_id, scan, name=f"{marker}.pdf", kind="consent_form")
+    assert response.status_code == 201, response.json()
+    download = border.get(f"/api/v1/cases/{case_id}/documents/{response.json()['id']}/")
+    assert marker.encode() in download.content  # the marker went in: its absence below counts
+
+    [stored] = stored_files(storage_dir)
+    assert marker.encode() not in stored.read_bytes() and marker not in stored.name
+    dump = _pg_dump()
+    assert "COPY public.documents_document" in dump
+    assert marker not in dump
