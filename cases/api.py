@@ -44,7 +44,7 @@ class IntakeCreateView(APIView):
 
     @extend_schema(
         request=serializers.IntakeInputSerializer,
-        responses=OpenApiTypes.OBJECT,
+        responses={201: OpenApiTypes.OBJECT},
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
@@ -167,7 +167,7 @@ CASE_RECORDS = {
 class CaseRecordView(APIView):
     """POST /api/v1/cases/{id}/{record}/: add a screening, finding, decision or service."""
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request, case_id, record: str) -> Response:
         if record not in CASE_RECORDS:
             raise NotFound(_("No such record type."))

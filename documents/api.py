@@ -57,7 +57,8 @@ class CaseDocumentsView(APIView):
         return Response(DocumentSerializer(documents, many=True).data)
 
     @extend_schema(
-        request={"multipart/form-data": AttachInputSerializer}, responses=DocumentSerializer
+        request={"multipart/form-data": AttachInputSerializer},
+        responses={201: DocumentSerializer},
     )
     def post(self, request: Request, case_id) -> Response:
         case = get_visible_case(request.user, case_id)
