@@ -3,7 +3,8 @@
 from rest_framework import serializers
 
 from places.models import Province
-from rulebooks.models import LegalBasis, SupportServiceKind
+from referrals.serializers import SharingGroundsSerializer
+from rulebooks.models import SupportServiceKind
 from rulebooks.purposes import PURPOSE_CHOICES
 
 from .models import Placement, Provider
@@ -66,7 +67,7 @@ class NeedsQuerySerializer(serializers.Serializer):
     )
 
 
-class PlacementInputSerializer(serializers.Serializer):
+class PlacementInputSerializer(SharingGroundsSerializer):
     case = serializers.UUIDField()
     provider = serializers.CharField(max_length=64, help_text="Code of the provider's unit.")
     needs = serializers.ListField(
@@ -76,24 +77,6 @@ class PlacementInputSerializer(serializers.Serializer):
         help_text="The needs the provider is to answer; the case's needs when absent.",
     )
     purpose = serializers.ChoiceField(PURPOSE_CHOICES, required=False, default="")
-    consent = serializers.IntegerField(
-        min_value=1,
-        max_value=2**62,
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="Id of a consent recorded on this case (404 if it is not on the case).",
-    )
-    legal_basis = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=LegalBasis.objects.filter(is_active=True),
-        required=False,
-        allow_null=True,
-        default=None,
-    )
-    justification = serializers.CharField(
-        max_length=2000, required=False, default="", allow_blank=True
-    )
 
 
 class PlacementSerializer(serializers.ModelSerializer):

@@ -13,7 +13,32 @@ from .models import Referral
 from .selectors import consent_withdrawn
 
 
-class ReferralInputSerializer(serializers.Serializer):
+class SharingGroundsSerializer(serializers.Serializer):
+    """What a referral shares a victim's data on: a consent of the case, or a legal basis of
+    the rulebook's closed list with its justification (referrals.services checks which)."""
+
+    consent = serializers.IntegerField(
+        min_value=1,
+        max_value=2**62,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Id of a consent recorded on this case (404 if it is not on the case).",
+    )
+    legal_basis = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=LegalBasis.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Code of a legal basis from the rulebook's closed list.",
+    )
+    justification = serializers.CharField(
+        max_length=2000, required=False, default="", allow_blank=True
+    )
+
+
+class ReferralInputSerializer(SharingGroundsSerializer):
     """Either `to_unit` (a unit code) or `to_kind` with `to_province` (its code)."""
 
     case = serializers.UUIDField()
@@ -34,25 +59,6 @@ class ReferralInputSerializer(serializers.Serializer):
         required=False,
         allow_empty=False,
         max_length=len(FieldGroup.choices),
-    )
-    consent = serializers.IntegerField(
-        min_value=1,
-        max_value=2**62,
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="Id of a consent recorded on this case (404 if it is not on the case).",
-    )
-    legal_basis = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=LegalBasis.objects.filter(is_active=True),
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="Code of a legal basis from the rulebook's closed list.",
-    )
-    justification = serializers.CharField(
-        max_length=2000, required=False, default="", allow_blank=True
     )
     step = serializers.ChoiceField(StepCode.choices, required=False, default="")
 
