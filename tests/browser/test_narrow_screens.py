@@ -9,12 +9,14 @@ import pytest
 from agencies.models import AgencyKind, Unit, UnitLevel
 from cases.models import Case, Intake
 from cases.services import IntakeData, PersonData, create_intake, record_consent
+from demo.providers import seed_providers
 from places.models import Province
 from referrals.models import Referral
 from referrals.services import accept_referral, send_referral
 
 from .test_web_journeys import (
     MOTHER_PHONE,
+    PASSWORD,
     SHOTS,
     _code_from_setup_link,
     _first_call,
@@ -139,3 +141,20 @@ def test_a_supervisor_routes_a_referral_on_a_phone(page, live_server, user_named
     page.wait_for_url(f"{base}/routing/")
     referral.refresh_from_db()
     assert referral.to_unit == centre
+
+
+def test_a_supervisor_reads_shelter_occupancy_on_a_phone(page, live_server, demo_org):
+    """The providers' occupancy page (issue 12, part 2) in Vietnamese fits a phone."""
+    seed_providers(PASSWORD)
+    base = live_server.url
+    _sign_in(page, base, "demo-supervisor")
+    page.wait_for_url(re.compile(r"/security/two-factor/"))
+    page.click("summary")
+    page.fill("input[name=token]", _code_from_setup_link(page))
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/providers/")
+    assert page.locator("html").get_attribute("lang") == "vi"
+    assert page.locator("table.providers.stack tbody tr").count() > 1
+    assert "Số chỗ" in page.inner_text("table.occupancy thead")  # beds, not "place names"
+    _shoot(page, "n4-supervisor-occupancy")
