@@ -18,6 +18,7 @@ from agencies.models import User
 from cases.models import Case, Consent
 from cases.permissions import require_holder
 from cases.services import service_eligibility
+from cases.visibility import SENSITIVE_SERVICE_KINDS
 from config.errors import Conflict, InvalidInput
 from referrals.models import Referral
 from referrals.services import send_referral
@@ -149,7 +150,9 @@ def _audit(action: str, actor: User | None, placement: Placement) -> None:
         details={
             "referral": str(placement.referral.uuid),
             "provider": provider.unit.code,
-            "needs": placement.needs,
+            # Medical needs are need-to-know (cases.visibility); the ledger is read more widely.
+            "needs": [need for need in placement.needs if need not in SENSITIVE_SERVICE_KINDS],
+            "medical_needs": sum(need in SENSITIVE_SERVICE_KINDS for need in placement.needs),
             "capacity": provider.capacity,
             "occupied": provider.occupied,
         },

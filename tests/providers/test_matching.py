@@ -9,6 +9,7 @@ from places.models import Province
 from places.selectors import seat_distance_km
 from providers.models import Placement, Provider
 from providers.selectors import Victim, match_providers
+from security.models import AuditEvent
 from tests.cast import api, give_consent, open_case, read, record, send
 from tests.providers.conftest import HA_TINH, LAO_CAI, QUANG_TRI, SECOND_GIRL
 
@@ -96,6 +97,26 @@ def test_needs_come_from_the_case_and_medical_ones_only_to_those_who_may_know(ca
     )
     assert chosen["needs"] == ["legal_aid"]
     assert [m["provider"]["code"] for m in chosen["matches"]] == ["lc-legal-t"]
+
+
+def test_the_ledger_names_a_placements_medical_needs_only_by_their_number(cast, shelters):
+    """The audit ledger is read by auditors who may not know a victim's medical needs."""
+    social = api(cast.social)
+    case_id = open_case(social)["id"]
+    record(social, case_id, "screenings", {"indicators": ["physical_sexual_violence"]})
+    give_consent(social, case_id, "health_department", purpose="shelter")
+    body = {
+        "case": case_id,
+        "provider": "lc-shelter-t",
+        "needs": ["essential_needs", "psychological"],
+    }
+    assert send(social, "providers/placements/", body)["needs"] == [
+        "essential_needs",
+        "psychological",
+    ]
+    details = AuditEvent.objects.get(action="placement.request").details
+    assert (details["needs"], details["medical_needs"]) == (["essential_needs"], 1)
+    assert "psychological" not in str(details)
 
 
 @pytest.fixture
