@@ -20,13 +20,11 @@ from cases.services import create_intake, record_consent, record_screening
 from places.models import Province
 from rulebooks.models import RuleStep, StepCode
 from rulebooks.purposes import ReferralPurpose
-from rulebooks.selectors import legal_basis_by_code, rule_for
+from rulebooks.selectors import rule_for
 
 from .models import Referral
 from .services import send_referral
 
-# Sharing without the caller's word: urgent verification (Law 53/2024 Art. 27(2)).
-HANDOVER_LEGAL_BASIS = "urgent-verification"
 # The stage the hotline hands a case over for, and the referral's purpose.
 HANDOVER_STEP = StepCode.VERIFICATION
 HANDOVER_PURPOSE = ReferralPurpose.VERIFICATION
@@ -120,6 +118,9 @@ def _hand_over(actor: User, case: Case, call: HotlineCall, duplicates) -> Hotlin
             informed_how=ConsentInformed.ORALLY,
             informed_language=call.intake.victim.language or "vi",
         )
+    if consent is None and target.rule.sharing_basis is None:
+        reason = _("The rulebook allows this handover only with consent: ask the caller.")
+        return HotlineCallResult(case, duplicates, None, str(reason))
     if call.consent == CallerConsent.REFUSED:
         reason = _("The caller refused to share: the case stays with the hotline.")
         return HotlineCallResult(case, duplicates, None, str(reason))
@@ -131,9 +132,9 @@ def _hand_over(actor: User, case: Case, call: HotlineCall, duplicates) -> Hotlin
         to_kind="" if target.unit else target.kind,
         to_province=None if target.unit else target.province,
         consent=consent,
-        # Without the caller's word, the handover for verification rests on a legal basis of
-        # the rulebook's closed list; the rule that obliges it is the justification.
-        legal_basis=None if consent else legal_basis_by_code(HANDOVER_LEGAL_BASIS),
+        # Without the caller's word, the handover rests on the legal basis the step's rule
+        # names (urgent verification); the rule that obliges it is the justification.
+        legal_basis=None if consent else target.rule.sharing_basis,
         justification="" if consent else str(target.rule.citation),
         step=HANDOVER_STEP,
     )

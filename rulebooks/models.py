@@ -149,6 +149,18 @@ class RuleStep(models.Model):
         help_text=_("The figure is not set by law: a configurable default, never shown as law."),
     )
     citation = models.CharField(_("citation"), max_length=300)
+    sharing_basis = models.ForeignKey(
+        "LegalBasis",
+        verbose_name=_("legal basis to hand over without consent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "What lets the step's handover share a case before the victim has consented, "
+            "e.g. urgent verification; empty when only consent allows it."
+        ),
+    )
     effective_from = models.DateTimeField(_("effective from"))
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -96,6 +96,7 @@ def change_deadline(
         wording=old.wording if wording is None else wording.strip(),
         is_default=old.is_default if is_default is None else is_default,
         citation=citation.strip(),
+        sharing_basis_id=old.sharing_basis_id,
         effective_from=max(timezone.now(), old.effective_from),
         changed_by=actor,
         change_reason=reason.strip(),

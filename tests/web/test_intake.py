@@ -6,6 +6,7 @@ import pytest
 
 from cases.models import Case, Consent, Screening
 from referrals.models import Referral
+from rulebooks.models import RuleStep
 
 from .conftest import CALL
 
@@ -56,6 +57,17 @@ def test_without_the_callers_word_the_rule_is_the_legal_basis(client_for):
     referral = Referral.objects.get()
     assert referral.consent is None and referral.legal_basis.code == "urgent-verification"
     assert referral.justification == referral.rule.citation
+
+
+def test_the_legal_basis_for_a_handover_without_consent_is_rulebook_data(client_for):
+    """A rulebook that names none for verification: the call waits for the caller's word."""
+    RuleStep.objects.filter(step="verification").update(sharing_basis=None)
+    response = client_for("demo-hotline").post("/intake/", CALL | {"consent": "not_stated"})
+    assert response.status_code == 302 and Case.objects.count() == 1
+    assert not Referral.objects.exists()
+    RuleStep.objects.filter(step="verification").update(sharing_basis="crime-report")
+    client_for("demo-hotline").post("/intake/", CALL | {"consent": "not_stated"})
+    assert Referral.objects.get().legal_basis.code == "crime-report"
 
 
 def test_a_double_submit_opens_one_case(client_for):
