@@ -29,7 +29,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from cases.models import Case
-from security.audit import record_event, verify_chain
+from security.audit import record_event, seal_pending, verify_chain
 from security.crypto import DecryptionError, KeyUnavailable
 from security.keys import get_key_provider
 from security.models import AuditChainHead, DataKey
@@ -57,6 +57,7 @@ def create_backup(out: Path, *, actor=None) -> dict:
     _require_postgresql()
     with transaction.atomic():
         record_event("backup.create", actor=actor, details={"file": Path(out).name})
+    seal_pending()  # the dump holds a sealed ledger, this backup's own event included
     with tempfile.TemporaryDirectory(prefix="loive-backup-") as tmp:
         dump = Path(tmp) / DUMP_NAME
         _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(dump)], _dbname_args())
