@@ -38,7 +38,7 @@ from django.db import connection, transaction
 
 from cases.models import Case
 from documents.models import Document
-from security.audit import record_event, verify_chain
+from security.audit import record_event, seal_pending, verify_chain
 from security.blobs import open_file
 from security.crypto import DataErased, DecryptionError, KeyUnavailable
 from security.keys import get_key_provider
@@ -75,6 +75,7 @@ def create_backup(out: Path, *, actor=None) -> dict:
         raise BackupInvalid("a backup takes its own snapshot: not inside a transaction")
     with transaction.atomic():
         record_event("backup.create", actor=actor, details={"file": Path(out).name})
+    seal_pending()  # the dump holds a sealed ledger, this backup's own event included
     with tempfile.TemporaryDirectory(prefix="loive-backup-") as tmp:
         dump = Path(tmp) / DUMP_NAME
         with transaction.atomic():
