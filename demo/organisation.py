@@ -15,6 +15,21 @@ DEMO_PROVINCES = {
     "qt": ("n-quang-tri", "Quảng Trị", "QT"),
     "ht": ("42", "Hà Tĩnh", "HT"),
 }
+# Each province's international border gate (its Border Guard post) and border commune.
+BORDER_GATES = {"lc": "Lào Cai", "qt": "Lao Bảo", "ht": "Cầu Treo"}
+BORDER_COMMUNES = {"lc": "Bát Xát", "qt": "Lao Bảo", "ht": "Sơn Kim 1"}
+# Units as their staff call them, in Vietnamese ({p}: the province, {gate}, {commune}).
+UNIT_NAMES = {
+    AgencyKind.POLICE: "Công an tỉnh {p}",
+    AgencyKind.BORDER_GUARD: "Đồn Biên phòng Cửa khẩu Quốc tế {gate}",
+    AgencyKind.HEALTH_DEPARTMENT: "Sở Y tế tỉnh {p}",
+    AgencyKind.LABOUR_SOCIAL: "Sở Lao động – Thương binh và Xã hội tỉnh {p}",
+    AgencyKind.JUSTICE_LEGAL_AID: "Sở Tư pháp tỉnh {p}",
+    AgencyKind.COMMUNE_COMMITTEE: "Ủy ban nhân dân xã {commune}",
+    AgencyKind.STEERING_COMMITTEE: "Ban Chỉ đạo 138 tỉnh {p}",
+    AgencyKind.PROCURACY: "Viện kiểm sát nhân dân tỉnh {p}",
+    AgencyKind.COURT: "Tòa án nhân dân tỉnh {p}",
+}
 PROVINCIAL_KINDS = [
     AgencyKind.POLICE,
     AgencyKind.BORDER_GUARD,
@@ -64,6 +79,12 @@ def _province(key: str) -> Province:
     )[0]
 
 
+def unit_name(key: str, kind: str, province: Province) -> str:
+    return UNIT_NAMES[kind].format(
+        p=province.name, gate=BORDER_GATES[key], commune=BORDER_COMMUNES[key]
+    )
+
+
 def seed_units() -> dict[str, Unit]:
     units = {}
     for key in DEMO_PROVINCES:
@@ -73,7 +94,7 @@ def seed_units() -> dict[str, Unit]:
             units[code] = Unit.objects.get_or_create(
                 code=code,
                 defaults={
-                    "name": f"{AgencyKind(kind).label} – {province.name}",
+                    "name": unit_name(key, kind, province),
                     "kind": kind,
                     "level": UnitLevel.COMMUNE
                     if kind == AgencyKind.COMMUNE_COMMITTEE

@@ -10,20 +10,28 @@ verification step, at the step's level, in the province the case belongs to.
 from dataclasses import dataclass, field
 
 from django.db import models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Unit, User
 from cases.inputs import IntakeData
 from cases.models import Case, ConsentInformed, ConsentStatus
-from cases.services import create_intake, record_consent, record_screening
+from cases.selectors import active_holding
+from cases.services import (
+    IntakeResult,
+    create_intake,
+    record_call_screening,
+    record_consent,
+    record_screening,
+)
 from places.models import Province
 from rulebooks.models import RuleStep, StepCode
 from rulebooks.purposes import ReferralPurpose
 from rulebooks.selectors import rule_for
 
+from . import messages
 from .models import Referral
-from .services import send_referral
+from .selectors import case_province_today
+from .services import holders_staff, send_referral
 
 # The stage the hotline hands a case over for, and the referral's purpose.
 HANDOVER_STEP = StepCode.VERIFICATION
@@ -69,7 +77,7 @@ def handover_target(case: Case) -> Handover:
     at the step's level, else the kind in the province (its supervisor routes it)."""
     rule = rule_for(case.rulebook, HANDOVER_STEP)
     kind = rule.responsible_kinds[0]
-    province = case.province.as_of(timezone.localdate()) if case.province_id else None
+    province = case_province_today(case)
     units = list(
         Unit.objects.filter(
             kind=kind, province=province, level=rule.responsible_level, is_active=True
@@ -89,13 +97,28 @@ def take_hotline_call(
         if opened.replayed:
             referral = case.referrals.filter(from_unit=actor.unit).first()
             return HotlineCallResult(case, [], referral)
+        if not opened.created_case:
+            return _follow_up(actor, opened, call)
         if call.indicators or call.intake.purposes:
             record_screening(actor, case, indicators=call.indicators, purposes=call.intake.purposes)
-        if not opened.created_case:
-            # Another call about a case already taken: its handover was decided with the first.
-            reason = _("The call was added to the existing case; it is not handed over again.")
-            return HotlineCallResult(case, opened.possible_duplicates, None, str(reason))
         return _hand_over(actor, case, call, opened.possible_duplicates)
+
+
+def _follow_up(actor: User, opened: IntakeResult, call: HotlineCall) -> HotlineCallResult:
+    """Another call about a case already taken: added to the case, never handed over again
+    (its handover was decided with the first call) and never a hold of the case for the
+    hotline. Once the case has been handed over, the call's screening answers are recorded
+    with the call and the people of the units holding the case are told."""
+    case, screening = opened.case, {"indicators": call.indicators, "purposes": call.intake.purposes}
+    handed_over = active_holding(actor, case) is None
+    if handed_over:
+        if call.indicators or call.intake.purposes:
+            record_call_screening(actor, opened.intake, **screening)
+        messages.enqueue_follow_up(opened.intake, holders_staff(case))
+    elif call.indicators or call.intake.purposes:
+        record_screening(actor, case, **screening)
+    reason = _("The call was added to the existing case; it is not handed over again.")
+    return HotlineCallResult(case, opened.possible_duplicates, None, str(reason))
 
 
 def _hand_over(actor: User, case: Case, call: HotlineCall, duplicates) -> HotlineCallResult:

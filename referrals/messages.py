@@ -11,6 +11,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from agencies.models import User
+from cases.models import Intake
 from notifications.outbox import enqueue
 from places.models import VIETNAM_TZ
 
@@ -57,6 +58,28 @@ def enqueue_override(referral: Referral, users: Iterable[User]) -> None:
                 "number": referral.case.number,
                 "purpose": referral.get_purpose_display(),
                 "citation": referral.legal_basis.citation,
+            },
+        )
+
+
+def enqueue_follow_up(intake: Intake, users: Iterable[User]) -> None:
+    """Tell the units holding a case that the hotline took another call about it."""
+    case = intake.case
+    with translation.override(settings.LANGUAGE_CODE):
+        enqueue(
+            f"follow-up:{intake.pk}",
+            users,
+            _("Another call about case %(number)s") % {"number": case.number},
+            _(
+                "%(unit)s took another call about case %(number)s on %(at)s; what the caller "
+                "said and the screening answers are on the case."
+            )
+            % {
+                "unit": intake.unit.name,
+                "number": case.number,
+                "at": formats.date_format(
+                    intake.received_at.astimezone(VIETNAM_TZ), "SHORT_DATETIME_FORMAT"
+                ),
             },
         )
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Role, Unit, User
@@ -111,6 +112,22 @@ def routing_units(referral: Referral) -> QuerySet[Unit]:
     """The active units a referral to a kind in a province may be routed to."""
     units = Unit.objects.filter(is_active=True, kind=referral.to_kind)
     return units.filter(province_id=referral.to_province_id).order_by("name")
+
+
+def referral_units(case: Case, kinds: list[str], *, exclude_unit_id: int | None = None):
+    """The active units of these kinds a case may be referred to: those of the case's
+    province as it is today, and the national ones (no province: ministries, missions)."""
+    units = Unit.objects.filter(is_active=True, kind__in=kinds).exclude(pk=exclude_unit_id)
+    province = case_province_today(case)
+    where = Q(province__isnull=True)
+    if province is not None:
+        where |= Q(province=province)
+    return units.filter(where).order_by("kind", "name")
+
+
+def case_province_today(case: Case):
+    """The case's province as it is called today (a merged province: the one it joined)."""
+    return case.province.as_of(timezone.localdate()) if case.province_id else None
 
 
 def get_visible_referral(user: User, referral_id) -> Referral:

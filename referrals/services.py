@@ -104,6 +104,13 @@ def lead_unit_staff(case: Case) -> list[User]:
     return list(staff.order_by("pk"))
 
 
+def holders_staff(case: Case) -> list[User]:
+    """The people who act on the case in the units holding it now."""
+    holding = case.holdings.filter(until__isnull=True).values("unit_id")
+    staff = User.objects.filter(unit_id__in=holding, is_active=True, role__in=ACTING_ROLES)
+    return list(staff.order_by("pk"))
+
+
 def route_referral(actor: User, referral: Referral, *, to_unit: Unit) -> Referral:
     """Phân công: the supervisor of a unit of the addressed kind in the addressed province
     routes a referral sent to "the kind in the province" to one of its units."""

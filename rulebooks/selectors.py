@@ -116,6 +116,17 @@ def eligible_services(
 STAGE_DEADLINE_STEPS = {"verification": "initial_reception_verification"}
 
 
+def referral_kinds(rulebook: Rulebook | str, at: datetime | None = None) -> list[str]:
+    """The agency kinds the rulebook makes responsible for one of its steps (the rules in
+    force at `at`, default now): the kinds a case may be referred to, in first-named order."""
+    at = timezone.now() if at is None else _aware(at)
+    rules = RuleStep.objects.filter(rulebook_id=rulebook_code(rulebook), effective_from__lte=at)
+    current: dict[str, list[str]] = {}
+    for step, kinds in rules.order_by("step", "version").values_list("step", "responsible_kinds"):
+        current[step] = kinds  # the latest version of each step wins
+    return list(dict.fromkeys(kind for kinds in current.values() for kind in kinds))
+
+
 def responsible_kinds_for_stage(rulebook: str, stage: str) -> list[str]:
     """Agency kinds that move a case on from this stage under the case's rulebook."""
     return list(rule_for(rulebook, stage).responsible_kinds)

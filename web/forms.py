@@ -23,8 +23,10 @@ from cases.models import (
 )
 from places.models import Province
 from referrals.hotline import CallerConsent, HotlineCall
+from referrals.selectors import case_province_today, referral_units
 from rulebooks.models import LegalBasis, SupportServiceKind
 from rulebooks.purposes import PURPOSE_CHOICES
+from rulebooks.selectors import referral_kinds
 from security.policy import FieldGroup
 
 # Countries a hotline hears about most (ISO 3166 codes); "other" leaves it blank.
@@ -295,8 +297,18 @@ class TransitionForm(forms.Form):
 
 
 class ReferralForm(forms.Form):
+    """A referral to a unit: first the kind of agency (those the case's rulebook gives a
+    step), then one of its units in the case's province, or none: the kind's supervisor in
+    the province routes it."""
+
     purpose = forms.ChoiceField(label=_("Purpose"), choices=PURPOSE_CHOICES)
-    to_unit = forms.ModelChoiceField(label=_("To unit"), queryset=Unit.objects.none())
+    to_kind = forms.ChoiceField(label=_("Kind of receiving agency"), choices=())
+    to_unit = forms.ModelChoiceField(
+        label=_("Receiving unit in the case's province"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("Any unit of that kind (its supervisor routes it)"),
+    )
     field_groups = forms.MultipleChoiceField(
         label=_("Field groups to share (empty: what the purpose needs)"),
         choices=FieldGroup.choices,
@@ -313,16 +325,42 @@ class ReferralForm(forms.Form):
         label=_("Why the legal basis applies"), max_length=2000, required=False
     )
 
-    def __init__(self, *args, sender_unit_id: int | None = None, **kwargs):
+    def __init__(self, *args, case: Case, sender_unit_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        units = Unit.objects.filter(is_active=True).exclude(pk=sender_unit_id)
-        self.fields["to_unit"].queryset = units.order_by("name")
+        self.province = case_province_today(case)
+        labels = dict(AgencyKind.choices)
+        kinds = referral_kinds(case.rulebook)
+        self.fields["to_kind"].choices = [(kind, labels[kind]) for kind in kinds]
+        units = referral_units(case, kinds, exclude_unit_id=sender_unit_id)
+        self.fields["to_unit"].queryset = units
+        # Grouped by kind, in the kinds' order: the page shows the chosen kind's units only.
+        by_kind: dict[str, list] = {kind: [] for kind in kinds}
+        for unit in units:
+            by_kind[unit.kind].append((unit.pk, unit.name))
+        self.fields["to_unit"].widget.choices = [
+            ("", self.fields["to_unit"].empty_label),
+            *[(labels[kind], rows) for kind, rows in by_kind.items() if rows],
+        ]
+
+    def clean(self):
+        data = super().clean()
+        kind, unit = data.get("to_kind"), data.get("to_unit")
+        if unit is not None and kind and unit.kind != kind:
+            self.add_error("to_unit", _("This unit is not of the kind chosen."))
+        elif unit is None and kind and self.province is None:
+            self.add_error(
+                "to_unit", _("The case has no province: choose the unit that receives it.")
+            )
+        return data
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
+        unit = data["to_unit"]
         return {
             "purpose": data["purpose"],
-            "to_unit": data["to_unit"],
+            "to_unit": unit,
+            "to_kind": "" if unit else data["to_kind"],
+            "to_province": None if unit else self.province,
             "field_groups": list(data["field_groups"]) or None,
             "legal_basis": data.get("legal_basis"),
             "justification": data.get("justification") or "",

@@ -273,7 +273,8 @@ def case(request: HttpRequest, case_id) -> HttpResponse:
             (name, form_class(eligible=eligible) if name == "service" else form_class())
             for name, (form_class, _service) in RECORD_FORMS.items()
         ]
-        context["referral_form"] = forms.ReferralForm(sender_unit_id=request.user.unit_id)
+        sender = request.user.unit_id
+        context["referral_form"] = forms.ReferralForm(case=case, sender_unit_id=sender)
     return render(request, "web/case.html", context)
 
 
@@ -319,7 +320,7 @@ def case_transition(request: HttpRequest, case_id, name: str) -> HttpResponse:
 @require_POST
 def case_referral(request: HttpRequest, case_id) -> HttpResponse:
     case = get_visible_case(request.user, case_id)
-    form = forms.ReferralForm(request.POST, sender_unit_id=request.user.unit_id)
+    form = forms.ReferralForm(request.POST, case=case, sender_unit_id=request.user.unit_id)
     if not form.is_valid():
         messages.error(request, gettext("Check the form: %(errors)s") % {"errors": _errors(form)})
     else:

@@ -15,6 +15,7 @@ from .reads import read_case
 from .records import (
     add_protection_measure,
     bump_version,
+    record_call_screening,
     record_consent,
     record_identification,
     record_rescue_done,
@@ -36,6 +37,7 @@ __all__ = [
     "create_intake",
     "erase_identity",
     "read_case",
+    "record_call_screening",
     "record_consent",
     "record_identification",
     "record_rescue_done",

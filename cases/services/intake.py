@@ -7,7 +7,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import Role, Unit, User
+from agencies.models import AgencyKind, Role, Unit, User
 from config.errors import IdempotencyKeyReused, InvalidInput, NotAllowed
 from places.models import VIETNAM_TZ, Province
 from places.selectors import province_on_date
@@ -220,7 +220,9 @@ def _record_intake(
         idempotency_key=key,
         idempotency_fingerprint=fingerprint,
     )
-    if data.link_to_case:  # a case opened here is already held by the unit (as lead)
+    # A case opened here is already held by the unit (as lead). The hotline takes calls and
+    # hands them over: a further call about a case does not give it a hold of the case.
+    if data.link_to_case and actor.unit.kind != AgencyKind.HOTLINE:
         _hold(case, actor.unit, CaseHolding.Basis.RECEIVED, received_at)
     return intake
 

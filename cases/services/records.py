@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import AgencyKind, Unit, User
-from config.errors import Conflict, InvalidInput
+from config.errors import Conflict, InvalidInput, NotAllowed
 from rulebooks.purposes import PURPOSE_CHOICES
 from rulebooks.selectors import deadline_for, eligible_services
 from security.audit import record_event
@@ -21,6 +21,7 @@ from ..models import (
     Consent,
     ConsentInformed,
     Identification,
+    Intake,
     ProtectionKind,
     ProtectionMeasure,
     Rescue,
@@ -34,9 +35,24 @@ from ..screening import recommend
 
 def record_screening(actor: User, case: Case, *, indicators: list[str], purposes: list[str]):
     """Sàng lọc: the checklist and its recommendation; suspected purposes join the case's."""
+    permissions.require_holder(actor, case)
+    return _screening(actor, case, indicators, purposes)
+
+
+def record_call_screening(
+    actor: User, intake: Intake, *, indicators: list[str], purposes: list[str]
+) -> Screening:
+    """The checklist of a further call about a case, recorded by the person who took the
+    call even when their unit no longer holds the case (the hotline, after its handover)."""
+    if actor.role not in permissions.CASE_WORKING_ROLES or intake.received_by_id != actor.pk:
+        raise NotAllowed(_("Only the person who took the call records its screening."))
+    return _screening(actor, intake.case, indicators, purposes)
+
+
+def _screening(actor: User, case: Case, indicators: list[str], purposes: list[str]) -> Screening:
     recommendation, reasons = recommend(indicators, purposes)
     with transaction.atomic():
-        screening = _add_record(
+        screening = _create_record(
             actor,
             case,
             Screening,
@@ -63,6 +79,10 @@ def bump_version(case: Case) -> None:
 def _add_record(actor: User, case: Case, model, action: str, audit_details: dict, **fields):
     """Create one record of a case, audited, by a unit that holds the case."""
     permissions.require_holder(actor, case)
+    return _create_record(actor, case, model, action, audit_details, **fields)
+
+
+def _create_record(actor: User, case: Case, model, action: str, audit_details: dict, **fields):
     with transaction.atomic():
         if issubclass(model, EncryptedModel):
             fields["data_key_id"] = case.data_key_id

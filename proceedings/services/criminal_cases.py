@@ -1,6 +1,7 @@
 """Criminal cases (vụ án hình sự): opened from a tip, investigated, prosecuted, tried; their
 offenders, the victims' cases linked to them and the routes of the trafficking."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from agencies.models import AgencyKind, Unit, User
 from cases.models import Case
 from config.errors import InvalidInput
+from places.models import Province
 from rulebooks.selectors import deadline_for, rulebook_for
 from security.audit import record_event
 from security.blind_index import id_number_index, name_birth_year_index
@@ -173,7 +175,37 @@ def link_victim_case(actor: User, cc: CriminalCase, case: Case) -> VictimLink:
         return _link(actor, cc, case)
 
 
+COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
+PLACE_LENGTH = 100
+MAX_TRANSIT_COUNTRIES = 10
+
+
+def _check_route(data: RouteData) -> None:
+    """A route is coded for the statistics: a known sector, ISO 3166 country codes, a known
+    province, places short enough to be codes. Anything else is refused, named."""
+    if data.sector not in ExploitationSector.values:
+        raise InvalidInput(
+            _("Unknown exploitation sector: %(sector)s.") % {"sector": data.sector}, "invalid"
+        )
+    countries = [data.destination_country, *data.transit_countries]
+    bad = [str(code) for code in countries if not COUNTRY_CODE.match(str(code))]
+    if bad:
+        raise InvalidInput(
+            _("Countries are given by their two-letter ISO 3166 code, not %(codes)s.")
+            % {"codes": ", ".join(bad)},
+            "invalid",
+        )
+    if len(data.transit_countries) > MAX_TRANSIT_COUNTRIES:
+        raise InvalidInput(_("At most 10 transit countries."), "invalid")
+    places = (data.origin_place, data.crossing_point, data.destination_place)
+    if any(len(place) > PLACE_LENGTH for place in places):
+        raise InvalidInput(_("A place is at most 100 characters."), "invalid")
+    if data.origin_province_id and not Province.objects.filter(pk=data.origin_province_id).exists():
+        raise InvalidInput(_("Unknown province of origin."), "invalid")
+
+
 def add_route(actor: User, cc: CriminalCase, data: RouteData) -> Route:
+    _check_route(data)
     with transaction.atomic():
         cc = locked(cc)
         _require_investigator(actor, cc)

@@ -108,7 +108,11 @@ def test_hidden_field_groups_are_absent(hotline_case, client_for, user_named):
     )
     police.post(
         f"{base}/referrals/",
-        {"purpose": "legal_aid", "to_unit": user_named("demo-justice").unit_id},
+        {
+            "purpose": "legal_aid",
+            "to_kind": "justice_legal_aid",
+            "to_unit": user_named("demo-justice").unit_id,
+        },
     )
     justice = client_for("demo-justice")
     referral = Referral.objects.get(case=hotline_case, purpose="legal_aid")
