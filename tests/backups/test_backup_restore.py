@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from cases.models import Case
+from security.models import AuditEvent
 
 from ..cases.test_intake_api import CALL, post_intake
 
@@ -105,6 +106,10 @@ def test_restore_reproduces_every_case_decrypts_every_value_and_the_chain_holds(
     assert master_key.encode() not in backup.read_bytes()
     assert manifest["keys"]["data_keys"]["live"] == 3
     assert manifest["cases"] == Case.objects.count() == 3
+    # Sealed before the dump (the backup's own event included): the manifest's head vouches
+    # for every event the intakes wrote.
+    assert not AuditEvent.objects.filter(hash__isnull=True).exists()
+    assert manifest["audit_head"]["sequence"] == AuditEvent.objects.count()
 
     target = empty_database()
     result = manage("restore", str(backup), database=target)
