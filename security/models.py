@@ -41,6 +41,13 @@ class DataKey(models.Model):
     def __repr__(self) -> str:
         return f"<DataKey {self.pk} kek={self.kek_id}>"
 
+    def save(self, *args, **kwargs) -> None:
+        """A key changed here (re-wrapped, replaced, destroyed) is read again by the next save
+        under it in this transaction, never taken from data_key_held's note."""
+        super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(DataKey, instance=self)
+        _held_data_keys(connections[using]).pop(self.pk, None)
+
 
 class StaleDataKey(Conflict):
     """The record's data key was replaced while it was being edited: reload and retry."""
