@@ -7,5 +7,7 @@ so that cases never import the process and both commit, or neither.
 
 from django.dispatch import Signal
 
-# Sent with `case`: the case row, locked, just opened or moved to another stage.
+# Sent with `case`: the case row, locked, just opened or moved to another stage; and `opened`:
+# True when this transaction has just inserted it (it has no process yet, and nobody else can
+# see it, so the receiver need not lock it nor look for a running process).
 stage_changed = Signal()

@@ -2,7 +2,7 @@
 
 import uuid
 
-from django.db import connections, models, router, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
@@ -41,6 +41,13 @@ class DataKey(models.Model):
     def __repr__(self) -> str:
         return f"<DataKey {self.pk} kek={self.kek_id}>"
 
+    def save(self, *args, **kwargs) -> None:
+        """A key changed here (re-wrapped, replaced, destroyed) is read again by the next save
+        under it in this transaction, never taken from data_key_held's note."""
+        super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(DataKey, instance=self)
+        _held_data_keys(connections[using]).pop(self.pk, None)
+
 
 class StaleDataKey(Conflict):
     """The record's data key was replaced while it was being edited: reload and retry."""
@@ -77,7 +84,7 @@ class EncryptedModel(models.Model):
             self._save_under_locked_key(args, kwargs, using)
 
     def _save_under_locked_key(self, args: tuple, kwargs: dict, using: str) -> None:
-        key = _share_locked_data_key(self.data_key_id, using)
+        key = data_key_held(self.data_key_id, using)
         if key.replaced_by_id:
             raise StaleDataKey(
                 str(_("This record was re-encrypted meanwhile; reload it and try again."))
@@ -91,9 +98,55 @@ class EncryptedModel(models.Model):
             super().refresh_from_db(*args, **kwargs)
 
 
+def data_key_held(pk: uuid.UUID, using: str = DEFAULT_DB_ALIAS) -> DataKey:
+    """The data key row, share-locked until the end of the caller's transaction: locked once
+    per transaction however many records are saved under it (an intake saves four or more),
+    and not at all when the transaction created it (its insert already holds it).
+
+    FOR SHARE: ordinary saves never block each other, only `rotate_keys --reencrypt` (which
+    takes FOR UPDATE) waits for them or makes them wait. SQLite serialises writers anyway.
+    """
+    connection = connections[using]
+    held = _held_data_keys(connection)
+    found = held.get(pk)
+    if found is not None and _still_held(connection, found[1]):
+        return found[0]
+    key = _share_locked_data_key(pk, using)
+    remember_data_key_held(key, using)
+    return key
+
+
+def remember_data_key_held(key: DataKey, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Note that the current transaction holds `key`'s row (it locked or inserted it).
+
+    Remembered with a marker among the transaction's on-commit callbacks: Django drops those
+    of a savepoint rolled back (whose row locks PostgreSQL releases) and all of them at commit
+    or rollback, so the note never outlives the lock. Outside a transaction nothing is held.
+    """
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        return
+    held = _held_data_keys(connection)
+
+    def marker() -> None:
+        held.pop(key.pk, None)
+
+    transaction.on_commit(marker, using=using)
+    held[key.pk] = (key, marker)
+
+
+def _held_data_keys(connection) -> dict:
+    held = connection.__dict__.setdefault("_loive_held_data_keys", {})
+    if not connection.run_on_commit:  # no transaction (or a new one): nothing is held
+        held.clear()
+    return held
+
+
+def _still_held(connection, marker) -> bool:
+    return any(entry[1] is marker for entry in connection.run_on_commit)
+
+
 def _share_locked_data_key(pk: uuid.UUID, using: str) -> DataKey:
-    """FOR SHARE: ordinary saves never block each other, only `rotate_keys --reencrypt` (which
-    takes FOR UPDATE) waits for them or makes them wait. SQLite serialises writers anyway."""
     if connections[using].vendor != "postgresql":
         return DataKey.objects.using(using).get(pk=pk)
     query = "SELECT * FROM security_datakey WHERE id = %s FOR SHARE"

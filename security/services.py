@@ -15,7 +15,7 @@ from .audit import record_event
 from .crypto import CryptoError, new_key
 from .fields import encrypted_fields
 from .keys import get_key_provider
-from .models import DataKey, EncryptedModel, ReencryptionRun
+from .models import DataKey, EncryptedModel, ReencryptionRun, remember_data_key_held
 from .selectors import encrypted_models
 
 Progress = Callable[[str], None]
@@ -32,6 +32,7 @@ def create_data_key() -> DataKey:
     dek = new_key()
     kek_id, wrapped = get_key_provider().wrap(dek)
     data_key = DataKey.objects.create(wrapped_key=wrapped, kek_id=kek_id)
+    remember_data_key_held(data_key)  # inserted by this transaction: nobody else sees it yet
     keyring.remember(data_key.pk, wrapped, dek)
     return data_key
 

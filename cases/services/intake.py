@@ -184,7 +184,8 @@ def create_intake(
         with transaction.atomic():
             case = data.link_to_case or _open_case(actor, data, received_at, number, rulebook)
             intake = _record_intake(actor, case, data, received_at, key, fingerprint)
-            stage_changed.send(Case, case=case)  # the process starts in this transaction
+            # The process starts in this transaction.
+            stage_changed.send(Case, case=case, opened=number is not None)
             if number is not None and data.victim.needs_interpretation:
                 _offer_interpretation(actor, case, received_at)
             _audit_intake(actor, intake, opened=number is not None, duplicates=len(duplicates))
@@ -228,7 +229,7 @@ def _record_intake(
 
 
 def _audit_intake(actor: User, intake: Intake, *, opened: bool, duplicates: int) -> None:
-    """Audit last: the ledger's chain is one lock, held from here to the commit."""
+    """The intake's audit events (appended unsealed, without a lock: security.audit)."""
     case = intake.case
     if opened:
         record_event(

@@ -22,6 +22,7 @@ from django.db import connection
 
 from backups.services import _seal
 from cases.models import Case
+from security.models import AuditEvent
 
 from ..cases.test_intake_api import CALL, post_intake
 
@@ -159,6 +160,10 @@ def test_restore_reproduces_every_case_and_file_decrypts_everything_and_the_chai
     assert manifest["keys"]["data_keys"]["live"] == 3
     assert manifest["cases"] == Case.objects.count() == 3
     assert manifest["format"] == "loive-backup/2"
+    # Sealed before the dump (the backup's own event included): the manifest's head vouches
+    # for every event the intakes wrote.
+    assert not AuditEvent.objects.filter(hash__isnull=True).exists()
+    assert manifest["audit_head"]["sequence"] == AuditEvent.objects.count()
 
     target, restored_dir = empty_database(), tmp_path / "restored"
     result = manage("restore", str(backup), database=target, data_dir=restored_dir)

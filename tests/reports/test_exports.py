@@ -92,7 +92,7 @@ def test_no_personal_data_leaves_in_a_file(story, supervisor):
 def test_every_export_is_audited(story, supervisor, cast, file_format):
     params = {} if file_format == "json" else {"format": file_format}
     get_report(supervisor, "2025-q4", **params)
-    event = AuditEvent.objects.filter(action="export").latest("sequence")
+    event = AuditEvent.objects.filter(action="export").latest("id")
     assert event.actor_username == cast.supervisor.username
     assert event.details == {"report": "periodic", "period": "2025-Q4", "format": file_format}
 

@@ -73,7 +73,7 @@ def test_the_signature_block(story, supervisor, cast):
 def test_the_national_pdf_has_no_province_and_is_audited(story, central_supervisor):
     text = text_of(pdf_of(central_supervisor, "2025-H2"))
     assert "Toàn quốc" in text and "Ban Chỉ đạo 138/CP" in text
-    event = AuditEvent.objects.filter(action="export").latest("sequence")
+    event = AuditEvent.objects.filter(action="export").latest("id")
     assert event.details == {"report": "periodic", "period": "2025-H2", "format": "pdf"}
 
 
