@@ -428,6 +428,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = LOIVE_DOCUMENT_MAX_BYTES + 1_000_000
 
 # --- health app: /metrics for Prometheus, from loopback only unless a bearer token is set -----
 LOIVE_METRICS_TOKEN = os.environ.get("LOIVE_METRICS_TOKEN", "")
+# A Celery worker's own metrics (task failures, successes, retries), served by the worker on
+# this host:port (e.g. 0.0.0.0:9808) for Prometheus to scrape; empty: not served. With the
+# prefork pool, set PROMETHEUS_MULTIPROC_DIR too (a directory of the worker's own), so that the
+# pool processes' counts reach the worker's endpoint.
+LOIVE_WORKER_METRICS_BIND = os.environ.get("LOIVE_WORKER_METRICS_BIND", "")
 
 # --- health app: /readyz trusts the workers while this heartbeat keeps arriving --------------
 LOIVE_HEARTBEAT_SECONDS = float(os.environ.get("LOIVE_HEARTBEAT_SECONDS", "20"))

@@ -8,9 +8,14 @@
     deploy/local-cluster restart-web         restart gunicorn (or `restart-workers`, `restart-beat`)
 
 Processes: a PostgreSQL 15 primary (55432) with a streaming replica (55433, pg_basebackup -R),
-Redis without persistence (56379), gunicorn with 2 workers (58000), 2 Celery workers, one beat,
-all with `config.production` and secrets generated into the cluster directory. The state (PIDs,
-ports, the database URL) is kept in DIR/state.json; DIR defaults to ./var/cluster.
+Redis without persistence (56379), gunicorn with 2 workers (58000), 2 Celery workers (their
+Prometheus metrics on 59808 and 59809, LOIVE_WORKER_METRICS_BIND), one beat, all with
+`config.production` and secrets generated into the cluster directory. The state (PIDs, ports,
+the database URL) is kept in DIR/state.json; DIR defaults to ./var/cluster.
+
+LOIVE_CLUSTER_PORT_OFFSET=N (or --port-offset N) shifts every port by N, so that a second
+cluster (a helper's, CI's) runs beside another; the offset is kept in DIR/state.json, so later
+commands on DIR use it without being told again.
 
 PostgreSQL refuses to run as root: as root, its commands run as the `postgres` user and its
 directory belongs to that user.
@@ -34,7 +39,8 @@ PG_BIN = Path(os.environ.get("LOIVE_PG_BIN", "/usr/lib/postgresql/15/bin"))
 VENV_BIN = (
     ROOT / ".venv" / "bin" if (ROOT / ".venv" / "bin").exists() else Path(sys.executable).parent
 )
-PORTS = {"primary": 55432, "replica": 55433, "redis": 56379, "web": 58000}
+# The base ports; a cluster's own are these plus its offset (Cluster.ports).
+PORTS = {"primary": 55432, "replica": 55433, "redis": 56379, "web": 58000, "worker_metrics": 59808}
 DATABASE = "loive"
 APP_PROCESSES = ("web", "worker-1", "worker-2", "beat")
 
@@ -44,19 +50,36 @@ class ClusterError(RuntimeError):
 
 
 class Cluster:
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, port_offset: int | None = None):
         self.dir = directory.resolve()
         self.pg_dir = self.dir / "pg"
         self.log_dir = self.dir / "logs"
         self.state_file = self.dir / "state.json"
+        if port_offset is None:
+            kept = self.state_file.exists() and json.loads(self.state_file.read_text())
+            if kept and "port_offset" in kept:
+                port_offset = kept["port_offset"]
+            else:
+                port_offset = int(os.environ.get("LOIVE_CLUSTER_PORT_OFFSET") or 0)
+        self.port_offset = port_offset
+        self.ports = {name: port + port_offset for name, port in PORTS.items()}
+
+    def worker_metrics_port(self, n: int) -> int:
+        return self.ports["worker_metrics"] + n - 1
 
     # --- state -------------------------------------------------------------------------------
     def state(self) -> dict:
         if self.state_file.exists():
             return json.loads(self.state_file.read_text())
-        return {"pids": {}, "database_port": PORTS["primary"], "promoted": False}
+        return {
+            "pids": {},
+            "database_port": self.ports["primary"],
+            "promoted": False,
+            "port_offset": self.port_offset,
+        }
 
     def save(self, state: dict) -> None:
+        state["port_offset"] = self.port_offset
         self.state_file.write_text(json.dumps(state, indent=2))
 
     @property
@@ -98,8 +121,8 @@ class Cluster:
                 "LOIVE_SSL_REDIRECT": "0",
                 "LOIVE_DATA_DIR": str(self.dir / "data"),
                 "DATABASE_URL": self.database_url(state),
-                "REDIS_URL": f"redis://127.0.0.1:{PORTS['redis']}/0",
-                "LOIVE_BIND": f"127.0.0.1:{PORTS['web']}",
+                "REDIS_URL": f"redis://127.0.0.1:{self.ports['redis']}/0",
+                "LOIVE_BIND": f"127.0.0.1:{self.ports['web']}",
                 "LOIVE_WEB_WORKERS": "2",
                 "LOIVE_WEB_THREADS": "4",
                 "LOIVE_SWEEP_SECONDS": os.environ.get("LOIVE_CLUSTER_SWEEP_SECONDS", "2"),
@@ -158,14 +181,20 @@ class Cluster:
                     "hot_standby = on\nfsync = on\nmax_connections = 100\n"
                 )
         if not state.get("promoted"):
-            self._pg_start("primary", primary, PORTS["primary"])
-            self._create_database(PORTS["primary"])
+            self._pg_start("primary", primary, self.ports["primary"])
+            self._create_database(self.ports["primary"])
             if not (replica / "PG_VERSION").exists():
                 self._as_postgres(
-                    [str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(PORTS["primary"])]
+                    [
+                        str(PG_BIN / "pg_basebackup"),
+                        "-h",
+                        "127.0.0.1",
+                        "-p",
+                        str(self.ports["primary"]),
+                    ]
                     + ["-U", "postgres", "-D", str(replica), "-R", "-X", "stream", "-c", "fast"]
                 )
-        self._pg_start("replica", replica, PORTS["replica"])
+        self._pg_start("replica", replica, self.ports["replica"])
 
     def _pg_start(self, name: str, data: Path, port: int) -> None:
         pid = self._pg_pid(data)
@@ -204,10 +233,16 @@ class Cluster:
         (self.dir / "redis").mkdir(parents=True, exist_ok=True)
         self._spawn(
             "redis",
-            ["redis-server", "--bind", "127.0.0.1", "--port", str(PORTS["redis"])]
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.ports["redis"])]
             + ["--save", "", "--appendonly", "no", "--dir", str(self.dir / "redis")],
         )
-        _wait(lambda: _redis_ping(), 30, "Redis did not answer")
+        _wait(self.redis_ping, 30, "Redis did not answer")
+
+    def redis_ping(self) -> bool:
+        result = subprocess.run(
+            ["redis-cli", "-p", str(self.ports["redis"]), "ping"], capture_output=True, text=True
+        )
+        return result.stdout.strip() == "PONG"
 
     def manage(self, *args: str, **kwargs) -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -237,10 +272,20 @@ class Cluster:
     def start_workers(self) -> None:
         for n in (1, 2):
             if not _alive(self.state()["pids"].get(f"worker-{n}")):
+                # Each worker serves its own metrics (its pool's samples, from a directory of
+                # its own: a shared one would make each worker report every process's counts).
+                metrics_dir = self.metrics_dir / f"worker-{n}"
+                shutil.rmtree(metrics_dir, ignore_errors=True)
+                metrics_dir.mkdir(parents=True)
+                env = self.env() | {
+                    "LOIVE_WORKER_METRICS_BIND": f"127.0.0.1:{self.worker_metrics_port(n)}",
+                    "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+                }
                 self._spawn(
                     f"worker-{n}",
                     [str(VENV_BIN / "celery"), "-A", "config", "worker", "-n", f"worker{n}@%h"]
                     + ["--concurrency", "1", "--prefetch-multiplier", "1", "-l", "info"],
+                    env,
                 )
 
     def start_beat(self) -> None:
@@ -252,7 +297,7 @@ class Cluster:
             )
 
     def readyz(self, timeout: float = 5) -> tuple[int, dict]:
-        url = f"http://127.0.0.1:{PORTS['web']}/readyz"
+        url = f"http://127.0.0.1:{self.ports['web']}/readyz"
         try:
             with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310
                 return response.status, json.loads(response.read())
@@ -330,6 +375,7 @@ class Cluster:
         code, body = self.readyz()
         print(f"/readyz   {code}  {json.dumps(body)}")
         print(f"database  {self.database_url(state)}")
+        print(f"web       http://127.0.0.1:{self.ports['web']}/  (port offset {self.port_offset})")
         return 0 if code == 200 else 1
 
     def restart_web(self) -> None:
@@ -352,7 +398,7 @@ class Cluster:
             [str(PG_BIN / "pg_ctl"), "-D", str(self.pg_dir / "replica"), "-w"] + ["promote"]
         )
         state = self.state()
-        state.update(promoted=True, database_port=PORTS["replica"])
+        state.update(promoted=True, database_port=self.ports["replica"])
         self.save(state)
         self.stop(*APP_PROCESSES)
         self.start_web()
@@ -360,7 +406,8 @@ class Cluster:
         self.start_beat()
         waited = self.wait_ready()
         print(
-            f"failed over to the replica on {PORTS['replica']} (/readyz 200 after {waited:.1f} s)"
+            f"failed over to the replica on {self.ports['replica']} "
+            f"(/readyz 200 after {waited:.1f} s)"
         )
 
 
@@ -377,13 +424,6 @@ def _alive(pid: int | None) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
     except (FileNotFoundError, IndexError):
         return False
-
-
-def _redis_ping() -> bool:
-    result = subprocess.run(
-        ["redis-cli", "-p", str(PORTS["redis"]), "ping"], capture_output=True, text=True
-    )
-    return result.stdout.strip() == "PONG"
 
 
 def _wait(condition, timeout: float, message: str) -> None:
@@ -416,8 +456,14 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         default=Path(os.environ.get("LOIVE_CLUSTER_DIR", ROOT / "var" / "cluster")),
     )
+    parser.add_argument(
+        "--port-offset",
+        type=int,
+        default=None,
+        help="shift every port by N (default: the cluster's own, or LOIVE_CLUSTER_PORT_OFFSET)",
+    )
     args = parser.parse_args(argv)
-    cluster = Cluster(args.dir)
+    cluster = Cluster(args.dir, args.port_offset)
     try:
         result = getattr(cluster, args.command.replace("-", "_"))()
     except (ClusterError, subprocess.CalledProcessError) as exc:

@@ -5,7 +5,13 @@
 - intakes created: a counter kept by the cases app (loive_intakes_created_total);
 - overdue referrals and the outbox backlog: gauges read from the database at each scrape, so
   every web process reports the same figure whichever one Prometheus reaches;
-- task failures: a counter incremented by Celery's task_failure signal in the worker.
+- task failures: a counter incremented by Celery's task_failure signal in the worker (and
+  tasks succeeded and retried, by task_success and task_retry).
+
+A Celery worker serves its own counters when LOIVE_WORKER_METRICS_BIND is set (host:port, e.g.
+0.0.0.0:9808): prometheus-client's HTTP server, started when the worker is ready. Its figures are
+counts by task name only; the port is for the monitoring system (the NetworkPolicy in
+deploy/k8s lets only it in).
 
 Counters live in the process that counts. With several processes (gunicorn workers, Celery's
 pool) set PROMETHEUS_MULTIPROC_DIR to a directory they share: each process writes its samples
@@ -19,10 +25,11 @@ anything about a case, but they still describe the service's load and are not pu
 
 import hmac
 import ipaddress
+import logging
 import os
 from collections.abc import Iterator
 
-from celery.signals import task_failure
+from celery.signals import task_failure, task_retry, task_success, worker_ready
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
@@ -35,6 +42,7 @@ from prometheus_client import (
     Counter,
     generate_latest,
     multiprocess,
+    start_http_server,
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -42,14 +50,51 @@ from prometheus_client.registry import Collector
 from notifications.selectors import outbox_backlog
 from referrals.selectors import count_overdue
 
+logger = logging.getLogger(__name__)
+
 TASK_FAILURES = Counter(
     "loive_task_failures", "Celery tasks that raised (each retry counts once).", ["task"]
 )
+TASKS_SUCCEEDED = Counter("loive_tasks_succeeded", "Celery tasks that returned.", ["task"])
+TASK_RETRIES = Counter("loive_task_retries", "Celery tasks that asked to be retried.", ["task"])
 
 
 @task_failure.connect
 def _count_task_failure(sender=None, **kwargs) -> None:
     TASK_FAILURES.labels(task=getattr(sender, "name", "unknown")).inc()
+
+
+@task_success.connect
+def _count_task_success(sender=None, **kwargs) -> None:
+    TASKS_SUCCEEDED.labels(task=getattr(sender, "name", "unknown")).inc()
+
+
+@task_retry.connect
+def _count_task_retry(sender=None, **kwargs) -> None:
+    TASK_RETRIES.labels(task=getattr(sender, "name", "unknown")).inc()
+
+
+@worker_ready.connect
+def _serve_from_the_worker(**kwargs):
+    return serve_worker_metrics(settings.LOIVE_WORKER_METRICS_BIND)
+
+
+def serve_worker_metrics(bind: str):
+    """Serve this process's metrics (every pool process's, in multiprocess mode) on `bind`
+    (host:port); the server, or None if not configured or the port is taken (logged: a worker
+    without its metrics still works)."""
+    if not bind:
+        return None
+    host, _, port = bind.rpartition(":")
+    try:
+        server, _thread = start_http_server(
+            int(port), addr=host.strip("[]") or "127.0.0.1", registry=_registry()
+        )
+    except (OSError, ValueError) as exc:
+        logger.error("worker metrics not served on %s: %s", bind, exc)
+        return None
+    logger.info("worker metrics served on %s", bind)
+    return server
 
 
 class DatabaseFigures(Collector):

@@ -116,3 +116,38 @@ def test_production_keeps_the_documents_store(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["FileSystemStorage", str(tmp_path / "documents")]
+
+
+def test_workers_expose_their_metrics_and_only_prometheus_reaches_them():
+    """LOIVE_WORKER_METRICS_BIND is set wherever workers run, on the port the manifests open,
+    and the NetworkPolicy lets the monitoring namespace (only) scrape it."""
+    assert "LOIVE_WORKER_METRICS_BIND" in environment_names_read()
+    (worker,) = [c for c in containers() if c["name"] == "worker"]
+    env = {e["name"]: e.get("value") for e in worker.get("env", [])}
+    port = int(env["LOIVE_WORKER_METRICS_BIND"].rsplit(":", 1)[1])
+    assert port == 9808
+    assert {p["containerPort"] for p in worker["ports"]} == {port}
+    policies = [
+        d for d in documents(DEPLOY / "k8s" / "network-policy.yaml") if d["kind"] == "NetworkPolicy"
+    ]
+    for_workers = [
+        p
+        for p in policies
+        if p["spec"]["podSelector"].get("matchLabels", {}).get("app.kubernetes.io/component")
+        == "worker"
+    ]
+    assert [rule["ports"] for p in for_workers for rule in p["spec"]["ingress"]] == [
+        [{"protocol": "TCP", "port": port}]
+    ]
+    sources = [s for p in for_workers for rule in p["spec"]["ingress"] for s in rule["from"]]
+    assert sources == [
+        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}
+    ]
+    # No other policy shuts the workers out entirely.
+    for policy in policies:
+        for match in policy["spec"]["podSelector"].get("matchExpressions", []):
+            assert "worker" not in match["values"] or policy["spec"]["ingress"]
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())["services"]["worker"]
+    assert compose["environment"]["LOIVE_WORKER_METRICS_BIND"].endswith(f":{port}")
+    assert compose["ports"] == [f"127.0.0.1:{port}:{port}"]
+    assert "LOIVE_WORKER_METRICS_BIND" in (DEPLOY / "local_cluster.py").read_text()

@@ -1,12 +1,16 @@
 """/metrics: each figure an operator watches is there and moves, and strangers cannot read it."""
 
+import socket
+import urllib.request
 from datetime import timedelta
 
 import pytest
+from celery.signals import worker_ready
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
 from config.celery import app
+from health.metrics import serve_worker_metrics
 from notifications.models import OutboxMessage
 from referrals.models import Referral
 from tests.cast import give_consent, open_case, refer, refused
@@ -113,3 +117,54 @@ def test_with_a_token_only_the_token_opens_metrics(client, settings):
     refused(client.get("/metrics"), 403, "forbidden")
     refused(client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong"), 403, "forbidden")
     assert scrape(client, HTTP_AUTHORIZATION="Bearer scrape-secret", REMOTE_ADDR="10.0.0.7")
+
+
+@app.task(name="tests.health.succeeds")
+def succeeds() -> int:
+    return 1
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def scrape_worker(port: int) -> dict[tuple, float]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:  # noqa: S310
+        text = response.read().decode()
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def test_a_worker_serves_its_task_counts_on_its_metrics_bind(settings):
+    """LOIVE_WORKER_METRICS_BIND: the worker, once ready, serves its task failures and
+    successes to Prometheus on its own port."""
+    port = _free_port()
+    settings.LOIVE_WORKER_METRICS_BIND = f"127.0.0.1:{port}"
+    # As Celery does when the worker has started; the receiver answers with its server.
+    [server] = [r for _, r in worker_ready.send(sender=None) if r is not None]
+    try:
+        before = scrape_worker(port)
+        always_fails.apply(throw=False)
+        succeeds.apply()
+        after = scrape_worker(port)
+    finally:
+        server.shutdown()
+        server.server_close()
+    failures = {"task": "tests.health.always_fails"}
+    successes = {"task": "tests.health.succeeds"}
+    assert value(after, "loive_task_failures_total", **failures) == (
+        value(before, "loive_task_failures_total", **failures) + 1
+    )
+    assert value(after, "loive_tasks_succeeded_total", **successes) == (
+        value(before, "loive_tasks_succeeded_total", **successes) + 1
+    )
+
+
+def test_no_worker_metrics_without_a_bind(settings):
+    settings.LOIVE_WORKER_METRICS_BIND = ""
+    assert serve_worker_metrics(settings.LOIVE_WORKER_METRICS_BIND) is None

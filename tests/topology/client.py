@@ -34,6 +34,7 @@ class Response:
     status: int  # 0: no HTTP answer (connection refused or reset)
     body: dict
     error: str = ""
+    replayed: bool = False  # answered with Idempotent-Replayed: true (the first intake's)
 
 
 class Api:
@@ -81,13 +82,14 @@ class Api:
         headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
         data = json.dumps(body).encode() if body is not None else None
         try:
-            status, _, raw = self._raw(method, path, data, headers, timeout)
+            status, answer_headers, raw = self._raw(method, path, data, headers, timeout)
         except (OSError, http.client.HTTPException) as exc:
             return Response(0, {}, f"{type(exc).__name__}: {exc}")
+        replayed = answer_headers.get("Idempotent-Replayed") == "true"
         try:
-            return Response(status, json.loads(raw) if raw else {})
+            return Response(status, json.loads(raw) if raw else {}, replayed=replayed)
         except ValueError:
-            return Response(status, {}, f"not JSON: {raw[:80]!r}")
+            return Response(status, {}, f"not JSON: {raw[:80]!r}", replayed=replayed)
 
     def intake(self, key: str, n: int) -> Response:
         victim = {"full_name": f"Nạn nhân {key}", "birth_year": 1990 + n % 20, "sex": "male"}
@@ -129,6 +131,7 @@ class Attempt:
     key: str
     statuses: list = dataclasses.field(default_factory=list)
     acknowledged_at: float | None = None
+    replays: int = 0  # answers that were replays of the first intake
 
 
 class Burst:
@@ -150,6 +153,7 @@ class Burst:
         while True:
             response = self.api.intake(attempt.key, index)
             attempt.statuses.append((response.status, response.body.get("error", "")))
+            attempt.replays += response.replayed
             if response.status in (200, 201):
                 attempt.acknowledged_at = time.monotonic()
                 return
@@ -212,6 +216,31 @@ def children(pid: int) -> list[int]:
         if int(fields[1]) == pid:
             found.append(int(stat.parent.name))
     return found
+
+
+def serving(pid: int, port: int) -> int:
+    """How many established TCP connections to local port `port` the process holds: the
+    requests a gunicorn worker has accepted and not yet answered."""
+    inodes = _socket_inodes(pid)
+    count = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, state, inode = fields[1], fields[3], fields[9]
+        if state == "01" and int(local.split(":")[1], 16) == port and inode in inodes:
+            count += 1
+    return count
+
+
+def _socket_inodes(pid: int) -> set[str]:
+    inodes = set()
+    try:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    except OSError:
+        pass
+    return inodes
 
 
 def has_connection_to(pid: int, port: int) -> bool:

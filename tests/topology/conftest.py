@@ -56,10 +56,6 @@ def cluster():
     if started:
         cluster.up()
     yield cluster
-    if FIGURES:
-        (cluster.dir / "figures.json").write_text(
-            json.dumps([figures.as_dict() for figures in FIGURES], indent=2)
-        )
     if started:
         cluster.down()
 
@@ -80,14 +76,25 @@ def cluster_db(cluster):
 @pytest.fixture
 def operator(cluster) -> Api:
     """The hotline operator, signed in with a session (login form and CSRF, as a browser)."""
-    return Api(local_cluster.PORTS["web"], "demo-hotline", cluster.password())
+    return Api(cluster.ports["web"], "demo-hotline", cluster.password())
 
 
 @pytest.fixture
-def report():
+def report(cluster):
+    """Record a fault test's figures: printed, and written to <cluster>/figures.json after
+    each test (with what the test added after recording them), so a run that stops half-way
+    keeps the figures of the tests before."""
+    recorded: list[Figures] = []
+
     def record(figures: Figures) -> Figures:
         FIGURES.append(figures)
-        print(figures.line())
+        recorded.append(figures)
         return figures
 
-    return record
+    yield record
+    for figures in recorded:
+        print(figures.line())
+    if FIGURES:
+        (cluster.dir / "figures.json").write_text(
+            json.dumps([figures.as_dict() for figures in FIGURES], indent=2)
+        )

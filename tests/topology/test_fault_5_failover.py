@@ -25,7 +25,7 @@ def test_failover_to_the_promoted_replica_keeps_every_acknowledged_intake(
     cluster.failover()  # returns once /readyz answers 200 on the promoted replica
     ready_after = time.monotonic() - stopped_at
     during.wait()
-    assert cluster.state()["database_port"] == 55433
+    assert cluster.state()["database_port"] == cluster.ports["replica"]
     with cluster_db() as connection:
         assert connection.execute("SELECT pg_is_in_recovery()").fetchone()[0] is False
 
