@@ -411,7 +411,8 @@ def due_batch(now: datetime, batch_size: int) -> QuerySet[Referral]:
     return (
         due_referrals(now)
         .select_for_update(skip_locked=True, of=("self",))
-        .select_related("case__province__merged_into", "to_unit")[:batch_size]
+        .select_related("case__province__merged_into", "to_unit")
+        .defer("justification", "reason")[:batch_size]  # encrypted, and not needed here
     )
 
 
