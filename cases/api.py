@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from agencies.models import Unit
 from config.errors import InvalidInput, NotFound
+from config.limits import CappedCountPagination
 from security.idempotency import MAX_KEY_LENGTH, fingerprint
 
 from . import permissions, serializers, services
@@ -104,9 +105,11 @@ def _duplicate(case: Case) -> dict:
 
 
 class CaseListView(generics.ListAPIView):
-    """GET /api/v1/cases/: the cases the caller's unit holds or held (no identity fields)."""
+    """GET /api/v1/cases/: the cases the caller's unit holds or held (no identity fields),
+    newest first; the count stops at 1,000 (count_capped), never counting the whole list."""
 
     serializer_class = serializers.CaseSummarySerializer
+    pagination_class = CappedCountPagination
 
     def get_queryset(self):
         cases = visible_cases(self.request.user).select_related("lead_unit")

@@ -14,6 +14,8 @@ from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, parsers
 from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 MAX_JSON_DEPTH = 32
 MAX_OFFSET = 1_000_000
@@ -120,3 +122,60 @@ def _bounded(request, name: str, default: int, low: int, high: int) -> int:
             }
         )
     return int(raw)
+
+
+class CappedCountPagination(Pagination):
+    """Pagination of a long list without counting all of it on every page (issue 15): a page
+    reads limit + 1 rows to know whether another follows, and `count` is exact when the whole
+    list fits in the page; otherwise counting stops at count_cap rows and `count_capped` says
+    that there are more than `count`."""
+
+    count_cap = 1000
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.limit = self.get_limit(request)
+        self.offset = self.get_offset(request)
+        rows = list(queryset[self.offset : self.offset + self.limit + 1])
+        self.has_next = len(rows) > self.limit
+        rows = rows[: self.limit]
+        if self.offset == 0 and not self.has_next:
+            self.count, self.count_capped = len(rows), False
+        else:
+            counted = queryset.order_by().values("pk")[: self.count_cap + 1].count()
+            self.count_capped = counted > self.count_cap
+            self.count = min(counted, self.count_cap)
+        return rows
+
+    def get_next_link(self):
+        if not self.has_next:
+            return None
+        url = self.request.build_absolute_uri()
+        url = replace_query_param(url, self.limit_query_param, self.limit)
+        return replace_query_param(url, self.offset_query_param, self.offset + self.limit)
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": self.count,
+                "count_capped": self.count_capped,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        properties = response["properties"]
+        properties["count"]["description"] = (
+            f"How many there are: exact unless count_capped, when counting stopped at "
+            f"{self.count_cap} and there are more."
+        )
+        properties["count_capped"] = {
+            "type": "boolean",
+            "description": f"True when there are more than {self.count_cap} (count is then "
+            f"{self.count_cap}); follow next to read on.",
+        }
+        response["required"] = [*response.get("required", []), "count_capped"]
+        return response

@@ -20,15 +20,27 @@ from .models import Referral
 
 def enqueue_escalations(items: Iterable[tuple[Referral, str, Iterable[User]]]) -> None:
     """One message per (referral, level, supervisor, channel), all in one INSERT whatever
-    their number (the sweep, issue 15); enqueuing twice adds nothing."""
+    their number (the sweep, issue 15); enqueuing twice adds nothing. A referral's text is
+    written once for all its levels, each purpose's name and each deadline formatted once."""
     with translation.override(settings.LANGUAGE_CODE):
+        purposes = {
+            value: str(label) for value, label in Referral._meta.get_field("purpose").flatchoices
+        }
+        dues: dict = {}
+        texts: dict[int, tuple[str, str]] = {}
+
+        def text(referral: Referral) -> tuple[str, str]:
+            if referral.pk not in texts:
+                if referral.due_at not in dues:
+                    dues[referral.due_at] = _due(referral)
+                texts[referral.pk] = (
+                    _("Overdue referral: case %(number)s") % {"number": referral.case.number},
+                    _escalation_body(referral, purposes[referral.purpose], dues[referral.due_at]),
+                )
+            return texts[referral.pk]
+
         enqueue_many(
-            (
-                f"escalation:{referral.pk}:{level}",
-                users,
-                _("Overdue referral: case %(number)s") % {"number": referral.case.number},
-                _escalation_body(referral),
-            )
+            (f"escalation:{referral.pk}:{level}", users, *text(referral))
             for referral, level, users in items
         )
 
@@ -100,12 +112,8 @@ def _arrival_body(referral: Referral) -> str:
     }
 
 
-def _escalation_body(referral: Referral) -> str:
+def _escalation_body(referral: Referral, purpose: str, due: str) -> str:
     return _(
         "The referral of case %(number)s for %(purpose)s was due on %(due)s and has not "
         "been accepted."
-    ) % {
-        "number": referral.case.number,
-        "purpose": referral.get_purpose_display(),
-        "due": _due(referral),
-    }
+    ) % {"number": referral.case.number, "purpose": purpose, "due": due}

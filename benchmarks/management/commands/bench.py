@@ -48,7 +48,7 @@ PRESETS = {
     # 100,000 cases and ~300,000 referrals (issue 15); the sweep among 1,000,000 open.
     "full": {"copies": 1_923, "requests": 480, "read_requests": 40, "sweep_total": 1_000_000},
     "quick": {"copies": 100, "requests": 192, "read_requests": 20, "sweep_total": 100_000},
-    "tiny": {"copies": 1, "requests": 32, "read_requests": 3, "sweep_total": 300},
+    "tiny": {"copies": 1, "requests": 8, "read_requests": 3, "sweep_total": 300},
 }
 SWEEP_DUE = {"full": 10_000, "quick": 10_000, "tiny": 100}
 CLIENTS = (1, 16)
@@ -226,12 +226,12 @@ class Command(BaseCommand):
         # Warm-up: every worker thread opens its persistent connection and loads its caches.
         self._check(
             "warm-up",
-            run_load(port, "/bench/bare/", _intake_body, clients=16, requests_per_client=2, **load),
+            run_load(port, "/bench/bare/", _intake_body, clients=16, requests_per_client=1, **load),
         )
         self._check(
             "warm-up",
             run_load(
-                port, "/api/v1/intakes/", _intake_body, clients=16, requests_per_client=2, **load
+                port, "/api/v1/intakes/", _intake_body, clients=16, requests_per_client=1, **load
             ),
         )
         self.log("\nWrites through the API vs a bare Django insert (same server):")

@@ -1,0 +1,78 @@
+"""The case list never counts the whole visible set (issue 15): a page reads one row more than
+it shows to know whether another follows, the count is exact when the list fits in one page
+and otherwise stops at a cap (`count_capped`), and a page costs the same queries for one case
+or many."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from drf_spectacular.generators import SchemaGenerator
+
+from config.limits import CappedCountPagination
+from tests.cast import api, open_case
+
+pytestmark = pytest.mark.django_db
+CASES = "/api/v1/cases/"
+
+
+@pytest.fixture
+def border(cast):
+    return api(cast.border_guard)
+
+
+def _counts(queries) -> list[str]:
+    return [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+
+
+def test_one_page_is_counted_from_its_rows(border):
+    opened = {open_case(border)["id"] for _ in range(3)}
+    with CaptureQueriesContext(connection) as captured:
+        body = border.get(CASES).json()
+    assert {row["id"] for row in body["results"]} == opened
+    assert (body["count"], body["count_capped"], body["next"]) == (3, False, None)
+    assert _counts(captured.captured_queries) == []  # no COUNT at all
+
+
+def test_a_long_list_is_counted_up_to_the_cap(border, monkeypatch):
+    monkeypatch.setattr(CappedCountPagination, "count_cap", 3)
+    opened = [open_case(border)["id"] for _ in range(5)]
+    with CaptureQueriesContext(connection) as captured:
+        first = border.get(f"{CASES}?limit=2").json()
+    assert (first["count"], first["count_capped"]) == (3, True)
+    [count] = _counts(captured.captured_queries)
+    assert "LIMIT 4" in count  # the count reads at most cap + 1 rows
+    second = border.get(first["next"]).json()
+    third = border.get(second["next"]).json()
+    assert third["next"] is None and third["previous"]
+    seen = [row["id"] for page in (first, second, third) for row in page["results"]]
+    assert seen == opened[::-1]  # newest first, each once
+
+    monkeypatch.setattr(CappedCountPagination, "count_cap", 10)
+    assert border.get(f"{CASES}?limit=2").json()["count"] == 5
+    assert border.get(f"{CASES}?limit=2").json()["count_capped"] is False
+
+
+def test_a_page_costs_the_same_queries_for_one_case_or_many(border):
+    open_case(border)
+    border.get(CASES)  # warm: session, content types, translations
+    with CaptureQueriesContext(connection) as one:
+        border.get(f"{CASES}?limit=2")
+    for _ in range(4):
+        open_case(border)
+    with CaptureQueriesContext(connection) as pages:
+        assert len(border.get(f"{CASES}?limit=2").json()["results"]) == 2
+    with CaptureQueriesContext(connection) as whole:
+        assert border.get(f"{CASES}?limit=20").json()["count"] == 5
+    assert len(pages.captured_queries) == len(one.captured_queries) + 1  # + the capped count
+    assert len(whole.captured_queries) == len(one.captured_queries)
+    assert len(one.captured_queries) <= 6
+
+
+def test_the_schema_documents_the_capped_count():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    response = schema["paths"]["/api/v1/cases/"]["get"]["responses"]["200"]
+    ref = response["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    page = schema["components"]["schemas"][ref]
+    assert page["properties"]["count_capped"]["type"] == "boolean"
+    assert "count_capped" in page["required"]
+    assert "1000" in page["properties"]["count"]["description"]
