@@ -29,16 +29,12 @@ from rulebooks.purposes import PURPOSE_CHOICES
 from rulebooks.selectors import referral_kinds
 from security.policy import FieldGroup
 
+from .countries import COUNTRIES, DESTINATION_CODES
+
 # Countries a hotline hears about most (ISO 3166 codes); "other" leaves it blank.
 DESTINATIONS = [
     ("", _("Not known / in Viet Nam")),
-    ("KH", _("Cambodia")),
-    ("LA", _("Laos")),
-    ("CN", _("China")),
-    ("MM", _("Myanmar")),
-    ("TH", _("Thailand")),
-    ("MY", _("Malaysia")),
-    ("AE", _("United Arab Emirates")),
+    *[(code, COUNTRIES[code]) for code in DESTINATION_CODES],
 ]
 GIVEN_BY = [
     ("reporter", _("The caller")),
