@@ -43,6 +43,13 @@ GIVEN_BY = [
 ]
 
 
+def _checklist(label, choices) -> forms.MultipleChoiceField:
+    """Boxes to tick, none required: a checklist (indicators, purposes, field groups)."""
+    return forms.MultipleChoiceField(
+        label=label, choices=choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+
 def _current_provinces():
     today = timezone.localdate()
     return Province.objects.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
@@ -88,12 +95,7 @@ class IntakeForm(forms.Form):
     narrative = forms.CharField(
         label=_("What happened"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
-    purposes = forms.MultipleChoiceField(
-        label=_("Suspected purposes"),
-        choices=TraffickingPurpose.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
+    purposes = _checklist(_("Suspected purposes"), TraffickingPurpose.choices)
     # Typed, with the current provinces offered as the operator types (a datalist).
     province = forms.ModelChoiceField(
         label=_("Home province"),
@@ -107,11 +109,8 @@ class IntakeForm(forms.Form):
         label=_("Where the victim is or was taken"), choices=DESTINATIONS, required=False
     )
     is_abroad = forms.BooleanField(label=_("The victim is abroad now"), required=False)
-    indicators = forms.MultipleChoiceField(
-        label=_("ILO screening checklist: what the caller describes"),
-        choices=ScreeningIndicator.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
+    indicators = _checklist(
+        _("ILO screening checklist: what the caller describes"), ScreeningIndicator.choices
     )
     consent = forms.ChoiceField(
         label=_("Consent to share, as the caller states it"),
@@ -201,18 +200,8 @@ class ReasonForm(forms.Form):
 
 
 class ScreeningForm(forms.Form):
-    indicators = forms.MultipleChoiceField(
-        label=_("ILO indicators present"),
-        choices=ScreeningIndicator.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    purposes = forms.MultipleChoiceField(
-        label=_("Suspected purposes"),
-        choices=TraffickingPurpose.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
+    indicators = _checklist(_("ILO indicators present"), ScreeningIndicator.choices)
+    purposes = _checklist(_("Suspected purposes"), TraffickingPurpose.choices)
 
 
 class VerificationForm(forms.Form):
@@ -305,11 +294,8 @@ class ReferralForm(forms.Form):
         required=False,
         empty_label=_("Any unit of that kind (its supervisor routes it)"),
     )
-    field_groups = forms.MultipleChoiceField(
-        label=_("Field groups to share (empty: what the purpose needs)"),
-        choices=FieldGroup.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
+    field_groups = _checklist(
+        _("Field groups to share (empty: what the purpose needs)"), FieldGroup.choices
     )
     legal_basis = forms.ModelChoiceField(
         label=_("Legal basis, when sharing without consent"),

@@ -14,19 +14,10 @@ from proceedings.models import CriminalCase
 from referrals.models import Referral
 from referrals.services import accept_referral
 
+from .conftest import BROWSER_TEST
 from .test_web_journeys import _first_call, _shoot, _sign_in
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-
-@pytest.fixture
-def user_named(demo_org):
-    from agencies.models import User
-
-    return lambda username: User.objects.select_related("unit").get(username=username)
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture
