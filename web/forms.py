@@ -302,6 +302,7 @@ class ReferralForm(forms.Form):
         queryset=LegalBasis.objects.filter(is_active=True).order_by("code"),
         to_field_name="code",
         required=False,
+        empty_label=_("None: the victim's consent"),
     )
     justification = forms.CharField(
         label=_("Why the legal basis applies"), max_length=2000, required=False
@@ -309,6 +310,7 @@ class ReferralForm(forms.Form):
 
     def __init__(self, *args, case: Case, sender_unit_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["legal_basis"].label_from_instance = lambda b: f"{b.title} ({b.citation})"
         self.province = case_province_today(case)
         labels = dict(AgencyKind.choices)
         kinds = referral_kinds(case.rulebook)

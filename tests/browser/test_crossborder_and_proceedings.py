@@ -69,6 +69,22 @@ def test_the_cross_border_lines_of_the_case_timeline(page, live_server, police_c
     assert _stacked(page, "#timeline table")
 
 
+def test_the_referral_form_offers_the_chosen_kinds_units(page, live_server, police_case):
+    _sign_in(page, live_server.url, "demo-police")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/cases/{police_case.uuid}/")
+    page.click("#referrals details summary")
+    page.select_option("select[name=to_kind]", "justice_legal_aid")
+    kind = page.eval_on_selector("select[name=to_kind]", "s => s.selectedOptions[0].text")
+    groups = "select[name=to_unit] optgroup:not([disabled])"
+    shown = page.eval_on_selector_all(groups, "gs => gs.map(g => g.label)")
+    assert shown == [kind]  # only the chosen kind's units
+    units = page.eval_on_selector_all(f"{groups} option", "os => os.map(o => o.text)")
+    assert units == ["Sở Tư pháp tỉnh Lào Cai"]
+    page.locator("#referrals").scroll_into_view_if_needed()
+    _shoot(page, "x6-referral-form")
+
+
 def test_the_criminal_track_pages(page, live_server, police_case, user_named):
     police = user_named("demo-police")
     tip = track.record_tip(
