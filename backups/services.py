@@ -1,15 +1,21 @@
 """Backups that prove themselves: a pg_dump with the key metadata, restored and verified.
 
-A backup is one tar file holding `database.dump` (pg_dump, custom format) and `manifest.json`:
-the dump's SHA-256, the id of the key-encryption key (KEK) that wraps every data key, a digest
-of the wrapped data keys (they are rows of the dump, already wrapped), the number of cases and
-the audit ledger's head. The manifest is sealed by the KEK (the key provider wraps its digest),
-so nobody without the master key can alter the dump and its manifest together. The master key
-itself is never written: a backup is unreadable without it, by design.
+A backup (format 2) is one tar file holding `database.dump` (pg_dump, custom format), every
+encrypted document file under `documents/` (as stored: ciphertext, sealed under its case's data
+key by security.blobs) and `manifest.json`: the dump's SHA-256, each file's name, size and
+SHA-256, the id of the key-encryption key (KEK) that wraps every data key, a digest of the
+wrapped data keys (they are rows of the dump, already wrapped), the number of cases and the
+audit ledger's head. The dump and the list of files are taken from one snapshot of the database
+(pg_dump --snapshot), so a document attached meanwhile is in both or in neither. The manifest is
+sealed by the KEK (the key provider wraps its digest), so nobody without the master key can
+alter the dump, the files and the manifest together. The master key itself is never written: a
+backup is unreadable without it, by design.
 
-A restore goes into an empty database only, then decrypts every encrypted value
-(security.selectors.verify_encryption), verifies the audit hash chain (security.audit.verify_chain)
-and compares the counts with the manifest. Any failure raises BackupInvalid.
+A restore checks every checksum before it writes anything, goes into an empty database only,
+writes the document files back into the documents storage, then decrypts every encrypted value
+(security.selectors.verify_encryption) and every document file (security.blobs.open_file),
+verifies the audit hash chain (security.audit.verify_chain) and compares the counts with the
+manifest. Any failure raises BackupInvalid.
 """
 
 import base64
@@ -26,17 +32,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.base import File
+from django.core.files.storage import storages
 from django.db import connection, transaction
 
 from cases.models import Case
-from security.audit import record_event, verify_chain
-from security.crypto import DecryptionError, KeyUnavailable
+from documents.models import Document
+from security.audit import record_event, seal_pending, verify_chain
+from security.blobs import open_file
+from security.crypto import DataErased, DecryptionError, KeyUnavailable
 from security.keys import get_key_provider
 from security.models import AuditChainHead, DataKey
 from security.selectors import verify_encryption
 
-FORMAT = "loive-backup/1"
-DUMP_NAME, MANIFEST_NAME = "database.dump", "manifest.json"
+FORMAT = "loive-backup/2"
+# Format 1 (the database only) is still restored; its documents, if any, must already be in
+# the storage, or the file check fails.
+READABLE_FORMATS = ("loive-backup/1", FORMAT)
+DUMP_NAME, MANIFEST_NAME, FILES_DIR = "database.dump", "manifest.json", "documents"
 
 
 class BackupInvalid(Exception):
@@ -48,26 +61,48 @@ class RestoreReport:
     cases: int = 0
     values_decrypted: int = 0
     values_erased: int = 0
+    files_decrypted: int = 0
+    files_erased: int = 0
     audit_events: int = 0
     problems: list[str] = field(default_factory=list)
 
 
 def create_backup(out: Path, *, actor=None) -> dict:
-    """Dump the database into `out` (a tar file) with its sealed manifest; return the manifest."""
+    """Dump the database and copy every document file into `out` (a tar file) with its
+    sealed manifest; return the manifest."""
     _require_postgresql()
+    if connection.in_atomic_block:
+        raise BackupInvalid("a backup takes its own snapshot: not inside a transaction")
     with transaction.atomic():
         record_event("backup.create", actor=actor, details={"file": Path(out).name})
+    seal_pending()  # the dump holds a sealed ledger, this backup's own event included
     with tempfile.TemporaryDirectory(prefix="loive-backup-") as tmp:
         dump = Path(tmp) / DUMP_NAME
-        _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(dump)], _dbname_args())
-        body = {
-            "format": FORMAT,
-            "created_at": datetime.datetime.now(datetime.UTC).isoformat(),
-            "database": {"file": DUMP_NAME, "sha256": _sha256_file(dump)},
-            "keys": _key_metadata(),
-            "cases": Case.objects.count(),
-            "audit_head": _audit_head(),
-        }
+        with transaction.atomic():
+            # One snapshot for the dump, the list of files, the counts and the key metadata.
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                cursor.execute("SELECT pg_export_snapshot()")
+                (snapshot,) = cursor.fetchone()
+            _run(
+                ["pg_dump", "--format=custom", "--no-owner", f"--snapshot={snapshot}"]
+                + ["--file", str(dump)],
+                _dbname_args(),
+            )
+            names = list(Document.objects.order_by("pk").values_list("storage_name", flat=True))
+            body = {
+                "format": FORMAT,
+                "created_at": datetime.datetime.now(datetime.UTC).isoformat(),
+                "database": {"file": DUMP_NAME, "sha256": _sha256_file(dump)},
+                "keys": _key_metadata(),
+                "cases": Case.objects.count(),
+                "audit_head": _audit_head(),
+            }
+        files = _copy_files(names, Path(tmp) / FILES_DIR)
+        body["files"] = [
+            {"name": name, "size": path.stat().st_size, "sha256": _sha256_file(path)}
+            for name, path in files
+        ]
         manifest = {**body, "seal": _seal(body)}
         data = json.dumps(manifest, indent=2, sort_keys=True).encode()
         out = Path(out)
@@ -78,23 +113,44 @@ def create_backup(out: Path, *, actor=None) -> dict:
             info.size, info.mode = len(data), 0o600
             archive.addfile(info, io.BytesIO(data))
             archive.add(dump, arcname=DUMP_NAME)
+            for name, path in files:
+                archive.add(path, arcname=f"{FILES_DIR}/{name}")
         partial.chmod(0o600)
         partial.replace(out)
     return manifest
 
 
+def _copy_files(names: list[str], into: Path) -> list[tuple[str, Path]]:
+    """Each document's stored file (ciphertext), copied out of the documents storage."""
+    storage = storages["documents"]
+    into.mkdir()
+    copied = []
+    for n, name in enumerate(names):
+        path = into / f"{n}.bin"
+        try:
+            with storage.open(name, "rb") as src, path.open("wb") as dst:
+                shutil.copyfileobj(src, dst)
+        except OSError as exc:
+            raise BackupInvalid(f"document file {name} cannot be read: {exc}") from None
+        copied.append((name, path))
+    return copied
+
+
 def restore_backup(source: Path) -> RestoreReport:
-    """Check the backup, restore it into the (empty) configured database, then verify it."""
+    """Check the backup, restore it into the (empty) configured database and the documents
+    storage, then verify it."""
     _require_postgresql()
     with tempfile.TemporaryDirectory(prefix="loive-restore-") as tmp:
-        manifest, dump = _open_backup(Path(source), Path(tmp))
+        manifest, dump, files = _open_backup(Path(source), Path(tmp))
         if connection.introspection.table_names():
             raise BackupInvalid("the target database is not empty; restore into an empty one")
+        _check_storage(files)
         connection.close()
         _run(
             ["pg_restore", "--no-owner", "--exit-on-error", "--single-transaction"],
             [*_dbname_args(flag="--dbname"), str(dump)],
         )
+        _write_files(files)
     connection.close()
     report = verify_restored(manifest)
     if report.problems:
@@ -104,12 +160,36 @@ def restore_backup(source: Path) -> RestoreReport:
     return report
 
 
+def _check_storage(files: list[tuple[dict, Path]]) -> None:
+    """A file already in the storage under a backed-up name must be that very file."""
+    storage = storages["documents"]
+    for entry, _path in files:
+        if storage.exists(entry["name"]):
+            with storage.open(entry["name"], "rb") as held:
+                if _sha256_stream(held) != entry["sha256"]:
+                    raise BackupInvalid(
+                        f"the documents storage already holds another file named {entry['name']}"
+                    )
+
+
+def _write_files(files: list[tuple[dict, Path]]) -> None:
+    storage = storages["documents"]
+    for entry, path in files:
+        if storage.exists(entry["name"]):
+            continue  # the same file (checked before the restore)
+        with path.open("rb") as handle:
+            saved = storage.save(entry["name"], File(handle))
+        if saved != entry["name"]:
+            raise BackupInvalid(f"the documents storage renamed {entry['name']} to {saved}")
+
+
 def verify_restored(manifest: dict) -> RestoreReport:
     """Decrypt every value, verify the audit chain, compare what the manifest promised."""
     report = RestoreReport(cases=Case.objects.count())
     encryption = verify_encryption()
     report.values_decrypted, report.values_erased = encryption.checked, encryption.erased
     report.problems += [f"decryption: {failure}" for failure in encryption.failures[:20]]
+    _verify_files(manifest, report)
     chain = verify_chain()
     report.audit_events = chain.checked
     if not chain.ok:
@@ -125,23 +205,68 @@ def verify_restored(manifest: dict) -> RestoreReport:
     return report
 
 
-def _open_backup(source: Path, tmp: Path) -> tuple[dict, Path]:
+def _verify_files(manifest: dict, report: RestoreReport) -> None:
+    """Every document's file is in the storage, is the file backed up, and decrypts."""
+    storage = storages["documents"]
+    backed_up = {entry["name"]: entry["sha256"] for entry in manifest.get("files", [])}
+    failures = []
+    for document in Document._base_manager.select_related("data_key").order_by("pk"):
+        name = document.storage_name
+        try:
+            with storage.open(name, "rb") as handle:
+                stored = handle.read()
+        except OSError:
+            failures.append(f"document {document.uuid}: its file {name} is missing")
+            continue
+        if name in backed_up and hashlib.sha256(stored).hexdigest() != backed_up[name]:
+            failures.append(f"document {document.uuid}: its file differs from the backup's")
+            continue
+        try:
+            open_file(document, stored)
+            report.files_decrypted += 1
+        except DataErased:
+            report.files_erased += 1
+        except DecryptionError as exc:
+            failures.append(f"document file: {exc}")
+    report.problems += failures[:20]
+
+
+def _open_backup(source: Path, tmp: Path) -> tuple[dict, Path, list[tuple[dict, Path]]]:
+    """The manifest (its seal checked), the dump and the document files, every checksum
+    verified; nothing is written to the database or the storage before this passes."""
     try:
         with tarfile.open(source) as archive:
             manifest = json.loads(archive.extractfile(MANIFEST_NAME).read())
-            member = archive.getmember(DUMP_NAME)
+            if manifest.get("format") not in READABLE_FORMATS:
+                raise BackupInvalid(f"unknown backup format {manifest.get('format')!r}")
+            body = {key: value for key, value in manifest.items() if key != "seal"}
+            _check_seal(body, manifest.get("seal", ""))
             dump = tmp / DUMP_NAME
-            with archive.extractfile(member) as src, dump.open("wb") as dst:
-                shutil.copyfileobj(src, dst)
-    except (tarfile.TarError, KeyError, AttributeError, ValueError) as exc:
+            _extract(archive, DUMP_NAME, dump)
+            files = []
+            (tmp / FILES_DIR).mkdir()
+            for n, entry in enumerate(manifest.get("files", [])):
+                path = tmp / FILES_DIR / f"{n}.bin"
+                _extract(archive, f"{FILES_DIR}/{entry['name']}", path)
+                files.append((entry, path))
+    except (tarfile.TarError, KeyError, AttributeError, ValueError, TypeError) as exc:
         raise BackupInvalid(f"not a readable backup: {exc}") from None
-    if manifest.get("format") != FORMAT:
-        raise BackupInvalid(f"unknown backup format {manifest.get('format')!r}")
-    body = {key: value for key, value in manifest.items() if key != "seal"}
-    _check_seal(body, manifest.get("seal", ""))
     if _sha256_file(dump) != manifest["database"]["sha256"]:
         raise BackupInvalid("the database dump does not match its checksum: altered or damaged")
-    return manifest, dump
+    for entry, path in files:
+        if path.stat().st_size != entry["size"] or _sha256_file(path) != entry["sha256"]:
+            raise BackupInvalid(
+                f"the document file {entry['name']} does not match its checksum: altered or damaged"
+            )
+    return manifest, dump, files
+
+
+def _extract(archive: tarfile.TarFile, name: str, path: Path) -> None:
+    member = archive.getmember(name)
+    if not member.isfile():
+        raise BackupInvalid(f"{name} in the backup is not a file")
+    with archive.extractfile(member) as src, path.open("wb") as dst:
+        shutil.copyfileobj(src, dst)
 
 
 def _digest(body: dict) -> bytes:
@@ -184,10 +309,14 @@ def _audit_head() -> dict:
 
 
 def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+        return _sha256_stream(handle)
+
+
+def _sha256_stream(handle) -> str:
+    digest = hashlib.sha256()
+    for block in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(block)
     return digest.hexdigest()
 
 

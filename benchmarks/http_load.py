@@ -5,7 +5,8 @@ import json
 import statistics
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -15,6 +16,7 @@ class LoadResult:
     latencies_ms: list[float]
     errors: int
     last_size: int = 0  # bytes of the last response body
+    failures: list[str] = field(default_factory=list)  # the first few failed answers
 
     @property
     def per_second(self) -> float:
@@ -32,28 +34,53 @@ class LoadResult:
 
 
 def run_load(
-    port: int, path: str, make_body, *, clients: int, requests_per_client: int, headers: dict
+    port: int,
+    path: str | Callable[[int, int], str],
+    make_body,
+    *,
+    clients: int,
+    requests_per_client: int,
+    headers: dict | Callable[[int], dict],
 ) -> LoadResult:
     """`clients` threads each send `requests_per_client` requests, POSTs of `make_body(client,
-    n)` or GETs when `make_body` is None; returns throughput and latency."""
+    n)` or GETs when `make_body` is None, to `path` (or `path(client, n)`); returns throughput
+    and latency. An answer of 300 or more, or a broken connection, counts as an error."""
     latencies: list[float] = []
     errors = [0]
     size = [0]
+    failures: list[str] = []
     lock = threading.Lock()
 
+    def failed(text: str) -> None:
+        with lock:
+            errors[0] += 1
+            if len(failures) < 5:
+                failures.append(text[:300])
+
     def client(index: int) -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        sent_headers = headers(index) if callable(headers) else headers
         for n in range(requests_per_client):
+            target = path(index, n) if callable(path) else path
             body = None if make_body is None else json.dumps(make_body(index, n))
             started = time.perf_counter()
-            connection.request("GET" if body is None else "POST", path, body=body, headers=headers)
-            response = connection.getresponse()
-            size[0] = len(response.read())
+            try:
+                connection.request(
+                    "GET" if body is None else "POST", target, body=body, headers=sent_headers
+                )
+                response = connection.getresponse()
+                content = response.read()
+            except (OSError, http.client.HTTPException) as exc:
+                failed(f"{target}: {exc!r}")
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                continue
             elapsed = (time.perf_counter() - started) * 1000
             with lock:
+                size[0] = len(content)
                 latencies.append(elapsed)
-                if response.status >= 300:
-                    errors[0] += 1
+            if response.status >= 300:
+                failed(f"{target}: {response.status} {content[:200]!r}")
         connection.close()
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
@@ -63,4 +90,4 @@ def run_load(
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
-    return LoadResult(len(latencies), elapsed, latencies, errors[0], size[0])
+    return LoadResult(len(latencies), elapsed, latencies, errors[0], size[0], failures)

@@ -75,3 +75,13 @@ def encryption_overhead(iterations: int = 100) -> tuple[float, float]:
         with _plaintext_fields():
             plain.append(_time_intakes(operator, base + iterations, iterations))
     return min(encrypted), min(plain)
+
+
+def transition_cases(count: int) -> list[str]:
+    """`count` new cases the demo police opens in Lào Cai (they are the Lào Cai supervisor's
+    to close and reopen): one per client of the transition load. Their uuids."""
+    police = User.objects.select_related("unit__province").get(username="demo-police")
+    data = [_intake(500_000 + n) for n in range(count)]
+    for item in data:
+        item.channel = "police_report"
+    return [str(create_intake(police, item).case.uuid) for item in data]

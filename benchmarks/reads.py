@@ -20,9 +20,10 @@ class Read:
     username: str
     path: str
     body: dict | None = None  # a POST that only reads (the duplicate lookup)
+    figure_name: str = ""  # the figure of issue 15 it gives (bench --json), if any
 
 
-def _session_headers(username: str) -> dict:
+def session_headers(username: str) -> dict:
     """Cookies of a signed-in session (two factors verified) and a CSRF pair for POSTs."""
     client = Client()
     force_verified_login(client, User.objects.get(username=username))
@@ -63,11 +64,23 @@ def reads(originals: int) -> list[Read]:
     year = timezone.localdate().year
     timeline = _timeline_case(originals).uuid
     return [
-        Read("case_list_supervisor", "demo-supervisor", "/api/v1/cases/"),
+        Read("case_list_supervisor", "demo-supervisor", "/api/v1/cases/", None, "case_list_p95"),
         Read("case_list_police", "demo-police", "/api/v1/cases/"),
-        Read("overdue", "demo-supervisor", "/api/v1/supervision/overdue/"),
-        Read("timeline", "demo-supervisor", f"/api/v1/cases/{timeline}/timeline/"),
-        Read("report_year", "demo-supervisor", f"/api/v1/reports/periodic/?period={year}"),
+        Read("overdue", "demo-supervisor", "/api/v1/supervision/overdue/", None, "overdue_p95"),
+        Read(
+            "timeline",
+            "demo-supervisor",
+            f"/api/v1/cases/{timeline}/timeline/",
+            None,
+            "timeline_p95",
+        ),
+        Read(
+            "report_year",
+            "demo-supervisor",
+            f"/api/v1/reports/periodic/?period={year}",
+            None,
+            "report_year",
+        ),
         Read(
             "duplicate_lookup",
             "demo-police",
@@ -77,13 +90,14 @@ def reads(originals: int) -> list[Read]:
                 "narrative": "lookup",
                 "victim": {"full_name": "Tra Cứu", "phone": _phone_of_police_case(originals)},
             },
+            "duplicate_lookup_p95",
         ),
     ]
 
 
 def measure(port: int, read: Read, requests: int) -> tuple[LoadResult, LoadResult, int]:
     """The read and the baseline, alternating, as the same user; and the response's size."""
-    headers = _session_headers(read.username)
+    headers = session_headers(read.username)
     body = None if read.body is None else (lambda client, n: read.body)
     run_load(port, read.path, body, clients=1, requests_per_client=2, headers=headers)  # warm
     baseline = run_load(

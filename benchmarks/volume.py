@@ -107,5 +107,12 @@ def multiply(copies: int) -> dict[str, int]:
                     f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), MAX(id)) "  # noqa: S608
                     f'FROM "{table}"'
                 )
+    return analyze()
+
+
+def analyze() -> dict[str, int]:
+    """ANALYZE every table (the planner's statistics: autovacuum may be off, issue 15);
+    returns the row count per copied table."""
+    with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return {model._meta.db_table: model.objects.count() for model, _references in COPIED}

@@ -52,6 +52,7 @@ class CaseView:
     unit_id: int | None = None  # the reader's unit
     # After its hold ended (completed): only the records the reader's unit made.
     own_records_only: bool = False
+    ended_as: str = ""  # how the reader's unit's hold ended, when it no longer holds the case
 
     def person_fields(self, role: str) -> list[str]:
         if PERSON_ROLE_GROUP[role] not in self.groups:
@@ -79,7 +80,13 @@ def case_view(user: User, case: Case, *, reason: str = "") -> CaseView:
     sight = holding.sight if holding else Sight.NONE
     operator = user.role == Role.HOTLINE_OPERATOR
     if sight == Sight.SUMMARY and not operator and user.role != Role.SUPERVISOR:
-        return CaseView(frozenset(), reason, unit_id=user.unit_id, own_records_only=True)
+        return CaseView(
+            frozenset(),
+            reason,
+            unit_id=user.unit_id,
+            own_records_only=True,
+            ended_as=holding.ended_as,
+        )
     referral_groups = set(holding.field_groups) if holding and holding.field_groups else None
     groups = visible_field_groups(
         user,

@@ -381,6 +381,18 @@ LOIVE_OLD_MASTER_KEYS = [
 LOIVE_INDEX_KEY = os.environ.get("LOIVE_INDEX_KEY", "")
 # Issuer shown in authenticator apps for TOTP two-factor sign-in.
 OTP_TOTP_ISSUER = "Lối Về"
+# The audit sealer chains the events written since its last run (security.tasks.seal_audit);
+# /readyz fails when an event has waited for it longer than the maximum lag.
+LOIVE_AUDIT_SEAL_SECONDS = float(os.environ.get("LOIVE_AUDIT_SEAL_SECONDS", "3"))
+LOIVE_AUDIT_SEAL_MAX_LAG_SECONDS = float(os.environ.get("LOIVE_AUDIT_SEAL_MAX_LAG_SECONDS", "120"))
+CELERY_BEAT_SCHEDULE["seal-audit"] = {
+    "task": "security.tasks.seal_audit",
+    "schedule": LOIVE_AUDIT_SEAL_SECONDS,
+    "options": {
+        "expires": LOIVE_AUDIT_SEAL_SECONDS,
+        **({"queue": os.environ["LOIVE_SWEEP_QUEUE"]} if "LOIVE_SWEEP_QUEUE" in os.environ else {}),
+    },
+}
 # --- end security app ------------------------------------------------------------------------
 
 # --- cases app ------------------------------------------------------------------------------

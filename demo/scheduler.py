@@ -1,34 +1,51 @@
-"""The demo's in-process scheduler: the deadline sweep every minute without Celery beat.
+"""The demo's in-process scheduler: the deadline sweep every minute and the audit sealer every
+few seconds, without Celery beat.
 
-In production Celery beat runs supervision.tasks.sweep_deadlines every LOIVE_SWEEP_SECONDS.
-The demo (`quickstart`) has no beat and often no Redis, so it starts this daemon thread
-instead, which calls the same sweep: overdue referrals are marked and escalated, viewflow
-timers fire and the outbox is delivered as in-app notifications. The sweep is idempotent and
-skips rows another sweeper holds, so running it next to a real beat changes nothing twice.
+In production Celery beat runs supervision.tasks.sweep_deadlines every LOIVE_SWEEP_SECONDS and
+security.tasks.seal_audit every LOIVE_AUDIT_SEAL_SECONDS. The demo (`quickstart`) has no beat
+and often no Redis, so it starts this daemon thread instead, which calls the same jobs: overdue
+referrals are marked and escalated, viewflow timers fire, the outbox is delivered as in-app
+notifications and the audit events written meanwhile are chained. Both jobs are idempotent
+(the sweep skips rows another sweeper holds, the sealer waits for another sealer's lock), so
+running them next to a real beat changes nothing twice.
 
 It refuses to start with production settings: only `quickstart` starts it.
 """
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import close_old_connections
 
+from security.audit import seal_pending
 from supervision.tasks import sweep_deadlines
 
 logger = logging.getLogger(__name__)
 
 
 class DemoScheduler(threading.Thread):
-    """Calls `sweep` every `interval` seconds, at once first, until stopped."""
+    """Calls `sweep` every `interval` seconds and `seal` every `seal_interval` seconds, both at
+    once first, until stopped."""
 
-    def __init__(self, interval: float | None = None, sweep: Callable[[], object] | None = None):
+    def __init__(
+        self,
+        interval: float | None = None,
+        sweep: Callable[[], object] | None = None,
+        *,
+        seal_interval: float | None = None,
+        seal: Callable[[], object] | None = None,
+    ):
         super().__init__(name="loive-demo-scheduler", daemon=True)
         self.interval = settings.LOIVE_SWEEP_SECONDS if interval is None else interval
         self.sweep = sweep or sweep_deadlines
+        self.seal_interval = (
+            settings.LOIVE_AUDIT_SEAL_SECONDS if seal_interval is None else seal_interval
+        )
+        self.seal = seal or seal_pending
         self.runs = 0
         self._stopped = threading.Event()
 
@@ -40,18 +57,28 @@ class DemoScheduler(threading.Thread):
         super().start()
 
     def run(self) -> None:
+        next_sweep = next_seal = time.monotonic()
         while not self._stopped.is_set():
+            if time.monotonic() >= next_sweep:
+                self._job("sweep", self.sweep)
+                self.runs += 1
+                next_sweep = time.monotonic() + self.interval
+            if time.monotonic() >= next_seal:
+                self._job("audit sealer", self.seal)
+                next_seal = time.monotonic() + self.seal_interval
+            self._stopped.wait(max(0.0, min(next_sweep, next_seal) - time.monotonic()))
+
+    @staticmethod
+    def _job(name: str, job: Callable[[], object]) -> None:
+        close_old_connections()
+        try:
+            result = job()
+            if result:
+                logger.info("Demo %s: %s", name, result)
+        except Exception:  # keep going: the next run retries what failed
+            logger.exception("The demo %s failed", name)
+        finally:
             close_old_connections()
-            try:
-                result = self.sweep()
-                if result:
-                    logger.info("Demo sweep: %s", result)
-            except Exception:  # keep sweeping: the next run retries what failed
-                logger.exception("The demo sweep failed")
-            finally:
-                close_old_connections()
-            self.runs += 1
-            self._stopped.wait(self.interval)
 
     def stop(self, timeout: float = 10) -> None:
         self._stopped.set()

@@ -2,8 +2,9 @@
 
 A web process is ready when it can reach PostgreSQL and Redis, when some Celery worker has run
 the beat's heartbeat task in the last minute (deadlines are swept by workers, so a web tier
-without workers would accept referrals whose escalations never happen), and when the audit
-ledger's head agrees with its last event (every write appends to it).
+without workers would accept referrals whose escalations never happen), when the audit
+ledger's head agrees with its last sealed event, and when no audit event has waited for the
+sealer longer than LOIVE_AUDIT_SEAL_MAX_LAG_SECONDS (tamper evidence would lag behind).
 """
 
 import dataclasses
@@ -16,7 +17,7 @@ from django.utils import timezone
 from health_check.base import HealthCheck
 from health_check.exceptions import ServiceUnavailable
 
-from security.audit import audit_head_problem
+from security.audit import audit_head_problem, oldest_unsealed
 
 HEARTBEAT_KEY = "loive:worker-heartbeat"
 HEARTBEAT_MAX_AGE = datetime.timedelta(minutes=1)
@@ -55,3 +56,23 @@ class AuditChainHead(HealthCheck):
             connection.close()
         if problem:
             raise ServiceUnavailable(problem)
+
+
+@dataclasses.dataclass
+class AuditSealLag(HealthCheck):
+    """No audit event has waited for the sealer longer than the allowed lag."""
+
+    def run(self) -> None:
+        try:
+            oldest = oldest_unsealed()
+        finally:
+            connection.close()
+        if oldest is None:
+            return
+        lag = (timezone.now() - oldest).total_seconds()
+        limit = settings.LOIVE_AUDIT_SEAL_MAX_LAG_SECONDS
+        if lag > limit:
+            raise ServiceUnavailable(
+                f"the oldest unsealed audit event is {int(lag)} s old (limit {limit:g} s): "
+                "is the sealer (security.tasks.seal_audit) running?"
+            )

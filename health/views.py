@@ -12,7 +12,7 @@ from health_check.contrib.redis import Redis
 from health_check.views import HealthCheckView
 from redis.asyncio import Redis as RedisClient
 
-from .checks import AuditChainHead, WorkerHeartbeat
+from .checks import AuditChainHead, AuditSealLag, WorkerHeartbeat
 
 
 @never_cache
@@ -29,6 +29,7 @@ class ReadinessView(HealthCheckView):
             yield Redis(client_factory=lambda: RedisClient.from_url(settings.REDIS_URL))
         yield WorkerHeartbeat()
         yield AuditChainHead()
+        yield AuditSealLag()
 
     def render_to_response(self, context, **response_kwargs):
         return self.render_to_response_json(response_kwargs.get("status", 200))

@@ -32,6 +32,11 @@ def channels_for(user: User) -> list[str]:
 def enqueue(key: str, users: Iterable[User], subject: str, body: str) -> None:
     """One message per person and channel, keyed `key:user:channel`; enqueuing twice adds
     nothing. Call it inside the transaction of the change the message is about."""
+    enqueue_many([(key, users, subject, body)])
+
+
+def enqueue_many(messages: Iterable[tuple[str, Iterable[User], str, str]]) -> None:
+    """enqueue() for many (key, users, subject, body) at once, in one INSERT."""
     OutboxMessage.objects.bulk_create(
         [
             OutboxMessage(
@@ -41,6 +46,7 @@ def enqueue(key: str, users: Iterable[User], subject: str, body: str) -> None:
                 subject=subject,
                 body=body,
             )
+            for key, users, subject, body in messages
             for user in users
             for channel in channels_for(user)
         ],

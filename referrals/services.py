@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +31,7 @@ from .models import OPEN_STATUSES, Escalation, EscalationLevel, Referral, Referr
 from .selectors import Recipient, latest_consent
 from .signals import referral_moved
 
+SWEEP_BATCH = 2000  # due referrals marked per transaction of the sweep
 ACTING_ROLES = (Role.CASEWORKER, Role.HOTLINE_OPERATOR, Role.SUPERVISOR)
 
 
@@ -421,12 +422,15 @@ def due_batch(now: datetime, batch_size: int) -> QuerySet[Referral]:
     )
 
 
-def sweep_overdue(now: datetime | None = None, batch_size: int = 500) -> int:
+def sweep_overdue(now: datetime | None = None, batch_size: int = SWEEP_BATCH) -> int:
     """Mark overdue referrals and escalate each to the receiving unit's supervisors and the
     provincial Steering Committee, once (quá hạn → báo cáo vượt cấp). Returns how many.
 
-    Touches only what is due, in batches; rows another sweeper holds are skipped, and the
-    escalations and outbox messages are unique, so running it again changes nothing.
+    Set-based (issue 15): each batch of due referrals costs the same handful of statements
+    however large it is (read the batch, mark it, insert its escalations, read the
+    recipients, insert the outbox messages, one audit event), so the cost follows what is
+    due, not what is open. Rows another sweeper holds are skipped, and the escalations and
+    outbox messages are unique, so running it again changes nothing.
     """
     now = now or timezone.now()
     marked = 0
@@ -435,8 +439,15 @@ def sweep_overdue(now: datetime | None = None, batch_size: int = 500) -> int:
             batch = list(due_batch(now, batch_size))
             if not batch:
                 return marked
-            Referral.objects.filter(pk__in=[r.pk for r in batch]).update(overdue_at=now)
-            _escalate(batch, now)
+            ids = [r.pk for r in batch]
+            Referral.objects.filter(pk__in=ids).update(overdue_at=now)
+            _insert_escalations(ids, now)
+            recipients = _Recipients(batch)
+            messages.enqueue_escalations(
+                (referral, level, recipients.for_level(referral, level))
+                for referral in batch
+                for level in EscalationLevel.values
+            )
             record_event(
                 "referral.overdue",
                 details={"referrals": [str(r.uuid) for r in batch], "at": now},
@@ -444,21 +455,20 @@ def sweep_overdue(now: datetime | None = None, batch_size: int = 500) -> int:
         marked += len(batch)
 
 
-def _escalate(referrals: list[Referral], now: datetime) -> None:
-    Escalation.objects.bulk_create(
-        [
-            Escalation(referral=r, level=level, created_at=now)
-            for r in referrals
-            for level in EscalationLevel.values
-        ],
-        ignore_conflicts=True,
+def _insert_escalations(ids: list[int], now: datetime) -> None:
+    """One escalation per level for each of the referrals, in one INSERT ... SELECT; one that
+    exists already is left as it is."""
+    escalation = Escalation._meta.db_table
+    referral = Referral._meta.db_table
+    levels = " UNION ALL ".join("SELECT %s AS level" for _ in EscalationLevel.values)
+    sql = (
+        f'INSERT INTO "{escalation}" (referral_id, level, created_at) '  # noqa: S608
+        f'SELECT r.id, l.level, %s FROM "{referral}" r CROSS JOIN ({levels}) l '
+        f"WHERE r.id IN ({', '.join('%s' for _ in ids)}) "
+        "ON CONFLICT (referral_id, level) DO NOTHING"
     )
-    recipients = _Recipients(referrals)
-    messages.enqueue_escalations(
-        (referral, level, recipients.for_level(referral, level))
-        for referral in referrals
-        for level in EscalationLevel.values
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [now, *EscalationLevel.values, *ids])
 
 
 class _Recipients:

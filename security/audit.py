@@ -1,9 +1,17 @@
 """The audit ledger: append-only, hash-chained, gapless.
 
-Each event's hash covers the canonical JSON of all its fields and the previous event's hash, so
-changing, removing or reordering any event breaks every later link. Sequences are assigned
-under a lock on a single chain-head row, which also serialises writers: a gapless chain and
-concurrency cannot both be had otherwise.
+Writers append events unsealed (no sequence, no hash) without taking any lock, in their own
+transaction: an intake or a transition never waits for another one's audit. One sealer
+(`seal_pending`, run every few seconds by Celery beat, by `seal_audit` and before `verify_audit`
+and backups) then chains the committed events in commit order: each gets the next sequence,
+the previous event's hash and its own hash, which covers the canonical JSON of all its fields
+and that previous hash. Changing, removing, inserting or reordering any sealed event breaks a
+link. The sealer alone locks the chain head (the last sealed event), so sealers never
+interleave, and writers never see that lock.
+
+Commit order: the sealer sees only committed events; an event whose transaction commits after
+a sealing run is sealed by the next run, after every event sealed before it. Within one run,
+events are chained in the order they were written (their row id).
 """
 
 import datetime
@@ -16,10 +24,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
+from django.db.models import Max, Min, Subquery
 
 from .models import AuditChainHead, AuditEvent
 
 GENESIS_HASH = "0" * 64
+SEAL_BATCH = 1000
 _SECRET_KEY_NAMES = re.compile(
     r"password|passwd|secret|token|credential|private_key|master_key|wrapped_key|^otp$|^pin$",
     re.IGNORECASE,
@@ -39,8 +49,8 @@ def record_event(
     reason: str = "",
     details: dict | None = None,
 ) -> AuditEvent:
-    """Append one event; joins the caller's transaction so it commits or rolls back with it
-    (without a savepoint of its own: a failed append fails the caller's transaction)."""
+    """Append one unsealed event (one INSERT, no lock); it joins the caller's transaction, so it
+    commits or rolls back with it. The sealer chains it once it is committed."""
     event = AuditEvent(
         timestamp=datetime.datetime.now(datetime.UTC),
         action=action,
@@ -50,18 +60,39 @@ def record_event(
         **_actor_fields(actor),
         **_object_fields(obj),
     )
-    with transaction.atomic(savepoint=False):
-        head = _locked_head()
-        if head is not None:
-            event.sequence = head.sequence + 1
-            event.prev_hash = head.hash
-            event.hash = compute_hash(event)
-            event.save(force_insert=True)
-            head.sequence, head.hash = event.sequence, event.hash
-            head.save(update_fields=["sequence", "hash"])
-    if head is None:  # raised out here: the caller's transaction is left usable
-        raise AuditChainError("The audit chain head is missing; run verify_audit.")
+    event.save(force_insert=True)
     return event
+
+
+def seal_pending(*, batch_size: int = SEAL_BATCH) -> int:
+    """Chain every committed unsealed event; return how many were sealed.
+
+    One transaction per batch, each under the lock of the chain head: a second sealer waits,
+    then finds only what the first left. Raises AuditChainError when the head is missing from
+    a ledger that has sealed events (run verify_audit).
+    """
+    sealed = 0
+    while True:
+        with transaction.atomic():
+            head = _locked_head()
+            if head is None:
+                raise AuditChainError("The audit chain head is missing; run verify_audit.")
+            batch = list(AuditEvent.objects.filter(hash__isnull=True).order_by("id")[:batch_size])
+            for event in batch:
+                event.sequence, event.prev_hash = head.sequence + 1, head.hash
+                event.hash = compute_hash(event)
+                head.sequence, head.hash = event.sequence, event.hash
+            if batch:
+                AuditEvent.objects.bulk_update(batch, ["sequence", "prev_hash", "hash"])
+                head.save(update_fields=["sequence", "hash"])
+        sealed += len(batch)
+        if len(batch) < batch_size:
+            return sealed
+
+
+def oldest_unsealed() -> datetime.datetime | None:
+    """When the oldest event still waiting for the sealer was written (None: none waits)."""
+    return AuditEvent.objects.filter(hash__isnull=True).aggregate(oldest=Min("timestamp"))["oldest"]
 
 
 def compute_hash(event: AuditEvent) -> str:
@@ -102,6 +133,7 @@ class ChainReport:
     checked: int
     broken_sequence: int | None = None
     problem: str = ""
+    unsealed: int = 0
 
     @property
     def ok(self) -> bool:
@@ -109,31 +141,58 @@ class ChainReport:
 
 
 def verify_chain() -> ChainReport:
-    """Recompute every link; report the first event that does not fit."""
+    """Recompute every link of the sealed events; report the first event that does not fit.
+
+    Events still waiting for the sealer are counted, not verified. The newest sequence is read
+    before the head and only events up to the larger of the two are walked: a sealer running
+    meanwhile adds events only above both, and causes no false alarm.
+    """
+    newest_before = AuditEvent.objects.aggregate(newest=Max("sequence"))["newest"] or 0
+    head = AuditChainHead.objects.filter(pk=1).first()
+    head_sequence, head_hash = (head.sequence, head.hash) if head else (0, GENESIS_HASH)
     expected, prev_hash, checked = 1, GENESIS_HASH, 0
-    for event in AuditEvent.objects.order_by("sequence").iterator(chunk_size=2000):
+    sealed = AuditEvent.objects.filter(sequence__isnull=False)
+    if head is not None:  # without a head, walk everything: how far does the chain hold?
+        sealed = sealed.filter(sequence__lte=max(newest_before, head_sequence))
+    for event in sealed.order_by("sequence").iterator(chunk_size=2000):
         broken = _broken_link(event, expected, prev_hash)
         if broken:
             return ChainReport(checked, *broken)
         expected, prev_hash, checked = expected + 1, event.hash, checked + 1
-    head = AuditChainHead.objects.filter(pk=1).first()
-    head_sequence, head_hash = (head.sequence, head.hash) if head else (0, GENESIS_HASH)
+    if head is not None and expected - 1 > head_sequence:  # the head only moves forward
+        return ChainReport(
+            checked, head_sequence + 1, f"events after the head (#{head_sequence}) were added"
+        )
     if (head_sequence, head_hash) != (expected - 1, prev_hash):
         return ChainReport(
             checked, expected, f"events after {expected - 1} are missing (head: {head_sequence})"
         )
-    return ChainReport(checked)
+    half = AuditEvent.objects.filter(sequence__isnull=True).exclude(hash__isnull=True, prev_hash="")
+    if half.exists():
+        return ChainReport(checked, expected, "an event holds a hash but no place in the chain")
+    return ChainReport(checked, unsealed=AuditEvent.objects.filter(hash__isnull=True).count())
 
 
 def audit_head_problem() -> str:
-    """What is wrong with the ledger's head (cheap: the head row and the newest event), or ""."""
-    head = AuditChainHead.objects.filter(pk=1).first()
-    last = AuditEvent.objects.order_by("-sequence").only("sequence", "hash").first()
-    if head is None:
-        return "" if last is None else "the audit chain head is missing"
-    found = (last.sequence, last.hash) if last else (0, GENESIS_HASH)
-    if (head.sequence, head.hash) != found:
-        return f"the audit chain head (#{head.sequence}) does not match the newest event"
+    """What is wrong with the ledger's head (the head row and the newest sealed event, read in
+    one statement so that a sealer committing meanwhile cannot make them disagree), or ""."""
+    newest = AuditEvent.objects.filter(sequence__isnull=False).order_by("-sequence")
+    found = (
+        AuditChainHead.objects.filter(pk=1)
+        .annotate(
+            last_sequence=Subquery(newest.values("sequence")[:1]),
+            last_hash=Subquery(newest.values("hash")[:1]),
+        )
+        .values_list("sequence", "hash", "last_sequence", "last_hash")
+        .first()
+    )
+    if found is None:
+        if AuditEvent.objects.filter(sequence__isnull=False).exists():
+            return "the audit chain head is missing"
+        return ""
+    head_sequence, head_hash, last_sequence, last_hash = found
+    if (head_sequence, head_hash) != (last_sequence or 0, last_hash or GENESIS_HASH):
+        return f"the audit chain head (#{head_sequence}) does not match the newest event"
     return ""
 
 
@@ -149,14 +208,15 @@ def _broken_link(event: AuditEvent, expected: int, prev_hash: str) -> tuple[int,
 
 
 def _locked_head() -> AuditChainHead | None:
-    """The chain head, locked; None when it is missing from a ledger that has events."""
+    """The chain head, locked (by the sealer only); None when it is missing from a ledger that
+    has sealed events."""
     head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
     if head is not None:
         return head
-    try:  # a new or flushed ledger; concurrent first writers race on the primary key
+    try:  # a new or flushed ledger; concurrent first sealers race on the primary key
         with transaction.atomic():
             head = AuditChainHead.objects.create(pk=1, sequence=0, hash=GENESIS_HASH)
-            if AuditEvent.objects.exists():
+            if AuditEvent.objects.filter(sequence__isnull=False).exists():
                 raise AuditChainError  # undoes the new head (its savepoint)
             return head
     except AuditChainError:

@@ -104,7 +104,7 @@ def _share_locked_data_key(pk: uuid.UUID, using: str) -> DataKey:
 
 
 class AuditChainHead(models.Model):
-    """The single row every audit insert locks: serialises the chain, keeps it gapless."""
+    """The chain's last sealed event; only the sealer locks it (security.audit.seal_pending)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     sequence = models.BigIntegerField(default=0)
@@ -117,11 +117,15 @@ class AuditChainHead(models.Model):
 class AuditEvent(models.Model):
     """One entry of the append-only, hash-chained ledger (UPDATE/DELETE refused by triggers).
 
+    Written unsealed (no sequence, no hash) by whoever records it, without any lock; the sealer
+    later sets sequence, prev_hash and hash once, in commit order. Triggers allow that one
+    update on an unsealed row and nothing else.
+
     Actors and objects are plain values, not foreign keys: the ledger must outlive deletions
     and must never hold identity data (only pseudonymous ids).
     """
 
-    sequence = models.BigIntegerField(unique=True)
+    sequence = models.BigIntegerField(unique=True, null=True, blank=True)
     timestamp = models.DateTimeField()
     actor_id = models.BigIntegerField(null=True, blank=True)
     actor_username = models.CharField(max_length=150, blank=True)
@@ -132,21 +136,26 @@ class AuditEvent(models.Model):
     case_uuid = models.UUIDField(null=True, blank=True)
     reason = models.TextField(blank=True)
     details = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
+    hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     class Meta:
-        ordering = ["sequence"]
+        ordering = ["id"]  # the order written; the chain's order is `sequence` once sealed
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         indexes = [
-            models.Index(fields=["case_uuid", "sequence"]),
+            models.Index(fields=["case_uuid", "id"], name="security_audit_case_id"),
+            models.Index(
+                fields=["id"],
+                condition=models.Q(hash__isnull=True),
+                name="security_audit_unsealed",
+            ),
             models.Index(fields=["action", "timestamp"]),
             models.Index(fields=["actor_id", "timestamp"]),
         ]
 
     def __str__(self) -> str:
-        return f"#{self.sequence} {self.action}"
+        return f"#{self.sequence or '-'} {self.action}"
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:

@@ -17,8 +17,10 @@ def read_case(user: User, case: Case, *, reason: str = "") -> dict:
     transitions they may make now.
 
     Every read is audited with the field groups it showed, as "identity.read" when identity
-    or contacts were shown. A supervisor reads a case only with a typed reason (400
-    reason_required otherwise, and the refused attempt is audited too).
+    or contacts were shown; a unit whose hold ended (completed, handed over) gets the summary
+    without identity, audited as "identity.read_refused" with the reason typed, if any. A
+    supervisor reads a case only with a typed reason (400 reason_required otherwise, and the
+    refused attempt is audited too).
     """
     if user.role == Role.SUPERVISOR and not reason.strip():
         _audit(user, case, "case.read_refused", details={"why": "reason_required"})
@@ -31,6 +33,10 @@ def read_case(user: User, case: Case, *, reason: str = "") -> dict:
 
 
 def _audit_read(user: User, case: Case, view: CaseView) -> None:
+    if view.own_records_only:
+        details = {"why": "holding_ended", "ended_as": view.ended_as, "groups": []}
+        _audit(user, case, "identity.read_refused", reason=view.reason, details=details)
+        return
     groups = sorted(view.groups)
     action = "identity.read" if view.groups & AUDITED_GROUPS else "case.read"
     details = {"groups": groups, "supervisor": user.role == Role.SUPERVISOR}

@@ -6,13 +6,13 @@ from security.db import trigger_sql
 
 
 def create_triggers(apps, schema_editor):
-    create, _drop = trigger_sql(schema_editor.connection.vendor)
+    create, _drop = trigger_sql(schema_editor.connection.vendor, version=1)
     for statement in create:
         schema_editor.execute(statement)
 
 
 def drop_triggers(apps, schema_editor):
-    _create, drop = trigger_sql(schema_editor.connection.vendor)
+    _create, drop = trigger_sql(schema_editor.connection.vendor, version=1)
     for statement in drop:
         schema_editor.execute(statement)
 

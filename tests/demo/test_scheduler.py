@@ -19,6 +19,8 @@ from demo.scheduler import DemoScheduler
 from notifications.models import Notification
 from referrals import services as referrals
 from referrals.models import Escalation, Referral
+from security.audit import verify_chain
+from security.models import AuditEvent
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -127,6 +129,8 @@ def test_the_scheduler_marks_an_overdue_referral_and_delivers_its_notifications(
     assert steering.exists(), "the escalation reached the provincial Steering Committee"
     assert Notification.objects.filter(recipient=social).exists(), "the arrival"
     assert Escalation.objects.filter(referral=referral).count() == 2, "once per level"
+    assert not AuditEvent.objects.filter(hash__isnull=True).exists(), "the sealer ran too"
+    assert verify_chain().ok
 
 
 def test_quickstart_starts_the_scheduler_only_when_it_serves(monkeypatch):
@@ -134,6 +138,7 @@ def test_quickstart_starts_the_scheduler_only_when_it_serves(monkeypatch):
 
     class FakeScheduler:
         interval = 60
+        seal_interval = 3
 
         def __init__(self, *args, **kwargs):
             pass

@@ -2,14 +2,16 @@
 
 import datetime
 import os
+import re
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.utils import timezone
 from health_check.exceptions import ServiceUnavailable
 
 from health.checks import HEARTBEAT_KEY, WorkerHeartbeat, record_heartbeat
-from security.audit import record_event
+from security.audit import record_event, seal_pending
 from security.models import AuditChainHead
 from tests.production import run_under_production
 
@@ -31,7 +33,7 @@ def test_readiness_lists_every_check(client):
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["status"] == "ok"
-    expected = {"Database", "WorkerHeartbeat", "AuditChainHead"}
+    expected = {"Database", "WorkerHeartbeat", "AuditChainHead", "AuditSealLag"}
     expected |= {"Redis"} if os.environ.get("REDIS_URL") else set()
     assert set(body["checks"]) == expected
     assert response["Cache-Control"].startswith("max-age=0")
@@ -49,6 +51,29 @@ def test_readiness_fails_when_the_audit_head_disagrees_with_the_ledger(client):
     body = response.json()
     assert body["status"] == "unavailable"
     assert "does not match" in body["checks"]["AuditChainHead"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_readiness_fails_when_an_audit_event_waits_for_the_sealer_too_long(client, settings):
+    record_heartbeat()
+    assert settings.LOIVE_AUDIT_SEAL_MAX_LAG_SECONDS == 120, "the default"
+    with time_machine.travel(timezone.now() - datetime.timedelta(seconds=100)):
+        record_event("test.event", details={"n": 1})
+    assert client.get("/readyz").status_code == 200, "100 s is within the lag allowed"
+
+    settings.LOIVE_AUDIT_SEAL_MAX_LAG_SECONDS = 90
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["checks"]["AuditChainHead"] == "ok"
+    assert re.search(
+        r"oldest unsealed audit event is 10\d s old \(limit 90 s\)", body["checks"]["AuditSealLag"]
+    )
+
+    seal_pending()
+    assert client.get("/readyz").status_code == 200
 
 
 def test_worker_heartbeat_must_be_younger_than_a_minute(settings):

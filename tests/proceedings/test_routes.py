@@ -1,6 +1,7 @@
 """A route of the trafficking is coded for the statistics: bad codes are refused, named."""
 
 import pytest
+from django.utils import translation
 
 from agencies.models import AgencyKind
 from config.errors import InvalidInput
@@ -28,7 +29,7 @@ POLICE = AgencyKind.POLICE
 def test_a_route_with_a_bad_code_is_refused_with_what_is_wrong(track, data, named):
     _units, people = track
     cc = _opened(track)
-    with pytest.raises(InvalidInput) as refused:
+    with translation.override("vi"), pytest.raises(InvalidInput) as refused:
         services.add_route(people[POLICE], cc, data)
     assert named in str(refused.value.detail)
     assert not Route.objects.filter(criminal_case=cc).exists()

@@ -6,6 +6,7 @@ cases.models.HOLDING_SIGHT."""
 import pytest
 
 from cases.models import HOLDING_SIGHT, CaseHolding, HoldingEnd, Sight
+from security.models import AuditEvent
 
 from ..cast import give_consent, refer
 
@@ -97,3 +98,62 @@ def test_a_completed_referral_leaves_the_summary_and_own_records(border, social,
     assert detail["available_transitions"] == []
     # The sending unit, still holding the case, sees it all.
     assert _victim(border.get(f"/api/v1/cases/{case_id}/").json())["full_name"] == "Lò Văn Pó"
+
+
+def _reads(user, *actions: str) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(actor_id=user.pk, action__in=actions).order_by("id"))
+
+
+IDENTITY_FIELDS = {"full_name", "other_names", "birth_date", "birth_year", "id_number"}
+
+
+@pytest.mark.parametrize("reason", ["Gọi lại cho nạn nhân", ""])
+def test_a_unit_whose_hold_completed_is_refused_identity_and_the_refusal_is_audited(
+    border, social, people, case_id, accepted, reason
+):
+    """Asking for the case after the hold completed: the summary comes back without identity,
+    and the ledger keeps a refusal, with the reason typed (if any), not an identity read."""
+    assert social.post(f"/api/v1/referrals/{accepted['id']}/complete").status_code == 200
+    before = _reads(people["social"], "identity.read", "case.read")
+
+    detail = social.get(f"/api/v1/cases/{case_id}/", {"reason": reason}).json()
+
+    assert not (IDENTITY_FIELDS | {"phone", "address"}) & set(_victim(detail))
+    refusal = _reads(people["social"], "identity.read_refused")
+    assert [(e.reason, e.details["why"], e.details["ended_as"]) for e in refusal] == [
+        (reason, "holding_ended", "completed")
+    ]
+    assert refusal[0].case_uuid is not None and str(refusal[0].case_uuid) == case_id
+    assert _reads(people["social"], "identity.read", "case.read") == before
+
+
+def test_a_handed_over_hold_leaves_the_summary_without_identity(social, people, case_id, accepted):
+    CaseHolding.objects.filter(unit__code="ht-health_department").update(
+        **CaseHolding.ending(HoldingEnd.HANDED_OVER, accepted["sent_at"])
+    )
+    detail = social.get(f"/api/v1/cases/{case_id}/").json()
+    assert detail["field_groups"] == [] and not IDENTITY_FIELDS & set(_victim(detail))
+    assert [s["provider_unit__code"] for s in detail["services"]] == ["ht-health_department"]
+    refusal = _reads(people["social"], "identity.read_refused")
+    assert [e.details["ended_as"] for e in refusal] == ["handed_over"]
+
+
+def test_while_the_unit_holds_the_case_its_read_is_an_identity_read(social, people, accepted):
+    """The other side of the refusal: the same unit, still holding, reads identity (audited)."""
+    assert [e.details["groups"] for e in _reads(people["social"], "identity.read")]
+    assert _reads(people["social"], "identity.read_refused") == []
+
+
+@pytest.mark.parametrize("ending", ["withdraw", "reject"])
+def test_a_withdrawn_or_rejected_referral_leaves_no_case_page_either(
+    client, border, social, people, case_id, ending
+):
+    give_consent(border, case_id, "health_department")
+    referral = refer(border, case_id)
+    actor = border if ending == "withdraw" else social
+    body = {"reason": "Không phải việc của đơn vị"}
+    response = actor.post(f"/api/v1/referrals/{referral['id']}/{ending}", body, format="json")
+    assert response.status_code == 200, response.json()
+    client.force_login(people["social"])
+    assert client.get(f"/cases/{case_id}/").status_code == 404
+    assert social.get(f"/api/v1/cases/{case_id}/documents/").status_code == 404

@@ -5,13 +5,18 @@ is only for the roles the rulebook names, audited, and told to the case's lead u
 One test per rule (issue 9, points 1 and 2).
 """
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
-from cases.models import Case
+from agencies.models import Unit
+from cases.models import Case, Consent
 from config.errors import InvalidInput, NotAllowed
 from notifications.models import OutboxMessage
 from referrals.models import Referral
+from referrals.selectors import Recipient, consent_withdrawn, latest_consent
 from referrals.services import send_referral
 from rulebooks.models import LegalBasis
 from security.models import AuditEvent
@@ -212,3 +217,92 @@ def test_the_openapi_schema_documents_the_legal_basis_by_code_and_the_justificat
     assert {"legal_basis", "legal_basis_citation", "justification", "consent_override"} <= set(
         shown
     )
+
+
+# --- the selectors that decide which decision covers a referral (referrals.selectors) -------
+
+
+def _consent(kind="police", purpose="verification", unit_id=None, status="given") -> Consent:
+    return Consent(recipient_kind=kind, purpose=purpose, unit_id=unit_id, status=status)
+
+
+@pytest.mark.parametrize(
+    ("consent", "recipient_unit", "covered"),
+    [
+        (_consent(), None, True),  # the kind, no unit named: covers a referral to the kind
+        (_consent(), 7, True),  # ... and to any unit of the kind
+        (_consent(unit_id=7), 7, True),  # naming a unit: covers that unit
+        (_consent(unit_id=7), 8, False),  # ... not another
+        (_consent(unit_id=7), None, False),  # ... nor the kind as a whole
+        (_consent(kind="health_department"), 7, False),  # another kind
+        (_consent(purpose="rescue"), 7, False),  # another purpose
+        (_consent(kind="health_department", purpose="rescue"), 7, False),
+    ],
+)
+def test_a_consent_covers_only_its_kind_purpose_and_the_unit_it_names(
+    consent, recipient_unit, covered
+):
+    unit = Unit(pk=recipient_unit) if recipient_unit else None
+    assert Recipient("police", "verification", unit).covered_by(consent) is covered
+
+
+def test_a_referrals_recipient_is_its_kind_purpose_and_unit():
+    unit = Unit(pk=7)
+    referral = Referral(to_kind="police", purpose="rescue", to_unit=unit)
+    assert Recipient.of(referral) == Recipient("police", "rescue", unit)
+    assert Recipient.of(Referral(to_kind="police", purpose="rescue")).unit is None
+
+
+def _decide(case: Case, at, status: str, *, purpose="verification", unit=None) -> Consent:
+    return Consent.objects.create(
+        case=case,
+        recorded_by=case.intakes.get().received_by,
+        recorded_at=at,
+        recipient_kind="police",
+        purpose=purpose,
+        unit=unit,
+        status=status,
+        given_by="victim",
+        informed_how="orally",
+        informed_language="vi",
+    )
+
+
+def test_the_latest_covering_decision_decides_and_of_two_at_once_the_last_recorded(case_id):
+    case = Case.objects.get(uuid=case_id)
+    police = Unit.objects.get(code="ht-police")
+    other = Unit.objects.exclude(pk=police.pk).filter(kind="police").first()
+    recipient = Recipient("police", "verification", police)
+    assert latest_consent(case, recipient) is None
+    t0 = timezone.now() - timedelta(days=3)
+    first = _decide(case, t0, "given")
+    assert latest_consent(case, recipient) == first
+    _decide(case, t0 + timedelta(days=2), "refused", purpose="rescue")  # another purpose
+    _decide(case, t0 + timedelta(days=2), "refused", unit=other)  # another unit
+    assert latest_consent(case, recipient) == first
+    refused = _decide(case, t0 + timedelta(days=1), "refused", unit=police)
+    assert latest_consent(case, recipient) == refused
+    assert latest_consent(case, Recipient("police", "verification")) == first
+    again = _decide(case, t0 + timedelta(days=1), "given")  # the same moment, recorded later
+    assert latest_consent(case, recipient) == again
+
+
+@pytest.mark.parametrize(
+    ("status", "consent", "withdrawn"),
+    [
+        ("sent", "refused", True),
+        ("accepted", "withdrawn", True),
+        ("sent", "given", False),
+        ("accepted", None, False),  # no decision covers it (shared on a legal basis)
+        ("completed", "withdrawn", False),  # no longer open
+        ("rejected", "refused", False),
+    ],
+)
+def test_an_open_referral_is_flagged_when_its_recipient_was_refused(status, consent, withdrawn):
+    referral = Referral(status=status)
+    referral.latest_consent_status = consent
+    assert consent_withdrawn(referral) is withdrawn
+
+
+def test_a_referral_without_its_consent_status_is_not_flagged():
+    assert consent_withdrawn(Referral(status="sent")) is False

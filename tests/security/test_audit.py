@@ -8,7 +8,14 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from security.audit import GENESIS_HASH, canonical_json, compute_hash, record_event, verify_chain
+from security.audit import (
+    GENESIS_HASH,
+    canonical_json,
+    compute_hash,
+    record_event,
+    seal_pending,
+    verify_chain,
+)
 from security.db import trigger_sql
 from security.models import AuditEvent
 
@@ -16,7 +23,11 @@ pytestmark = pytest.mark.django_db
 
 
 def three_events(actor=None) -> list[AuditEvent]:
-    return [record_event(f"test.event{n}", actor=actor, details={"n": n}) for n in (1, 2, 3)]
+    """Three events, sealed."""
+    for n in (1, 2, 3):
+        record_event(f"test.event{n}", actor=actor, details={"n": n})
+    seal_pending()
+    return list(AuditEvent.objects.order_by("sequence"))
 
 
 def test_events_chain_and_are_gapless(police_unit, make_user):
@@ -49,7 +60,8 @@ def test_event_joins_the_callers_transaction():
         record_event("case.create")
         raise RuntimeError("the change failed")
     assert not AuditEvent.objects.exists()
-    assert record_event("case.create").sequence == 1
+    record_event("case.create")
+    assert seal_pending() == 1 and AuditEvent.objects.get().sequence == 1
 
 
 def test_secrets_are_refused_in_details():
@@ -147,7 +159,8 @@ def test_flush_between_transactional_tests_empties_the_ledger():
     three_events()
     call_command("flush", verbosity=0, interactive=False)
     assert not AuditEvent.objects.exists()
-    assert record_event("case.create").sequence == 1
+    record_event("case.create")
+    assert seal_pending() == 1 and AuditEvent.objects.get().sequence == 1
     assert_refused("DELETE FROM security_auditevent")
 
 
@@ -168,6 +181,7 @@ def test_concurrent_writers_keep_the_chain_gapless():
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(write, range(8)))
+    assert seal_pending() == 40
     report = verify_chain()
     assert report.ok and report.checked == 40
 
@@ -178,8 +192,9 @@ def test_a_missing_chain_head_stops_writers_and_fails_verification():
 
     three_events()
     AuditChainHead.objects.all().delete()
+    record_event("case.create")  # writers never touch the head
     with pytest.raises(AuditChainError):
-        record_event("case.create")
+        seal_pending()
     assert verify_chain().broken_sequence == 4
 
 

@@ -13,7 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from security.audit import compute_hash, event_payload, record_event, verify_chain
+from security.audit import compute_hash, event_payload, record_event, seal_pending, verify_chain
 from security.db import trigger_sql
 from security.models import AuditEvent
 
@@ -59,10 +59,10 @@ def triggers_off():
 def ledger(police_unit, make_user):
     user = make_user(police_unit)
     case = uuid.uuid4()
-    return [
+    for n in (1, 2, 3):
         record_event(f"test.event{n}", actor=user, case=case, reason=f"r{n}", details={"n": n})
-        for n in (1, 2, 3)
-    ]
+    seal_pending()
+    return list(AuditEvent.objects.order_by("sequence"))
 
 
 def test_the_hash_covers_every_field_but_the_hash_itself():

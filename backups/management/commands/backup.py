@@ -21,6 +21,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Backup written to {out}: {manifest['cases']} cases, "
+                f"{len(manifest['files'])} document files, "
                 f"{manifest['keys']['data_keys']['live']} data keys under KEK "
                 f"{manifest['keys']['kek_id']}, audit head #{manifest['audit_head']['sequence']}."
             )

@@ -22,7 +22,10 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Restored and verified: {report.cases} cases, {report.values_decrypted} values "
-                f"decrypted ({report.values_erased} erased), audit ledger intact "
+                f"decrypted ({report.values_erased} erased), "
+                f"{report.files_decrypted} document files decrypted "
+                f"({report.files_erased} erased), "
+                "audit ledger intact "
                 f"({report.audit_events} events)."
             )
         )

@@ -1,41 +1,57 @@
-"""python manage.py bench: the project's speed, as ratios against baselines of the same run.
+"""python manage.py bench: the speed figures of issue 15, each against a baseline of the same run.
 
-It builds a separate benchmark database (never the working one), serves it with gunicorn on
-loopback, and measures:
-  * intakes per second and p95 latency through the API, 1 and 8 concurrent clients, beside a
-    bare Django endpoint inserting one row;
-  * the number of queries one intake costs;
-  * the encryption overhead on the intake path (encrypted vs plaintext fields);
-  * the overdue sweep with many open referrals of which few are due;
-  * the pages' reads (case lists, overdue list, timeline, yearly report, duplicate lookup) at
-    a volume of the demo story's cases copied --copies times, beside the cheapest
-    authenticated read.
+It copies a fresh benchmark database from a template holding the demo story (never the
+working database), multiplies the demo's cases to the volume asked, runs ANALYZE, serves it
+with gunicorn on loopback in the production configuration (2 workers × 4 threads, DEBUG off,
+persistent database connections) and measures:
+  * intakes and transitions per second and their p95 through the API at 1 and 16 clients,
+    beside a bare Django endpoint inserting one row; CPU per intake of the server's processes
+    and the database's backends (/proc);
+  * the number of queries one intake costs through the API;
+  * the pages' reads (case list, overdue list, timeline, yearly report, duplicate lookup)
+    beside the cheapest signed-in read;
+  * the overdue sweep of 10,000 due referrals among many open ones, beside one bare UPDATE.
+
+--quick runs a reduced volume in a few minutes, --tiny a token one in seconds (the test
+suite's); --json prints one JSON object a line per figure. Any failed request fails the run.
 """
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
 from contextlib import contextmanager
-from pathlib import Path
 
 import dj_database_url
-from django.conf import settings
-from django.core.management.base import BaseCommand
-from django.db import connections
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, connections
 from django.db.models import Max
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
 from knox.models import AuthToken
 
 from agencies.models import Role, User
-from benchmarks.http_load import run_load
-from benchmarks.intake import encryption_overhead, queries_per_intake
-from benchmarks.reads import measure, reads
+from benchmarks.cpu import CpuMeter
+from benchmarks.database import BASE_DIR, drop, fresh_database
+from benchmarks.figures import FIGURES, Figure
+from benchmarks.http_load import LoadResult, run_load
+from benchmarks.intake import transition_cases
+from benchmarks.reads import measure, reads, session_headers
 from benchmarks.sweep import bench_sweep
-from benchmarks.volume import multiply
+from benchmarks.volume import analyze, multiply
 from cases.models import Case
 
-BASE_DIR = Path(settings.BASE_DIR)
+DEMO_CASES = 52  # cases of the demo story, the unit of --copies
+PRESETS = {
+    # 100,000 cases and ~300,000 referrals (issue 15); the sweep among 1,000,000 open.
+    "full": {"copies": 1_923, "requests": 480, "read_requests": 40, "sweep_total": 1_000_000},
+    "quick": {"copies": 100, "requests": 192, "read_requests": 20, "sweep_total": 100_000},
+    "tiny": {"copies": 1, "requests": 32, "read_requests": 3, "sweep_total": 300},
+}
+SWEEP_DUE = {"full": 10_000, "quick": 10_000, "tiny": 100}
+CLIENTS = (1, 16)
 
 
 def _free_port() -> int:
@@ -44,36 +60,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _bench_database_url() -> str:
-    """A throw-away database beside the configured one (same engine)."""
-    current = os.environ.get("DATABASE_URL", "")
-    if current.startswith("postgres"):
-        config = dj_database_url.parse(current)
-        name = f"{config['NAME']}_bench"
-        with connections["default"].cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            cursor.execute(f'CREATE DATABASE "{name}"')
-        return current.rsplit("/", 1)[0] + f"/{name}"
-    path = settings.DATA_DIR / "bench.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return f"sqlite:///{path}"
-
-
-def _manage(env: dict, *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout.strip()
-
-
 @contextmanager
 def _server(env: dict, port: int):
+    """gunicorn as deployed (gthread, 2 workers × 4 threads); yields the master's pid."""
     process = subprocess.Popen(
         [
             sys.executable,
@@ -86,6 +75,8 @@ def _server(env: dict, port: int):
             "2",
             "--threads",
             "4",
+            "--worker-class",
+            "gthread",
             "--log-level",
             "warning",
         ],
@@ -93,15 +84,19 @@ def _server(env: dict, port: int):
         env=env,
     )
     try:
-        for _ in range(100):
+        for _ in range(300):
+            if process.poll() is not None:
+                raise CommandError("gunicorn did not start.")
             with socket.socket() as sock:
                 if sock.connect_ex(("127.0.0.1", port)) == 0:
                     break
             time.sleep(0.1)
-        yield
+        # Warm both workers (imports, URL resolution, translations) before anything is timed.
+        run_load(port, "/healthz", None, clients=8, requests_per_client=3, headers={})
+        yield process.pid
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        process.wait(timeout=30)
 
 
 def _intake_body(client: int, n: int) -> dict:
@@ -129,124 +124,223 @@ def _integration_token() -> str:
 
 
 class Command(BaseCommand):
-    help = "Measure throughput, latency, query counts, encryption overhead and the sweep."
+    help = "Measure the speed figures of issue 15 against baselines of the same run."
 
     def add_arguments(self, parser):
-        parser.add_argument("--requests", type=int, default=200, help="per load level")
-        parser.add_argument("--sweep-total", type=int, default=1_000_000)
-        parser.add_argument("--sweep-due", type=int, nargs="+", default=[10_000, 100])
-        parser.add_argument("--skip-sweep", action="store_true")
-        parser.add_argument("--copies", type=int, default=400, help="copies of the demo cases")
-        parser.add_argument("--read-requests", type=int, default=30, help="per read figure")
+        size = parser.add_mutually_exclusive_group()
+        size.add_argument("--quick", action="store_true", help="reduced volume, a few minutes")
+        size.add_argument("--tiny", action="store_true", help="token volume, seconds (tests)")
+        parser.add_argument("--json", action="store_true", help="one JSON object per figure")
+        parser.add_argument("--copies", type=int, help=f"copies of the {DEMO_CASES} demo cases")
+        parser.add_argument("--requests", type=int, help="intakes and transitions per level")
+        parser.add_argument("--read-requests", type=int, help="requests per read figure")
+        parser.add_argument("--sweep-total", type=int, help="open referrals of the sweep")
+        parser.add_argument("--sweep-due", type=int, help="of which due")
+        parser.add_argument("--keep-database", action="store_true")
 
-    def handle(self, *args, requests: int, sweep_total: int, sweep_due, skip_sweep, **opts):
-        url = _bench_database_url()
-        env = {**os.environ, "DATABASE_URL": url, "LOIVE_BENCH": "1", "DJANGO_DEBUG": "0"}
-        self.stdout.write(f"Benchmark database: {connections['default'].vendor} (fresh)")
-        _manage(env, "migrate", "--verbosity", "0")
-        _manage(env, "seed_demo")
+    def handle(self, *args, **opts):
+        preset = "tiny" if opts["tiny"] else "quick" if opts["quick"] else "full"
+        size = {**PRESETS[preset], "sweep_due": SWEEP_DUE[preset]}
+        size.update({k: v for k, v in opts.items() if k in size and v is not None})
+        self.json = opts["json"]
+        self.started = time.monotonic()
+        self.figures: dict[str, Figure] = {}
+        self.failures: list[str] = []
+        env = {
+            **os.environ,
+            "LOIVE_BENCH": "1",
+            "DJANGO_DEBUG": "0",
+            "DATABASE_CONN_MAX_AGE": os.environ.get("DATABASE_CONN_MAX_AGE", "600"),
+        }
+        url = fresh_database(env, self.log)
+        env["DATABASE_URL"] = url
         self._switch_to(url)
+        try:
+            self._run(env, preset, size)
+        finally:
+            connection.close()
+            if not opts["keep_database"]:
+                drop(url)
+        self._print()
+        if self.failures:
+            raise CommandError(
+                f"{len(self.failures)} failed request(s), for example:\n"
+                + "\n".join(self.failures[:5])
+            )
+        missing = set(FIGURES) - set(self.figures)
+        if missing:
+            raise CommandError(f"Figures not measured: {', '.join(sorted(missing))}")
+
+    def log(self, text: str) -> None:
+        elapsed = time.monotonic() - self.started
+        (self.stderr if self.json else self.stdout).write(f"[{elapsed:5.1f} s] {text}")
+
+    def _run(self, env: dict, preset: str, size: dict) -> None:
+        self.log(f"Benchmark ({preset}) on {connection.vendor}: {size}")
         token = _integration_token()
         originals = Case.objects.aggregate(last=Max("pk"))["last"]
         started = time.perf_counter()
-        counts = multiply(opts["copies"])
-        self.stdout.write(
-            f"Volume ({time.perf_counter() - started:.0f} s, analysed): "
+        counts = multiply(size["copies"]) if size["copies"] else analyze()
+        self.log(
+            f"Volume ({time.perf_counter() - started:.0f} s, ANALYZE done): "
             + ", ".join(f"{table} {n:,}" for table, n in counts.items())
         )
+        cases = transition_cases(max(CLIENTS))
         port = _free_port()
-        with _server(env, port):
-            self._reads(port, originals, opts["read_requests"])
-            self._http(port, token, requests)
-        self._in_process()
-        if not skip_sweep:
-            self._sweep(sweep_total, sweep_due)
+        with _server(env, port) as pid:
+            self._reads(port, originals, size["read_requests"])
+            self._writes(port, pid, token, cases, size["requests"])
+        self._queries_per_intake(token)
+        self._sweep(size["sweep_total"], size["sweep_due"])
+
+    def _add(self, figure: str, value: float, baseline: float | None, unit: str) -> None:
+        self.figures[figure] = Figure(figure, value, baseline, unit)
+
+    def _check(self, name: str, result: LoadResult) -> LoadResult:
+        if result.errors:
+            self.failures.extend(f"{name}: {text}" for text in result.failures)
+            self.log(f"  ! {name}: {result.errors} failed request(s)")
+        return result
 
     def _reads(self, port: int, originals: int, requests: int) -> None:
-        self.stdout.write(
-            f"\nReads, 1 client, {requests} each, vs GET /bench/signed-in/ as the same user:"
-        )
-        self.stdout.write(
-            f"  {'figure':<22} {'p50 ms':>8} {'p95 ms':>8} {'base p50':>8} {'base p95':>8} "
-            f"{'p50 ×':>6} {'p95 ×':>6} {'bytes':>9} {'errors':>6}"
+        self.log(f"\nReads, 1 client, {requests} each, vs GET /bench/signed-in/ as the same user:")
+        self.log(
+            f"  {'read':<22} {'p50 ms':>8} {'p95 ms':>8} {'base p50':>8} {'base p95':>8} "
+            f"{'p95 ×':>6} {'bytes':>9}"
         )
         for read in reads(originals):
             result, baseline, size = measure(port, read, requests)
-            self.stdout.write(
+            self._check(read.figure, result)
+            self._check(f"{read.figure} baseline", baseline)
+            self.log(
                 f"  {read.figure:<22} {result.p50_ms:>8.1f} {result.p95_ms:>8.1f} "
                 f"{baseline.p50_ms:>8.1f} {baseline.p95_ms:>8.1f} "
-                f"{result.p50_ms / baseline.p50_ms:>6.1f} {result.p95_ms / baseline.p95_ms:>6.1f} "
-                f"{size:>9,} {result.errors:>6}"
+                f"{result.p95_ms / baseline.p95_ms:>6.1f} {size:>9,}"
             )
+            if read.figure_name:
+                self._add(read.figure_name, result.p95_ms, baseline.p95_ms, "ms")
 
-    def _http(self, port: int, token: str, requests: int) -> None:
+    def _writes(self, port: int, pid: int, token: str, cases: list[str], requests: int) -> None:
         headers = {"Content-Type": "application/json", "Authorization": f"Token {token}"}
-        run_load(
-            port,
-            "/api/v1/intakes/",
-            _intake_body,
-            clients=2,
-            requests_per_client=10,
-            headers=headers,
-        )  # warm-up
-        self.stdout.write("\nIntake through the API vs a bare Django insert (same server):")
-        self.stdout.write(
-            f"  {'clients':>7} {'endpoint':<10} {'req/s':>8} {'p50 ms':>8} "
-            f"{'p95 ms':>8} {'errors':>6}"
+        load = {"headers": headers}
+        # Warm-up: every worker thread opens its persistent connection and loads its caches.
+        self._check(
+            "warm-up",
+            run_load(port, "/bench/bare/", _intake_body, clients=16, requests_per_client=2, **load),
         )
-        for clients in (1, 8):
-            per_client = max(requests // clients, 5)
-            bare = run_load(
-                port,
-                "/bench/bare/",
-                _intake_body,
-                clients=clients,
-                requests_per_client=per_client,
-                headers=headers,
-            )
-            intake = run_load(
-                port,
-                "/api/v1/intakes/",
-                _intake_body,
-                clients=clients,
-                requests_per_client=per_client,
-                headers=headers,
-            )
-            for name, result in (("bare", bare), ("intake", intake)):
-                self.stdout.write(
-                    f"  {clients:>7} {name:<10} {result.per_second:>8.1f} "
-                    f"{result.p50_ms:>8.1f} {result.p95_ms:>8.1f} {result.errors:>6}"
+        self._check(
+            "warm-up",
+            run_load(
+                port, "/api/v1/intakes/", _intake_body, clients=16, requests_per_client=2, **load
+            ),
+        )
+        self.log("\nWrites through the API vs a bare Django insert (same server):")
+        self.log(
+            f"  {'clients':>7} {'endpoint':<10} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
+            f"{'cpu ms/req':>10} {'(server':>8} {'+ db)':>6}"
+        )
+        meter = CpuMeter(pid)
+        transitions = session_headers("demo-supervisor")
+        for clients in CLIENTS:
+            per_client = max(requests // (4 if clients == 1 else clients), 2)
+            results = {}
+            for name, path, body, sent in (
+                ("bare", "/bench/bare/", _intake_body, headers),
+                ("intake", "/api/v1/intakes/", _intake_body, headers),
+                (
+                    "transition",
+                    lambda c, n: f"/api/v1/cases/{cases[c]}/transitions/",
+                    _transition_body,
+                    transitions,
+                ),
+            ):
+                meter.start()
+                result = self._check(
+                    f"{name} × {clients}",
+                    run_load(
+                        port,
+                        path,
+                        body,
+                        clients=clients,
+                        requests_per_client=per_client,
+                        headers=sent,
+                    ),
                 )
-            self.stdout.write(
-                f"  ratio intake/bare at {clients} client(s): throughput "
-                f"{intake.per_second / bare.per_second:.2f}, p95 "
-                f"{intake.p95_ms / bare.p95_ms:.2f}"
-            )
+                server, database = meter.stop()
+                cpu = (server + database) * 1000 / max(result.requests, 1)
+                results[name] = (result, cpu)
+                self.log(
+                    f"  {clients:>7} {name:<10} {result.per_second:>8.1f} {result.p50_ms:>8.1f} "
+                    f"{result.p95_ms:>8.1f} {cpu:>10.1f} "
+                    f"{server * 1000 / max(result.requests, 1):>8.1f} "
+                    f"{database * 1000 / max(result.requests, 1):>6.1f}"
+                )
+            bare, bare_cpu = results["bare"]
+            intake, intake_cpu = results["intake"]
+            transition, _cpu = results["transition"]
+            if clients == max(CLIENTS):
+                self._add("intake_16", intake.per_second, bare.per_second, "req/s")
+                self._add("transition_16", transition.per_second, bare.per_second, "req/s")
+                self._add("intake_p95_16", intake.p95_ms, bare.p95_ms, "ms")
+                self._add("cpu_ms_per_intake", intake_cpu, bare_cpu, "ms")
+
+    def _queries_per_intake(self, token: str) -> None:
+        """Queries of one intake through the API (in this process, warm), beside the bare
+        insert's."""
+        client = Client(HTTP_AUTHORIZATION=f"Token {token}", HTTP_HOST="127.0.0.1")
+        counts = {}
+        with override_settings(ROOT_URLCONF="benchmarks.urls"):
+            for path in ("/bench/bare/", "/api/v1/intakes/"):
+                body = json.dumps(_intake_body(99, 0))
+                client.post(path, body, content_type="application/json")  # warm
+                with CaptureQueriesContext(connection) as captured:
+                    response = client.post(
+                        path, json.dumps(_intake_body(99, 1)), content_type="application/json"
+                    )
+                if response.status_code >= 300:
+                    self.failures.append(f"{path} in process: {response.status_code}")
+                counts[path] = len(captured.captured_queries)
+        self.log(f"\nQueries per intake through the API: {counts}")
+        self._add(
+            "queries_per_intake", counts["/api/v1/intakes/"], counts["/bench/bare/"], "queries"
+        )
+
+    def _sweep(self, total: int, due: int) -> None:
+        r = bench_sweep(total, due)
+        scale = 10_000 / due
+        self.log(
+            f"\nOverdue sweep, {due:,} due among {total:,} open: {r['sweep_seconds']:.3f} s "
+            f"(bare UPDATE {r['bare_seconds']:.3f} s), marked {r['marked']:,}, escalations "
+            f"{r['escalations']:,}, outbox {r['outbox_messages']:,}, due index used: "
+            f"{r['sweep_index_used']}"
+            + (f"; scaled ×{scale:g} to 10,000 due" if due != 10_000 else "")
+        )
+        if r["marked"] != due:
+            self.failures.append(f"sweep marked {r['marked']} of {due} due")
+        self._add("sweep_10k_due", r["sweep_seconds"] * scale, r["bare_seconds"] * scale, "s")
 
     @staticmethod
     def _switch_to(url: str) -> None:
         connections["default"].close()
         config = dj_database_url.parse(url)
+        if not config.get("OPTIONS"):
+            config.pop("OPTIONS", None)  # keep SQLite's timeout and WAL of the settings
         connections.databases["default"].update(config)
 
-    def _in_process(self) -> None:
-        count, labels = queries_per_intake()
-        self.stdout.write(f"\nQueries per intake (new case, victim + reporter): {count}")
-        self.stdout.write("  " + ", ".join(f"{k}: {v}" for k, v in labels.items()))
-        encrypted, plain = encryption_overhead(iterations=100)
-        self.stdout.write(
-            f"\nEncryption on the intake path (service, in-process, 100 intakes):\n"
-            f"  encrypted {encrypted * 1000:.2f} ms/intake, plaintext {plain * 1000:.2f} "
-            f"ms/intake, ratio {encrypted / plain:.2f}"
-        )
+    def _print(self) -> None:
+        if self.json:
+            for name in FIGURES:
+                if name in self.figures:
+                    self.stdout.write(self.figures[name].as_json())
+            return
+        self.stdout.write(f"\n  {'figure':<22} {'value':>12} {'baseline':>12} {'ratio':>7}  unit")
+        for name in FIGURES:
+            if name in self.figures:
+                self.stdout.write(self.figures[name].as_row())
 
-    def _sweep(self, total: int, dues: list[int]) -> None:
-        self.stdout.write(f"\nOverdue sweep with {total:,} open referrals:")
-        for due in dues:
-            r = bench_sweep(total, due)
-            self.stdout.write(
-                f"  {due:>7,} due: sweep {r['sweep_seconds'] * 1000:.0f} ms, "
-                f"marked {r['marked']:,}, "
-                f"escalations {r['escalations']:,}, outbox {r['outbox_messages']:,}, "
-                f"due-index used: {r['sweep_index_used']} (insert took {r['insert_seconds']:.0f} s)"
-            )
+
+def _transition_body(client: int, n: int) -> dict:
+    """Each client closes its own case, reopens it, closes it again..."""
+    if n % 2 == 0:
+        return {"transition": "close", "closure_reason": "declined_support"}
+    return {"transition": "reopen", "reason": "Benchmark: the victim asked for support again"}

@@ -34,7 +34,8 @@ class Command(BaseCommand):
         scheduler.start()
         self.stdout.write(
             f"Deadline sweep: every {scheduler.interval:g} s in this process (overdue "
-            "referrals, escalations, notifications).\n"
+            "referrals, escalations, notifications); audit sealer: every "
+            f"{scheduler.seal_interval:g} s.\n"
         )
         try:
             self.serve(addrport)
