@@ -15,7 +15,7 @@ from config.errors import NotFound
 from rulebooks.models import StepCode
 from rulebooks.selectors import deadline_for
 
-from .models import BorderHandover, CrossBorderRequest, HandoverDirection
+from .models import BorderHandover, Counterpart, CrossBorderRequest, HandoverDirection
 
 # A person received into Viet Nam at the border starts these steps of the case's rulebook:
 # brought to the commune, social protection notified, initial reception and verification.
@@ -102,6 +102,11 @@ def _step(at, kind: str, what: str, unit, user, **extra) -> dict:
         "user": user.username if user else None,
         **extra,
     }
+
+
+def counterpart_names() -> dict[str, str]:
+    """Each foreign counterpart's name by its code (a short table)."""
+    return dict(Counterpart.objects.values_list("code", "name"))
 
 
 def crossborder_events(case: Case) -> list[dict]:

@@ -181,6 +181,25 @@ class World:
     def move(actor: User, case: Case, transition: str, **extra) -> Case:
         return cases.transition_case(actor, case, transition, **extra)
 
+    def verified(self, actor: User, case: Case) -> Case:
+        """The verification finds signs of trafficking; identification starts."""
+        cases.record_verification(actor, case, outcome="signs_of_trafficking")
+        return self.move(actor, case, "start_identification")
+
+    @staticmethod
+    def identified(actor: User, case: Case, document_type: str, number: str) -> None:
+        cases.record_identification(
+            actor, case, is_victim=True, document_type=document_type, document_number=number
+        )
+
+    def protected(self, actor: User, case: Case, measure: str) -> Case:
+        cases.add_protection_measure(actor, case, kind=measure)
+        return self.move(actor, case, "start_protection")
+
+    def supported(self, actor: User, case: Case, service: str) -> Case:
+        cases.request_service(actor, case, kind=service)
+        return self.move(actor, case, "start_support")
+
     @staticmethod
     def sweep() -> None:
         """What Celery beat runs every minute in production."""
@@ -212,18 +231,11 @@ def border_return(w: World, p: str, start: float, stop: str, social_late: bool =
     if stop == CaseState.VERIFICATION:
         return
     yield w.ago(start - 2)
-    cases.record_verification(bg, case, outcome="signs_of_trafficking")
-    case = w.move(bg, case, "start_identification")
+    case = w.verified(bg, case)
     if stop == CaseState.IDENTIFICATION:
         return
     yield w.ago(start - 6)
-    cases.record_identification(
-        bg,
-        case,
-        is_victim=True,
-        document_type="border_guard_confirmation",
-        document_number=f"{p.upper()}-{int(start):03d}/XN",
-    )
+    w.identified(bg, case, "border_guard_confirmation", f"{p.upper()}-{int(start):03d}/XN")
     referral = w.refer(bg, case, f"{p}-health_department", "protection")
     social = w.caseworker(f"{p}-health_department")
     if social_late:
@@ -231,13 +243,11 @@ def border_return(w: World, p: str, start: float, stop: str, social_late: bool =
     else:
         yield w.ago(start - 6.5)
     referrals.accept_referral(social, referral)
-    cases.add_protection_measure(social, case, kind="shelter")
-    case = w.move(social, case, "start_protection")
+    case = w.protected(social, case, "shelter")
     if stop == CaseState.PROTECTION:
         return
     yield w.ago(start - 15)
-    cases.request_service(social, case, kind="medical")
-    case = w.move(social, case, "start_support")
+    case = w.supported(social, case, "medical")
     legal = w.refer(social, case, f"{p}-justice_legal_aid", "legal_aid")
     yield w.ago(start - 16)
     justice = w.caseworker(f"{p}-justice_legal_aid")
@@ -306,18 +316,10 @@ def police_report(w: World, p: str, start: float, stop: str) -> Story:
     if stop == CaseState.VERIFICATION:
         return
     yield w.ago(start - 3)
-    cases.record_verification(police, case, outcome="signs_of_trafficking")
-    case = w.move(police, case, "start_identification")
+    case = w.verified(police, case)
     yield w.ago(start - 10)
-    cases.record_identification(
-        police,
-        case,
-        is_victim=True,
-        document_type="police_confirmation",
-        document_number=f"CA-{p.upper()}-{int(start):03d}",
-    )
-    cases.add_protection_measure(police, case, kind="safety_of_victim")
-    case = w.move(police, case, "start_protection")
+    w.identified(police, case, "police_confirmation", f"CA-{p.upper()}-{int(start):03d}")
+    case = w.protected(police, case, "safety_of_victim")
     if stop == CaseState.PROTECTION:
         w.refer(police, case, f"{p}-justice_legal_aid", "legal_counselling")
         return
@@ -325,8 +327,7 @@ def police_report(w: World, p: str, start: float, stop: str) -> Story:
     yield w.ago(start - 11)
     social = w.caseworker(f"{p}-health_department")
     referrals.accept_referral(social, referral)
-    cases.request_service(social, case, kind="psychological")
-    case = w.move(social, case, "start_support")
+    case = w.supported(social, case, "psychological")
     if stop == CaseState.SUPPORT:
         return
     yield w.ago(start - 40)
@@ -367,8 +368,7 @@ def rescue_abroad(w: World, p: str, start: float, stop: str) -> Story:
     yield w.ago(start - 6)
     bg = w.caseworker(f"{p}-border_guard")
     referrals.accept_referral(bg, handover)
-    cases.add_protection_measure(bg, case, kind="handover_at_border")
-    w.move(bg, case, "start_protection")
+    w.protected(bg, case, "handover_at_border")
 
 
 def commune_walk_in(w: World, p: str, start: float, accepted: bool) -> Story:
@@ -402,24 +402,15 @@ def old_case(w: World, p: str, received: datetime) -> Story:
     w.screen(bg, case)
     case = w.move(bg, case, "start_verification")
     yield received + timedelta(days=2)
-    cases.record_verification(bg, case, outcome="signs_of_trafficking")
-    case = w.move(bg, case, "start_identification")
+    case = w.verified(bg, case)
     yield received + timedelta(days=10)
-    cases.record_identification(
-        bg,
-        case,
-        is_victim=True,
-        document_type="border_guard_confirmation",
-        document_number=f"BP-{p.upper()}-2025",
-    )
-    cases.add_protection_measure(bg, case, kind="escort_to_relatives")
-    case = w.move(bg, case, "start_protection")
+    w.identified(bg, case, "border_guard_confirmation", f"BP-{p.upper()}-2025")
+    case = w.protected(bg, case, "escort_to_relatives")
     referral = w.refer(bg, case, f"{p}-labour_social", "vocational_training")
     yield received + timedelta(days=11)
     social = w.caseworker(f"{p}-labour_social")
     referrals.accept_referral(social, referral)
-    cases.request_service(social, case, kind="vocational_training")
-    w.move(social, case, "start_support")
+    w.supported(social, case, "vocational_training")
 
 
 def due_in_minutes(w: World) -> Story:

@@ -98,6 +98,14 @@ def demo_org(db):
 
 
 @pytest.fixture
+def user_named(demo_org):
+    """A demo user by username, with the unit."""
+    from agencies.models import User
+
+    return lambda username: User.objects.select_related("unit").get(username=username)
+
+
+@pytest.fixture
 def cast(demo_org) -> cast_module.Cast:
     """The fixed cast of tests/cast.py, in the demo organisation."""
     return cast_module.seed_cast()

@@ -29,22 +29,25 @@ from rulebooks.purposes import PURPOSE_CHOICES
 from rulebooks.selectors import referral_kinds
 from security.policy import FieldGroup
 
+from .countries import COUNTRIES, DESTINATION_CODES
+
 # Countries a hotline hears about most (ISO 3166 codes); "other" leaves it blank.
 DESTINATIONS = [
     ("", _("Not known / in Viet Nam")),
-    ("KH", _("Cambodia")),
-    ("LA", _("Laos")),
-    ("CN", _("China")),
-    ("MM", _("Myanmar")),
-    ("TH", _("Thailand")),
-    ("MY", _("Malaysia")),
-    ("AE", _("United Arab Emirates")),
+    *[(code, COUNTRIES[code]) for code in DESTINATION_CODES],
 ]
 GIVEN_BY = [
     ("reporter", _("The caller")),
     ("victim", _("The victim")),
     ("guardian", _("A guardian")),
 ]
+
+
+def _checklist(label, choices) -> forms.MultipleChoiceField:
+    """Boxes to tick, none required: a checklist (indicators, purposes, field groups)."""
+    return forms.MultipleChoiceField(
+        label=label, choices=choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
 
 
 def _current_provinces():
@@ -92,12 +95,7 @@ class IntakeForm(forms.Form):
     narrative = forms.CharField(
         label=_("What happened"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
-    purposes = forms.MultipleChoiceField(
-        label=_("Suspected purposes"),
-        choices=TraffickingPurpose.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
+    purposes = _checklist(_("Suspected purposes"), TraffickingPurpose.choices)
     # Typed, with the current provinces offered as the operator types (a datalist).
     province = forms.ModelChoiceField(
         label=_("Home province"),
@@ -111,11 +109,8 @@ class IntakeForm(forms.Form):
         label=_("Where the victim is or was taken"), choices=DESTINATIONS, required=False
     )
     is_abroad = forms.BooleanField(label=_("The victim is abroad now"), required=False)
-    indicators = forms.MultipleChoiceField(
-        label=_("ILO screening checklist: what the caller describes"),
-        choices=ScreeningIndicator.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
+    indicators = _checklist(
+        _("ILO screening checklist: what the caller describes"), ScreeningIndicator.choices
     )
     consent = forms.ChoiceField(
         label=_("Consent to share, as the caller states it"),
@@ -205,18 +200,8 @@ class ReasonForm(forms.Form):
 
 
 class ScreeningForm(forms.Form):
-    indicators = forms.MultipleChoiceField(
-        label=_("ILO indicators present"),
-        choices=ScreeningIndicator.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    purposes = forms.MultipleChoiceField(
-        label=_("Suspected purposes"),
-        choices=TraffickingPurpose.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
+    indicators = _checklist(_("ILO indicators present"), ScreeningIndicator.choices)
+    purposes = _checklist(_("Suspected purposes"), TraffickingPurpose.choices)
 
 
 class VerificationForm(forms.Form):
@@ -309,17 +294,15 @@ class ReferralForm(forms.Form):
         required=False,
         empty_label=_("Any unit of that kind (its supervisor routes it)"),
     )
-    field_groups = forms.MultipleChoiceField(
-        label=_("Field groups to share (empty: what the purpose needs)"),
-        choices=FieldGroup.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
+    field_groups = _checklist(
+        _("Field groups to share (empty: what the purpose needs)"), FieldGroup.choices
     )
     legal_basis = forms.ModelChoiceField(
         label=_("Legal basis, when sharing without consent"),
         queryset=LegalBasis.objects.filter(is_active=True).order_by("code"),
         to_field_name="code",
         required=False,
+        empty_label=_("None: the victim's consent"),
     )
     justification = forms.CharField(
         label=_("Why the legal basis applies"), max_length=2000, required=False
@@ -327,6 +310,7 @@ class ReferralForm(forms.Form):
 
     def __init__(self, *args, case: Case, sender_unit_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["legal_basis"].label_from_instance = lambda b: f"{b.title} ({b.citation})"
         self.province = case_province_today(case)
         labels = dict(AgencyKind.choices)
         kinds = referral_kinds(case.rulebook)

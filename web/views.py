@@ -23,6 +23,7 @@ from cases.permissions import may_add_records, transition_choices
 from cases.selectors import get_visible_case, possible_duplicates, search_cases, visible_cases
 from cases.visibility import case_view
 from config.errors import DomainError, NotFound
+from crossborder.selectors import counterpart_names
 from notifications.selectors import notifications_for
 from notifications.services import mark_all_read
 from referrals import services as referral_services
@@ -266,6 +267,7 @@ def case(request: HttpRequest, case_id) -> HttpResponse:
         "closure_reasons": ClosureReason.choices,
         "unit_names": unit_names(),
         "unit_keys": UNIT_KEYS,
+        "counterparts": counterpart_names(),
     }
     if may_add_records(request.user, case):
         eligible = case_services.service_eligibility(case)

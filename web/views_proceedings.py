@@ -4,6 +4,8 @@ steps. Thin views: a form checks the input, one proceedings service makes the ch
 domain error becomes a message on the page. Another unit's tip or case is a 404."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from agencies.models import Role
+from agencies.models import Role, Unit
 from cases.selectors import visible_cases
 from proceedings import selectors
 from proceedings import services as track
@@ -129,7 +131,7 @@ def criminal_case(request: HttpRequest, case_id) -> HttpResponse:
         "now": timezone.now(),
         "offenders": offenders,
         "routes": found.routes.select_related("origin_province"),
-        "events": _history(found, TRANSITIONS),
+        "events": [_opening(found), *_history(found, TRANSITIONS)],
         "victim_cases": visible_cases(request.user).filter(criminal_cases=found),
         "steps": [
             (rule, _case_form(rule.name, offenders))
@@ -182,6 +184,18 @@ def _verdicts(cc, form: forms.JudgmentForm) -> list[track.VerdictData]:
         track.VerdictData(by_id[offender], verdict, months)
         for offender, verdict, months in form.verdicts()
     ]
+
+
+@dataclass(frozen=True)
+class _Step:
+    at: datetime
+    unit: Unit
+    reason: str
+
+
+def _opening(cc) -> tuple[_Step, str]:
+    """The opening decision, the first step taken (recorded with the tip's resolution)."""
+    return _Step(cc.opened_at, cc.investigating_unit, cc.opening_decision), _("Opened by decision")
 
 
 def _history(obj, table: dict) -> list[tuple]:

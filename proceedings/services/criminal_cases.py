@@ -201,7 +201,10 @@ def _check_route(data: RouteData) -> None:
     if any(len(place) > PLACE_LENGTH for place in places):
         raise InvalidInput(_("A place is at most 100 characters."), "invalid")
     if data.origin_province_id and not Province.objects.filter(pk=data.origin_province_id).exists():
-        raise InvalidInput(_("Unknown province of origin."), "invalid")
+        raise InvalidInput(
+            _("Unknown province of origin: %(province)s.") % {"province": data.origin_province_id},
+            "invalid",
+        )
 
 
 def add_route(actor: User, cc: CriminalCase, data: RouteData) -> Route:

@@ -6,6 +6,11 @@ import shutil
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
+# Every browser test: marked, against a live server with its own committed data.
+BROWSER_TEST = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -4,8 +4,6 @@ Screenshots go to var/screenshots/ (looked at by a person; see README)."""
 
 import re
 
-import pytest
-
 from agencies.models import AgencyKind, Unit, UnitLevel
 from cases.models import Case, Intake
 from cases.services import IntakeData, PersonData, create_intake, record_consent
@@ -14,6 +12,7 @@ from places.models import Province
 from referrals.models import Referral
 from referrals.services import accept_referral, send_referral
 
+from .conftest import BROWSER_TEST
 from .test_web_journeys import (
     MOTHER_PHONE,
     PASSWORD,
@@ -24,17 +23,7 @@ from .test_web_journeys import (
     _sign_in,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-
-@pytest.fixture
-def user_named(demo_org):
-    from agencies.models import User
-
-    return lambda username: User.objects.select_related("unit").get(username=username)
+pytestmark = BROWSER_TEST
 
 
 def _sideways_overflow(page) -> int:

@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-import pytest
 from django.conf import settings
 from django.utils import timezone
 from django_otp.oath import totp
@@ -20,17 +19,9 @@ from referrals.hotline import HotlineCall, take_hotline_call
 from referrals.models import Referral
 from referrals.services import sweep_overdue
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+from .conftest import BROWSER_TEST
 
-
-@pytest.fixture
-def user_named(demo_org):
-    from agencies.models import User
-
-    return lambda username: User.objects.select_related("unit").get(username=username)
+pytestmark = BROWSER_TEST
 
 
 SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"

@@ -22,7 +22,7 @@ POLICE = AgencyKind.POLICE
         (RouteData(destination_country="Cambodia"), "Cambodia"),
         (RouteData(destination_country="kh"), "kh"),
         (RouteData(destination_country="KH", transit_countries=["LA", "XXX"]), "XXX"),
-        (RouteData(destination_country="KH", origin_province_id="no-such"), "Tỉnh"),
+        (RouteData(destination_country="KH", origin_province_id="no-such"), "no-such"),
         (RouteData(destination_country="KH", crossing_point="x" * 101), "100"),
     ],
 )

@@ -31,7 +31,7 @@ def test_a_tip_received_gets_the_20_day_limit_of_art_147_with_its_citation(track
     tip = _tip(people)
     assert tip.state == "received"
     assert tip.due_at - tip.received_at == timedelta(days=20)
-    assert "(101/2015/QH13) Art. 147(1)" in tip.limit_rule.citation
+    assert "(101/2015/QH13), khoản 1 Điều 147" in tip.limit_rule.citation
     assert tip.limit_rule.is_default is False
 
 
@@ -91,7 +91,7 @@ def test_an_extension_moves_the_limit_to_two_months_once_with_a_reason(track):
         services.extend_tip(people[POLICE], tip, reason=" ", at=vn(2026, 2, 20))
     tip = services.extend_tip(people[POLICE], tip, reason="many places", at=vn(2026, 2, 20))
     assert tip.due_at - tip.received_at == timedelta(days=60)
-    assert "Art. 147(2)" in tip.limit_rule.citation
+    assert "khoản 2 Điều 147" in tip.limit_rule.citation
     with pytest.raises(InvalidInput):
         services.extend_tip(people[POLICE], tip, reason="again", at=vn(2026, 2, 21))
 
@@ -109,7 +109,7 @@ def test_from_opening_to_verdict_each_stage_by_its_unit_with_its_limit(track):
     units, people = track
     cc = _opened(track)
     assert cc.procuracy_unit == units[PROCURACY] and cc.state == "investigation"
-    assert "Art. 172(1)" in cc.stage_rule.citation
+    assert "khoản 1 Điều 172" in cc.stage_rule.citation
     with pytest.raises(InvalidInput):  # no offenders yet
         services.transition_criminal_case(people[POLICE], cc, "conclude_investigation")
     hoa = services.add_offender(
@@ -129,7 +129,7 @@ def test_from_opening_to_verdict_each_stage_by_its_unit_with_its_limit(track):
     cc = services.transition_criminal_case(
         people[POLICE], cc, "conclude_investigation", at=vn(2026, 6, 15, 9)
     )
-    assert "Art. 240" in cc.stage_rule.citation
+    assert "Điều 240" in cc.stage_rule.citation
     with pytest.raises(InvalidInput):  # no Court named
         services.transition_criminal_case(people[PROCURACY], cc, "indict", at=vn(2026, 7, 10))
     cc = services.transition_criminal_case(

@@ -26,7 +26,7 @@ def test_a_legal_basis_allows_it_without_consent(border, case_id):
     )
     assert body["consent"] is None
     assert body["legal_basis"] == "notify-social-protection"
-    assert "Art. 27(1)" in body["legal_basis_citation"]
+    assert "khoản 1 Điều 27" in body["legal_basis_citation"]
     assert body["consent_override"] is False
 
 

@@ -30,7 +30,7 @@ def backdate(referral_id: str, sent_at: datetime) -> Referral:
 def overdue_referral(border, case_id) -> Referral:
     give_consent(border, case_id, "health_department")
     sent = refer(border, case_id)
-    assert sent["citation"] == "Law 53/2024/QH15 Art. 27(2)"
+    assert sent["citation"] == "Luật 53/2024/QH15, khoản 2 Điều 27"
     assert sent["step"] == "initial_reception_verification"
     return backdate(sent["id"], SENT)
 
@@ -83,7 +83,7 @@ def test_deadline_passes_escalates_once_and_the_late_acceptance_shows(
     accepted = handoff[-1]
     assert accepted["met"] is False
     assert accepted["user"] == people["social_supervisor"].username
-    assert accepted["citation"] == "Law 53/2024/QH15 Art. 27(2)"
+    assert accepted["citation"] == "Luật 53/2024/QH15, khoản 2 Điều 27"
     assert (
         accepted["late_by_seconds"]
         > (datetime.now(SENT.tzinfo) - SENT - timedelta(days=4)).total_seconds()

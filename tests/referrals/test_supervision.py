@@ -62,7 +62,7 @@ def test_timeline_page_draws_stages_handoffs_deadline_and_escalations(
     assert page.count('stroke-dasharray="3 2"') == 1  # the deadline
     assert page.count("M0 -6 L6 0 L0 6 L-6 0 Z") == 2  # two escalations
     assert "#b3261e" in page  # the late part of the wait
-    assert "Law 53/2024/QH15 Art. 27(2)" in page
+    assert "Luật 53/2024/QH15, khoản 2 Điều 27" in page
     force_verified_login(client, people["lao_cai_steering"])
     assert client.get(f"/supervision/cases/{case_id}/timeline/").status_code == 404
 

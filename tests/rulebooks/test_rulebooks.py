@@ -83,7 +83,7 @@ CASE_B = datetime(2025, 8, 20, 10, 0, tzinfo=VN)  # Quảng Trị, law-2024
             UnitLevel.DISTRICT,
             timedelta(hours=24),
             True,
-            "Joint Circular 01/2014",
+            "Thông tư liên tịch 01/2014",
         ),
         (
             CASE_A,
@@ -92,7 +92,7 @@ CASE_B = datetime(2025, 8, 20, 10, 0, tzinfo=VN)  # Quảng Trị, law-2024
             UnitLevel.DISTRICT,
             3 * DAY,
             False,
-            "Joint Circular 01/2014",
+            "Thông tư liên tịch 01/2014",
         ),
         (
             CASE_A,
@@ -101,7 +101,7 @@ CASE_B = datetime(2025, 8, 20, 10, 0, tzinfo=VN)  # Quảng Trị, law-2024
             UnitLevel.DISTRICT,
             20 * DAY,
             False,
-            "Joint Circular 01/2014",
+            "Thông tư liên tịch 01/2014",
         ),
         (
             CASE_A,
@@ -110,7 +110,7 @@ CASE_B = datetime(2025, 8, 20, 10, 0, tzinfo=VN)  # Quảng Trị, law-2024
             UnitLevel.PROVINCE,
             60 * DAY,
             False,
-            "Decree 09/2013/NĐ-CP Art. 19",
+            "Nghị định 09/2013/NĐ-CP, Điều 19",
         ),
         (
             CASE_B,
@@ -119,7 +119,7 @@ CASE_B = datetime(2025, 8, 20, 10, 0, tzinfo=VN)  # Quảng Trị, law-2024
             UnitLevel.PROVINCE,
             timedelta(hours=24),
             True,
-            "Law 53/2024/QH15 Art. 27(1)",
+            "Luật 53/2024/QH15, khoản 1 Điều 27",
         ),
         (
             CASE_B,
@@ -128,7 +128,7 @@ CASE_B = datetime(2025, 8, 20, 10, 0, tzinfo=VN)  # Quảng Trị, law-2024
             UnitLevel.PROVINCE,
             3 * DAY,
             False,
-            "Law 53/2024/QH15 Art. 27(2)",
+            "Luật 53/2024/QH15, khoản 2 Điều 27",
         ),
         (
             CASE_B,
@@ -137,7 +137,7 @@ CASE_B = datetime(2025, 8, 20, 10, 0, tzinfo=VN)  # Quảng Trị, law-2024
             UnitLevel.PROVINCE,
             20 * DAY,
             True,
-            "Law 53/2024/QH15",
+            "Luật 53/2024/QH15",
         ),
         (
             CASE_B,
@@ -146,7 +146,7 @@ CASE_B = datetime(2025, 8, 20, 10, 0, tzinfo=VN)  # Quảng Trị, law-2024
             UnitLevel.PROVINCE,
             120 * DAY,
             False,
-            "Decree 162/2025/NĐ-CP Art. 17",
+            "Nghị định 162/2025/NĐ-CP, Điều 17",
         ),
     ],
 )
@@ -178,7 +178,7 @@ def test_every_step_has_a_rule_with_known_kinds_and_a_citation(code):
 @pytest.mark.parametrize("code", ["qcph-2548", "law-2024"])
 def test_immediately_is_a_short_configurable_default_never_law(code):
     immediate = RuleStep.objects.filter(
-        rulebook_id=code, wording__in=["immediately", "on reception"]
+        rulebook_id=code, wording__in=["ngay", "ngay khi tiếp nhận"]
     )
     assert immediate.count() >= 3
     for rule in immediate:
@@ -323,7 +323,7 @@ def test_law_2024_eligibility_is_law_and_2011_gaps_are_marked_defaults():
     law = ServiceEligibility.objects.filter(rulebook_id="law-2024")
     assert not law.filter(is_default=True).exists()
     assert law.get(beneficiary="identified_victim", service="legal_aid").citation == (
-        "Law 53/2024/QH15 Art. 37(1)(đ)"
+        "Luật 53/2024/QH15, điểm đ khoản 1 Điều 37"
     )
     old_victim = ServiceEligibility.objects.filter(
         rulebook_id="qcph-2548", beneficiary="identified_victim"

@@ -175,7 +175,8 @@ def test_story_06(api, cast):
     assert tip["state"] == "resolved" and tip["resolved_on_time"] is True
     assert tip["due_at"].startswith("2026-03-03")  # 20 days from receipt on 11/2
     assert tip["limit"]["days"] == 20 and tip["limit"]["is_default"] is False
-    assert "Art. 147(1)" in tip["limit"]["citation"] and "101/2015/QH13" in tip["limit"]["citation"]
+    citation = tip["limit"]["citation"]
+    assert "khoản 1 Điều 147" in citation and "101/2015/QH13" in citation
     assert tip["overdue"] is False and tip["escalations"] == []
     cc_id = tip["criminal_cases"][0]
     cc_path = f"proceedings/criminal-cases/{cc_id}"
@@ -213,7 +214,7 @@ def test_story_06(api, cast):
     seen = read(police, f"{cc_path}/")
     assert sorted(v["id"] for v in seen["victim_cases"]) == sorted([mai, *girls])
     assert seen["investigating_unit"] == "lc-police" and seen["procuracy_unit"] == "lc-procuracy"
-    assert "Art. 172(1)" in seen["stage_limit"]["citation"]
+    assert "khoản 1 Điều 172" in seen["stage_limit"]["citation"]
     # ...suspects encrypted, ID numbers blind-indexed...
     stored = raw_database_text()
     for secret in (HOA, HUNG, HOA_ID, "Chị Hoa"):

@@ -32,6 +32,17 @@ CALL = {
 }
 
 
+# The victim's consent to legal aid, as the case page's consent form sends it.
+LEGAL_AID_CONSENT = {
+    "recipient_kind": "justice_legal_aid",
+    "purpose": "legal_aid",
+    "status": "given",
+    "given_by": "victim",
+    "informed_how": "orally",
+    "informed_language": "vi",
+}
+
+
 @pytest.fixture
 def client_for(user_named):
     def make(username: str) -> Client:
@@ -54,10 +65,3 @@ def hotline_case(client_for, user_named):
     response = client_for("demo-hotline").post("/intake/", CALL)
     assert response.status_code == 302, response.content.decode()[:2000]
     return Case.objects.get(uuid=response.url.rstrip("/").split("/")[-1])
-
-
-@pytest.fixture
-def user_named(demo_org):
-    from agencies.models import User
-
-    return lambda username: User.objects.select_related("unit").get(username=username)

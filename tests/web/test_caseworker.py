@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from cases.models import Case
 from referrals.models import Referral
 
-from .conftest import CALL
+from .conftest import CALL, LEGAL_AID_CONSENT
 
 pytestmark = pytest.mark.django_db
 
@@ -95,17 +95,7 @@ def test_hidden_field_groups_are_absent(hotline_case, client_for, user_named):
     police = client_for("demo-police")
     _accept(police, hotline_case)
     base = f"/cases/{hotline_case.uuid}"
-    police.post(
-        f"{base}/records/consent/",
-        {
-            "recipient_kind": "justice_legal_aid",
-            "purpose": "legal_aid",
-            "status": "given",
-            "given_by": "victim",
-            "informed_how": "orally",
-            "informed_language": "vi",
-        },
-    )
+    police.post(f"{base}/records/consent/", LEGAL_AID_CONSENT)
     police.post(
         f"{base}/referrals/",
         {

@@ -8,16 +8,9 @@ import pytest
 from agencies.models import Unit
 from referrals.models import Referral
 
-pytestmark = pytest.mark.django_db
+from .conftest import LEGAL_AID_CONSENT
 
-CONSENT = {
-    "recipient_kind": "justice_legal_aid",
-    "purpose": "legal_aid",
-    "status": "given",
-    "given_by": "victim",
-    "informed_how": "orally",
-    "informed_language": "vi",
-}
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -26,7 +19,7 @@ def police_case(hotline_case, client_for):
     police = client_for("demo-police")
     referral = Referral.objects.get(case=hotline_case)
     police.post(f"/referrals/{referral.uuid}/accept/")
-    police.post(f"/cases/{hotline_case.uuid}/records/consent/", CONSENT)
+    police.post(f"/cases/{hotline_case.uuid}/records/consent/", LEGAL_AID_CONSENT)
     return police, hotline_case
 
 

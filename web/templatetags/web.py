@@ -25,8 +25,11 @@ from cases.models import (
     TraffickingPurpose,
     VerificationOutcome,
 )
+from crossborder.models import Outcome, RequestKind
 from rulebooks.models import SupportServiceKind
 from rulebooks.purposes import ReferralPurpose
+
+from ..countries import COUNTRIES, country_name
 
 register = template.Library()
 
@@ -70,6 +73,8 @@ for _choices in (
     CaseHolding.Basis,
     CaseState,
     ReferralPurpose,
+    RequestKind,
+    Outcome,
 ):
     _CHOICES.update({str(value): label for value, label in _choices.choices})
 
@@ -91,7 +96,11 @@ EVENT_LABELS = {
     "referral_withdrawn": _("Referral withdrawn"),
     "escalation": _("Escalation"),
     "crossborder_request": _("Request to or from a foreign counterpart"),
+    "crossborder_request:outgoing": _("Request sent to a foreign counterpart"),
+    "crossborder_request:incoming": _("Request received from a foreign counterpart"),
     "crossborder_answer": _("Answer to a cross-border request"),
+    "crossborder_answer:outgoing": _("Answer from a foreign counterpart"),
+    "crossborder_answer:incoming": _("Answer to a foreign counterpart"),
     "crossborder_escalation": _("Late cross-border answer escalated"),
     "border_handover": _("Handover at a border gate"),
 }
@@ -100,6 +109,20 @@ EVENT_LABELS = {
 @register.filter
 def event_label(kind: str) -> str:
     return str(EVENT_LABELS.get(kind, kind))
+
+
+@register.filter
+def event_title(event: dict) -> str:
+    """The event's label; a cross-border one says which way it went."""
+    kind = event.get("kind", "")
+    if direction := event.get("direction"):
+        return str(EVENT_LABELS.get(f"{kind}:{direction}", EVENT_LABELS.get(kind, kind)))
+    return event_label(kind)
+
+
+@register.filter
+def country(code: str) -> str:
+    return country_name(code) or "–"
 
 
 # Labels of the keys of cases.visibility.case_records.
@@ -184,6 +207,10 @@ def code_label(value) -> str:
     if value in (None, ""):
         return "–"
     text = str(value)
+    if text in COUNTRIES:
+        return country_name(text)
+    if ":" in text and text not in _CHOICES:  # "request kind:its outcome"
+        return ": ".join(code_label(part) for part in text.split(":"))
     return str(_CHOICES.get(text, text))
 
 
