@@ -127,6 +127,14 @@ def _without_jit():
         yield
 
 
+def report_schedule(user: User, period: str) -> dict:
+    """The period and the day its report is due, as the rulebook sets it for the user's
+    province (its own day where it sets one, e.g. Quảng Trị's 17th; national units: Plan 19)."""
+    _require_reader(user)
+    parsed = parse_period(period)
+    return describe(parsed, scope_province(user, parsed.last_day))
+
+
 def _require_reader(user: User) -> None:
     if not (user.is_active and user.unit_id and user.role == Role.SUPERVISOR):
         raise NotAllowed(

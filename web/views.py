@@ -27,6 +27,7 @@ from notifications.selectors import notifications_for
 from notifications.services import mark_all_read
 from referrals import services as referral_services
 from referrals.hotline import take_hotline_call
+from reports.selectors import report_schedule
 from referrals.selectors import (
     awaiting_routing,
     get_visible_referral,
@@ -365,6 +366,13 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 @page(Role.SUPERVISOR, area="reports")
 def reports(request: HttpRequest) -> HttpResponse:
-    """The periodic report for Steering Committee 138: this quarter's, to download."""
+    """The periodic report for Steering Committee 138: this quarter's, to download, with the
+    day the province must submit it by."""
     period = request.GET.get("period") or current_quarter(timezone.now())
-    return render(request, "web/reports.html", {"period": period})
+    try:
+        schedule = report_schedule(request.user, period)
+    except DomainError as exc:
+        return render(
+            request, "web/reports.html", {"period": period, "error": exc.detail}, status=400
+        )
+    return render(request, "web/reports.html", {"period": period, "schedule": schedule})
