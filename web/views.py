@@ -27,13 +27,13 @@ from notifications.selectors import notifications_for
 from notifications.services import mark_all_read
 from referrals import services as referral_services
 from referrals.hotline import take_hotline_call
-from reports.selectors import report_schedule
 from referrals.selectors import (
     awaiting_routing,
     get_visible_referral,
     referrals_in_box,
     routing_units,
 )
+from reports.selectors import report_schedule
 from rulebooks.periods import current_quarter
 from rulebooks.selectors import rulebook_for
 from supervision.selectors import overdue_referrals
