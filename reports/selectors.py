@@ -50,6 +50,7 @@ from .proceedings import (
     previous_period,
     proceedings_figures,
     proceedings_targets,
+    scope_for,
     scope_province,
 )
 
@@ -98,8 +99,9 @@ def periodic_report(user: User, period: str) -> dict:
     with _without_jit():
         groups = _case_groups(user, figures, (parsed, before))
         figure_rows = _figure_rows(figures, groups, parsed.last_day)
-        proceedings = proceedings_figures(user, parsed)
-        targets = proceedings_targets(user, parsed)
+        scope = scope_for(user)
+        proceedings = proceedings_figures(user, parsed, scope)
+        targets = proceedings_targets(user, parsed, scope)
     province = scope_province(user, parsed.last_day)
     return {
         "period": describe(parsed, province),
@@ -251,7 +253,10 @@ def _figure_rows(figures: list[Figure], groups: list[dict], day: date):
             for dimension in VICTIM_DIMENSIONS:
                 value = group[f"victim_{dimension}"]  # None: the case has no victim
                 by[dimension][UNKNOWN if value is None else value] += n
-    dimensions = _dimension_labels({code for by in counted for code in by["province"]})
+    names = {province.code: province.name for province in provinces.values()}
+    dimensions = _dimension_labels(
+        {code: names[code] for by in counted for code in by["province"] if code in names}
+    )
     return [
         {
             "key": figure.key,
@@ -273,13 +278,13 @@ def _provinces_as_of(codes: set[str], day: date) -> dict[str, Province]:
     return {province.code: province.as_of(day) for province in found}
 
 
-def _dimension_labels(provinces: set[str]) -> dict[str, tuple[str, dict[str, str], bool]]:
-    """Dimension → (its label, code → label, whether every value is shown even at zero)."""
-    names = Province.objects.filter(code__in=provinces)
+def _dimension_labels(provinces: dict[str, str]) -> dict[str, tuple[str, dict[str, str], bool]]:
+    """Dimension → (its label, code → label, whether every value is shown even at zero);
+    `provinces`: code → name of the provinces counted."""
     return {
         "sex": (_("Sex"), _labels(Sex.choices), True),
         "age_group": (_("Age group"), _labels(AgeGroup.choices), True),
-        "province": (_("Province"), {p.code: p.name for p in names}, False),
+        "province": (_("Province"), provinces, False),
         "purpose": (_("Form of trafficking"), _labels(TraffickingPurpose.choices), True),
         "destination_country": (_("Destination country"), {}, False),
     }
