@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, Model, OuterRef, Q, Subquery
+from django.db.models import CharField, Count, Exists, F, Model, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -206,20 +207,35 @@ def _case_groups(user: User, figures: list[Figure], periods: tuple[Period, ...])
     """The visible cases grouped by their dimensions and their first victim's (lowest id) sex
     and age group, each group with its count per figure and period (`n{period index}_{figure
     index}`): one query, one pass over the cases."""
-    first_victim = Person.objects.filter(case_id=OuterRef("pk"), role=PersonRole.VICTIM).order_by(
-        "pk"
+    first_victim = (
+        Person.objects.filter(case_id=OuterRef("pk"), role=PersonRole.VICTIM)
+        .order_by("pk")
+        .annotate(profile=Concat(*_joined(VICTIM_DIMENSIONS), output_field=CharField()))
     )
     cases = Case.objects.filter(case_scope(user)).order_by()
-    return list(
-        cases.annotate(
-            **{
-                f"victim_{dimension}": Subquery(first_victim.values(dimension)[:1])
-                for dimension in VICTIM_DIMENSIONS
-            }
-        )
-        .values(*DIMENSIONS, *(f"victim_{dimension}" for dimension in VICTIM_DIMENSIONS))
+    groups = (
+        cases.annotate(victim=Subquery(first_victim.values("profile")[:1]))
+        .values(*DIMENSIONS, "victim")
         .annotate(**_counts(figures, periods))
     )
+    return [
+        group | dict(zip(VICTIM_DIMENSIONS, _split(group["victim"]), strict=True))
+        for group in groups
+    ]
+
+
+def _joined(fields: tuple[str, ...]) -> list:
+    """The fields' values joined by "|" (codes never hold one): one index probe per case for
+    all of the first victim's dimensions, not one per dimension."""
+    parts = [F(fields[0])]
+    for field in fields[1:]:
+        parts += [Value("|"), F(field)]
+    return parts
+
+
+def _split(profile: str | None) -> list[str | None]:
+    """The first victim's dimension codes; None each when the case has no victim."""
+    return [None] * len(VICTIM_DIMENSIONS) if profile is None else profile.split("|")
 
 
 def _figure_rows(figures: list[Figure], groups: list[dict], day: date):
@@ -251,7 +267,7 @@ def _figure_rows(figures: list[Figure], groups: list[dict], day: date):
                 by["purpose"][purpose] += n
             by["destination_country"][group["destination_country"] or UNKNOWN] += n
             for dimension in VICTIM_DIMENSIONS:
-                value = group[f"victim_{dimension}"]  # None: the case has no victim
+                value = group[dimension]  # None: the case has no victim
                 by[dimension][UNKNOWN if value is None else value] += n
     names = {province.code: province.name for province in provinces.values()}
     dimensions = _dimension_labels(
