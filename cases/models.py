@@ -224,6 +224,12 @@ class Person(EncryptedModel):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        indexes = [
+            # A case's first victim (the periodic report's sex and age group): one index probe.
+            models.Index(
+                fields=["case", "id"], condition=models.Q(role="victim"), name="person_first_victim"
+            )
+        ]
 
 
 class Intake(EncryptedModel):
@@ -416,6 +422,16 @@ class SupportService(EncryptedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
 
+    class Meta:
+        # The periodic report's services provided in a period, of each kind.
+        indexes = [
+            models.Index(
+                fields=["kind", "provided_at"],
+                condition=models.Q(status="provided"),
+                name="service_provided_kind_at",
+            )
+        ]
+
 
 class ConsentStatus(models.TextChoices):
     GIVEN = "given", _("Given")
@@ -564,6 +580,8 @@ class StateChange(EncryptedModel):
 
     class Meta:
         ordering = ["at", "id"]
+        # The periodic report's closures of a period (one in sixteen changes is a closure).
+        indexes = [models.Index(fields=["transition", "at"], name="statechange_transition_at")]
 
 
 class CaseNumberSequence(models.Model):

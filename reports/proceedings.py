@@ -128,16 +128,22 @@ OFFENDER_FIGURES: dict[str, tuple[str, Callable[[Period], Q]]] = {
 }
 
 
-def _counts(queryset: QuerySet, figures: dict, period: Period) -> dict[str, int]:
-    """Every figure of one kind of record for one period, in one query."""
-    return queryset.aggregate(
-        **{key: Count("pk", filter=condition(period)) for key, (_l, condition) in figures.items()}
+def _counts(queryset: QuerySet, figures: dict, periods: tuple[Period, ...]) -> list[dict]:
+    """Every figure of one kind of record for each of the periods, in one query."""
+    counts = queryset.aggregate(
+        **{
+            f"{key}:{index}": Count("pk", filter=condition(period))
+            for key, (_l, condition) in figures.items()
+            for index, period in enumerate(periods)
+        }
     )
+    return [{key: counts[f"{key}:{index}"] for key in figures} for index in range(len(periods))]
 
 
-def proceedings_figures(user: User, period: Period) -> list[dict]:
-    """The figures with their breakdowns (routes, offenders' roles) and the previous period."""
-    scope, before = scope_for(user), previous_period(period)
+def proceedings_figures(user: User, period: Period, scope: Scope | None = None) -> list[dict]:
+    """The figures with their breakdowns (routes, offenders' roles) and the previous period;
+    `scope`: the user's, when the caller has it already."""
+    scope, before = scope or scope_for(user), previous_period(period)
     tips = Tip.objects.filter(scope.tips)
     cases = CriminalCase.objects.filter(scope.cases)
     offenders = Offender.objects.filter(criminal_case__in=cases)
@@ -147,16 +153,12 @@ def proceedings_figures(user: User, period: Period) -> list[dict]:
         (cases, CASE_FIGURES),
         (offenders, OFFENDER_FIGURES),
     ):
-        now |= _counts(queryset, figures, period)
-        then |= _counts(queryset, figures, before)
+        in_period, in_previous = _counts(queryset, figures, (period, before))
+        now |= in_period
+        then |= in_previous
     breakdowns = {
         "criminal_cases_opened": _route_breakdowns(cases, period, period.last_day),
-        "offenders_prosecuted": [
-            _role_breakdown(offenders, OFFENDER_FIGURES["offenders_prosecuted"][1](period))
-        ],
-        "offenders_convicted": [
-            _role_breakdown(offenders, OFFENDER_FIGURES["offenders_convicted"][1](period))
-        ],
+        **_role_breakdowns(offenders, period, ("offenders_prosecuted", "offenders_convicted")),
     }
     labels = {
         key: label
@@ -186,6 +188,7 @@ def _route_breakdowns(cases: QuerySet, period: Period, day) -> list[dict]:
     by_origin = routes.values("origin_province").annotate(n=Count("criminal_case", distinct=True))
     sectors = dict(ExploitationSector.choices)
     origin: dict[str, int] = {}
+    names: dict[str, str] = {}
     provinces = Province.objects.select_related("merged_into").in_bulk(
         [row["origin_province"] for row in by_origin if row["origin_province"]]
     )
@@ -194,7 +197,8 @@ def _route_breakdowns(cases: QuerySet, period: Period, day) -> list[dict]:
         now = provinces[code].as_of(day) if code else None
         key = now.code if now else "unknown"
         origin[key] = origin.get(key, 0) + row["n"]
-    names = dict(Province.objects.filter(code__in=origin).values_list("code", "name"))
+        if now:
+            names[key] = now.name
     return [
         _breakdown(
             "destination_country",
@@ -214,14 +218,34 @@ def _route_breakdowns(cases: QuerySet, period: Period, day) -> list[dict]:
     ]
 
 
-def _role_breakdown(offenders: QuerySet, condition: Q) -> dict:
+def _role_breakdowns(offenders: QuerySet, period: Period, keys: tuple[str, ...]) -> dict:
+    """Figure key → [the offenders it counts by role], for the offender figures, in one
+    grouped query."""
     roles = dict(OffenderRole.choices)
-    rows = offenders.filter(condition).values("role").annotate(n=Count("pk"))
-    return _breakdown(
-        "offender_role",
-        _("Role of the offender"),
-        [(r["role"], str(roles.get(r["role"], r["role"])), r["n"]) for r in rows],
+    rows = list(
+        offenders.order_by()
+        .values("role")
+        .annotate(
+            **{
+                f"n{number}": Count("pk", filter=OFFENDER_FIGURES[key][1](period))
+                for number, key in enumerate(keys)
+            }
+        )
     )
+    return {
+        key: [
+            _breakdown(
+                "offender_role",
+                _("Role of the offender"),
+                [
+                    (r["role"], str(roles.get(r["role"], r["role"])), r[f"n{number}"])
+                    for r in rows
+                    if r[f"n{number}"]
+                ],
+            )
+        ]
+        for number, key in enumerate(keys)
+    }
 
 
 def _breakdown(dimension: str, label: str, values: list[tuple[str, str, int]]) -> dict:
@@ -296,9 +320,9 @@ def compared_period(target: Target, period: Period) -> Period:
     return Period(period.year - 1, period.part) if target.rises else previous_period(period)
 
 
-def proceedings_targets(user: User, period: Period) -> list[dict]:
+def proceedings_targets(user: User, period: Period, scope: Scope | None = None) -> list[dict]:
     """Each target of the plans that bind the user's province, with its achieved rate and the
-    compared period's beside it."""
+    compared period's beside it; `scope`: the user's, when the caller has it already."""
     province = scope_province(user, period.last_day)
     targets = targets_for(province_lineage(province) if province else [])
     wanted: set[tuple[str, Period]] = set()
@@ -307,7 +331,7 @@ def proceedings_targets(user: User, period: Period) -> list[dict]:
         wanted |= {(target.measure, period), (target.measure, before)}
         if target.rises:
             wanted.add((target.measure, compared_period(target, before)))
-    counts = _measured(scope_for(user), wanted)
+    counts = _measured(scope or scope_for(user), wanted)
     return [_target(target, period, counts) for target in targets]
 
 

@@ -6,11 +6,11 @@ under the province it had merged into by the period's last day), the form of tra
 the destination country; then the criminal track's figures and the plan's targets
 (reports.proceedings). Only aggregates leave this module: no names, no case numbers.
 
-Counted in the database in grouped queries whatever the number of cases (issues 11 and 15):
-one over the visible cases, grouped by the case's province, forms and destination, with one
-conditional count per figure and period; one over each case's first victim, grouped by sex
-and age group, with the same counts. Each source of records (closures, verifications, ...)
-enters a count as an uncorrelated `case IN (...)` that PostgreSQL builds once as a hash.
+Counted in the database in one grouped query whatever the number of cases (issues 11 and
+15): the visible cases grouped by their province, forms and destination and by their first
+victim's sex and age group, with one conditional count per figure and period. Each source of
+records (closures, verifications, ...) enters a count as an uncorrelated `case IN (...)` that
+PostgreSQL builds once as a hash; the groups are few, and only they reach Python.
 """
 
 from collections import Counter
@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, Model, OuterRef, Q
+from django.db.models import CharField, Count, Exists, F, Model, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,6 +51,7 @@ from .proceedings import (
     previous_period,
     proceedings_figures,
     proceedings_targets,
+    scope_for,
     scope_province,
 )
 
@@ -97,10 +99,10 @@ def periodic_report(user: User, period: str) -> dict:
     figures = _figures()
     with _without_jit():
         groups = _case_groups(user, figures, (parsed, before))
-        victims = _victim_groups(user, figures, parsed)
-        figure_rows = _figure_rows(figures, groups, victims, parsed.last_day)
-        proceedings = proceedings_figures(user, parsed)
-        targets = proceedings_targets(user, parsed)
+        figure_rows = _figure_rows(figures, groups, parsed.last_day)
+        scope = scope_for(user)
+        proceedings = proceedings_figures(user, parsed, scope)
+        targets = proceedings_targets(user, parsed, scope)
     province = scope_province(user, parsed.last_day)
     return {
         "period": describe(parsed, province),
@@ -126,6 +128,14 @@ def _without_jit():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
         yield
+
+
+def report_schedule(user: User, period: str) -> dict:
+    """The period and the day its report is due, as the rulebook sets it for the user's
+    province (its own day where it sets one, e.g. Quảng Trị's 17th; national units: Plan 19)."""
+    _require_reader(user)
+    parsed = parse_period(period)
+    return describe(parsed, scope_province(user, parsed.last_day))
 
 
 def _require_reader(user: User) -> None:
@@ -157,68 +167,78 @@ def _figures() -> list[Figure]:
     ]
 
 
-def _counted(figure: Figure, period: Period, case: str = "") -> Q:
-    """The condition under which a case counts in the figure for the period, on Case itself
-    (`case=""`) or on a model that points to one (`case="case__"`)."""
+def _counted(figure: Figure, period: Period) -> Q:
+    """The condition under which a case counts in the figure for the period."""
     source = figure.source
     within = {f"{source.moment}__gte": period.starts_at, f"{source.moment}__lt": period.ends_at}
     if source.model is None:
-        counted = Q(**{f"{case}{key}": value for key, value in within.items()})
+        counted = Q(**within)
     else:
         records = source.model.objects.filter(source.condition, **within)
         if figure.kind:
             records = records.filter(**{source.kind: figure.kind})
-        counted = Q(**{f"{case}pk__in": records.order_by().values("case_id")})
+        counted = Q(pk__in=records.order_by().values("case_id"))
     if figure.victims_only:
-        counted &= ~_found_not_victim(case)
+        counted &= ~_found_not_victim()
     return counted
 
 
-def _found_not_victim(case: str) -> Q:
+def _found_not_victim() -> Q:
     """Cases closed as "not a victim", or whose latest identification decision says so."""
     later = Identification.objects.filter(case_id=OuterRef("case_id")).filter(
         Q(decided_at__gt=OuterRef("decided_at"))
         | Q(decided_at=OuterRef("decided_at"), pk__gt=OuterRef("pk"))
     )
     latest_says_not = Identification.objects.filter(is_victim=False).exclude(Exists(later))
-    return Q(**{f"{case}closure_reason": ClosureReason.NOT_A_VICTIM}) | Q(
-        **{f"{case}pk__in": latest_says_not.order_by().values("case_id")}
+    return Q(closure_reason=ClosureReason.NOT_A_VICTIM) | Q(
+        pk__in=latest_says_not.order_by().values("case_id")
     )
 
 
-def _counts(figures: list[Figure], periods: tuple[Period, ...], case: str) -> dict[str, Count]:
+def _counts(figures: list[Figure], periods: tuple[Period, ...]) -> dict[str, Count]:
     return {
-        f"n{index}_{number}": Count("pk", filter=_counted(figure, period, case))
+        f"n{index}_{number}": Count("pk", filter=_counted(figure, period))
         for number, figure in enumerate(figures)
         for index, period in enumerate(periods)
     }
 
 
 def _case_groups(user: User, figures: list[Figure], periods: tuple[Period, ...]) -> list[dict]:
-    """The visible cases grouped by their dimensions, each group with its count per figure
-    and period (`n{period index}_{figure index}`): one query."""
+    """The visible cases grouped by their dimensions and their first victim's (lowest id) sex
+    and age group, each group with its count per figure and period (`n{period index}_{figure
+    index}`): one query, one pass over the cases."""
+    first_victim = (
+        Person.objects.filter(case_id=OuterRef("pk"), role=PersonRole.VICTIM)
+        .order_by("pk")
+        .annotate(profile=Concat(*_joined(VICTIM_DIMENSIONS), output_field=CharField()))
+    )
     cases = Case.objects.filter(case_scope(user)).order_by()
-    return list(cases.values(*DIMENSIONS).annotate(**_counts(figures, periods, "")))
-
-
-def _victim_groups(user: User, figures: list[Figure], period: Period) -> list[dict]:
-    """The first victim (lowest id) of each visible case, grouped by sex and age group, with
-    the case's count per figure in the period: one query. Cases without a victim are what the
-    case groups count beyond these."""
-    earlier = Person.objects.filter(
-        case_id=OuterRef("case_id"), role=PersonRole.VICTIM, pk__lt=OuterRef("pk")
+    groups = (
+        cases.annotate(victim=Subquery(first_victim.values("profile")[:1]))
+        .values(*DIMENSIONS, "victim")
+        .annotate(**_counts(figures, periods))
     )
-    victims = (
-        Person.objects.filter(case_scope(user, "case__"), role=PersonRole.VICTIM)
-        .exclude(Exists(earlier))
-        .order_by()
-    )
-    return list(
-        victims.values(*VICTIM_DIMENSIONS).annotate(**_counts(figures, (period,), "case__"))
-    )
+    return [
+        group | dict(zip(VICTIM_DIMENSIONS, _split(group["victim"]), strict=True))
+        for group in groups
+    ]
 
 
-def _figure_rows(figures: list[Figure], groups: list[dict], victims: list[dict], day: date):
+def _joined(fields: tuple[str, ...]) -> list:
+    """The fields' values joined by "|" (codes never hold one): one index probe per case for
+    all of the first victim's dimensions, not one per dimension."""
+    parts = [F(fields[0])]
+    for field in fields[1:]:
+        parts += [Value("|"), F(field)]
+    return parts
+
+
+def _split(profile: str | None) -> list[str | None]:
+    """The first victim's dimension codes; None each when the case has no victim."""
+    return [None] * len(VICTIM_DIMENSIONS) if profile is None else profile.split("|")
+
+
+def _figure_rows(figures: list[Figure], groups: list[dict], day: date):
     """The figures with their totals, previous totals and breakdowns, from the groups."""
     provinces = _provinces_as_of({g["province_id"] for g in groups if g["province_id"]}, day)
     counted = [
@@ -246,16 +266,13 @@ def _figure_rows(figures: list[Figure], groups: list[dict], victims: list[dict],
             for purpose in list(group["purposes"] or []) or [UNKNOWN]:
                 by["purpose"][purpose] += n
             by["destination_country"][group["destination_country"] or UNKNOWN] += n
-    for group in victims:
-        for number in range(len(figures)):
-            if n := group[f"n0_{number}"]:
-                for dimension in VICTIM_DIMENSIONS:
-                    counted[number][dimension][group[dimension]] += n
-    for number, total in enumerate(totals):
-        for dimension in VICTIM_DIMENSIONS:
-            if without_victim := total - sum(counted[number][dimension].values()):
-                counted[number][dimension][UNKNOWN] += without_victim
-    dimensions = _dimension_labels({code for by in counted for code in by["province"]})
+            for dimension in VICTIM_DIMENSIONS:
+                value = group[dimension]  # None: the case has no victim
+                by[dimension][UNKNOWN if value is None else value] += n
+    names = {province.code: province.name for province in provinces.values()}
+    dimensions = _dimension_labels(
+        {code: names[code] for by in counted for code in by["province"] if code in names}
+    )
     return [
         {
             "key": figure.key,
@@ -277,13 +294,13 @@ def _provinces_as_of(codes: set[str], day: date) -> dict[str, Province]:
     return {province.code: province.as_of(day) for province in found}
 
 
-def _dimension_labels(provinces: set[str]) -> dict[str, tuple[str, dict[str, str], bool]]:
-    """Dimension → (its label, code → label, whether every value is shown even at zero)."""
-    names = Province.objects.filter(code__in=provinces)
+def _dimension_labels(provinces: dict[str, str]) -> dict[str, tuple[str, dict[str, str], bool]]:
+    """Dimension → (its label, code → label, whether every value is shown even at zero);
+    `provinces`: code → name of the provinces counted."""
     return {
         "sex": (_("Sex"), _labels(Sex.choices), True),
         "age_group": (_("Age group"), _labels(AgeGroup.choices), True),
-        "province": (_("Province"), {p.code: p.name for p in names}, False),
+        "province": (_("Province"), provinces, False),
         "purpose": (_("Form of trafficking"), _labels(TraffickingPurpose.choices), True),
         "destination_country": (_("Destination country"), {}, False),
     }

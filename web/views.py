@@ -34,6 +34,7 @@ from referrals.selectors import (
     referrals_in_box,
     routing_units,
 )
+from reports.selectors import report_schedule
 from rulebooks.periods import current_quarter
 from rulebooks.selectors import rulebook_for
 from supervision.selectors import overdue_referrals
@@ -368,6 +369,13 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 @page(Role.SUPERVISOR, area="reports")
 def reports(request: HttpRequest) -> HttpResponse:
-    """The periodic report for Steering Committee 138: this quarter's, to download."""
+    """The periodic report for Steering Committee 138: this quarter's, to download, with the
+    day the province must submit it by."""
     period = request.GET.get("period") or current_quarter(timezone.now())
-    return render(request, "web/reports.html", {"period": period})
+    try:
+        schedule = report_schedule(request.user, period)
+    except DomainError as exc:
+        return render(
+            request, "web/reports.html", {"period": period, "error": exc.detail}, status=400
+        )
+    return render(request, "web/reports.html", {"period": period, "schedule": schedule})

@@ -102,3 +102,12 @@ def test_a_page_as_png_to_look_at(story, supervisor, tmp_path):
             check=True,
         )
         assert (shots / f"{name}.png").stat().st_size > 10_000
+
+
+def test_quang_tri_keeps_its_diacritics(story, api, cast):
+    """The province's name, with its hook above and dot below, comes back out of the PDF's
+    text as it went in (glyphs of the embedded font, mapped back to the same characters)."""
+    quang_tri = api(cast.named("qt-steering_committee-supervisor"))
+    text = text_of(pdf_of(quang_tri, "2025-Q4"))
+    assert "Quảng Trị" in text
+    assert "Quang Tri" not in text and "Qu?ng Tr?" not in text

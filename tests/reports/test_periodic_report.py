@@ -1,13 +1,16 @@
 """The periodic statistics over cases taken through the API (báo cáo định kỳ)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agencies.models import Role
-from tests.cast import refused
+from reports.selectors import periodic_report
+from tests.cast import open_case, refused
 
-from .conftest import counts, figure, get_report, target
+from .conftest import backdate, counts, figure, get_report, intake, screen_and_verify, target
 
 pytestmark = pytest.mark.django_db
 
@@ -175,3 +178,32 @@ def test_the_report_costs_a_handful_of_grouped_queries(
     get_report(supervisor, "2025-Q4")  # warm: session, translations
     with django_assert_max_num_queries(41):
         assert figure(get_report(supervisor, "2025").json(), "received")["total"] == 3
+
+
+def test_the_reports_queries_do_not_grow_with_the_cases(story, api, cast):
+    """The yearly report in a handful of grouped queries (at most 21 with the transaction that
+    turns PostgreSQL's JIT off), the same number whatever the cases, their victims, their
+    provinces and their records: no query per case, figure or source row (issues 11, 15)."""
+
+    def queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            report = periodic_report(cast.supervisor, "2025")
+        return len(captured), figure(report, "received")["total"]
+
+    queries()  # warm: cached rulebook data
+    before, received = queries()
+    assert before <= 21
+    police = api(cast.police)
+    for n, (sex, age, purpose, country) in enumerate(
+        [
+            ("male", 12, "forced_labour", "KH"),
+            ("female", 40, "sexual_exploitation", ""),
+            ("male", 25, "forced_crime", "MM"),
+        ]
+    ):
+        case = open_case(police, intake(f"2025-0{n + 4}-0{n + 1}", sex, age, [purpose], country))
+        screen_and_verify(police, case["id"], "signs_of_trafficking")
+        backdate(case["id"], f"2025-0{n + 4}-1{n + 1}")
+    after, received_after = queries()
+    assert received_after == received + 3
+    assert after == before
