@@ -106,3 +106,14 @@ def pytest_collection_modifyitems(config, items) -> None:
     )
     config.hook.pytest_deselected(items=[item for item in items if item not in kept])
     items[:] = kept
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """mutmut maps the tests it has not seen yet (another module's) in a stats run of their
+    own; narrowed to this module's tests, none may be left: that is not a failure."""
+    if (
+        os.environ.get("MUTANT_UNDER_TEST") == "stats"
+        and exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED
+    ):
+        session.exitstatus = pytest.ExitCode.OK
