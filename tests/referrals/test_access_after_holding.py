@@ -144,16 +144,20 @@ def test_while_the_unit_holds_the_case_its_read_is_an_identity_read(social, peop
     assert _reads(people["social"], "identity.read_refused") == []
 
 
-@pytest.mark.parametrize("ending", ["withdraw", "reject"])
-def test_a_withdrawn_or_rejected_referral_leaves_no_case_page_either(
-    client, border, social, people, case_id, ending
+@pytest.mark.parametrize("ending", [HoldingEnd.WITHDRAWN, HoldingEnd.REJECTED])
+def test_a_withdrawn_or_rejected_hold_leaves_no_case_page_either(
+    client, border, social, people, case_id, accepted, ending
 ):
-    give_consent(border, case_id, "health_department")
-    referral = refer(border, case_id)
-    actor = border if ending == "withdraw" else social
-    body = {"reason": "Không phải việc của đơn vị"}
-    response = actor.post(f"/api/v1/referrals/{referral['id']}/{ending}", body, format="json")
-    assert response.status_code == 200, response.json()
+    """After the unit held the case (accepted, with a service of its own recorded)."""
+    if ending == HoldingEnd.WITHDRAWN:
+        body = {"reason": "Sent by mistake"}
+        url = f"/api/v1/referrals/{accepted['id']}/withdraw"
+        assert border.post(url, body, format="json").status_code == 200
+    else:
+        CaseHolding.objects.filter(unit__code="ht-health_department").update(
+            **CaseHolding.ending(ending, accepted["sent_at"])
+        )
+    assert CaseHolding.objects.get(unit__code="ht-health_department").ended_as == ending
     client.force_login(people["social"])
     assert client.get(f"/cases/{case_id}/").status_code == 404
     assert social.get(f"/api/v1/cases/{case_id}/documents/").status_code == 404

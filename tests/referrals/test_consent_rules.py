@@ -285,6 +285,9 @@ def test_the_latest_covering_decision_decides_and_of_two_at_once_the_last_record
     assert latest_consent(case, Recipient("police", "verification")) == first
     again = _decide(case, t0 + timedelta(days=1), "given")  # the same moment, recorded later
     assert latest_consent(case, recipient) == again
+    # Entered last, but decided before: the time of the decision decides, not the row's order.
+    _decide(case, t0 + timedelta(hours=1), "withdrawn")
+    assert latest_consent(case, recipient) == again
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,9 @@ from django.urls import reverse
 
 from security.audit import (
     GENESIS_HASH,
+    AuditChainError,
+    ChainReport,
+    audit_head_problem,
     canonical_json,
     compute_hash,
     record_event,
@@ -17,7 +20,7 @@ from security.audit import (
     verify_chain,
 )
 from security.db import trigger_sql
-from security.models import AuditEvent
+from security.models import AuditChainHead, AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -226,3 +229,61 @@ def test_a_missing_head_reports_how_far_the_chain_held():
     report = verify_chain()
     assert (report.checked, report.broken_sequence) == (3, 4)
     assert report.problem == "events after 3 are missing (head: 0)"
+
+
+def test_a_missing_head_stops_the_sealer_with_a_message_that_says_what_to_do():
+    three_events()
+    AuditChainHead.objects.all().delete()
+    record_event("case.create")  # writers never touch the head: the sealer finds it missing
+    with pytest.raises(AuditChainError) as refused:
+        seal_pending()
+    assert str(refused.value) == "The audit chain head is missing; run verify_audit."
+    assert AuditEvent.objects.filter(hash__isnull=True).count() == 1
+    assert not AuditChainHead.objects.exists()
+
+
+def test_a_broken_link_reports_how_many_events_held_before_it():
+    three_events()
+    force("UPDATE security_auditevent SET reason = 'edited' WHERE sequence = 2")
+    report = verify_chain()
+    assert (report.ok, report.checked, report.broken_sequence) == (False, 1, 2)
+
+
+@pytest.mark.parametrize(
+    ("broken_sequence", "problem", "ok"),
+    [(None, "", True), (4, "", False), (None, "head missing", False), (4, "edited", False)],
+)
+def test_a_chain_report_is_ok_only_without_a_broken_event_and_a_problem(
+    broken_sequence, problem, ok
+):
+    assert ChainReport(3, broken_sequence, problem).ok is ok
+
+
+def test_the_head_check_finds_nothing_wrong_with_an_empty_or_intact_ledger():
+    assert audit_head_problem() == ""
+    record_event("case.create")  # creates the head
+    assert audit_head_problem() == ""
+    three_events()
+    assert audit_head_problem() == ""
+
+
+def test_the_head_check_names_a_missing_head_and_a_head_behind_the_newest_event():
+
+    AuditChainHead.objects.all().delete()
+    assert audit_head_problem() == ""  # a new ledger: the first writer creates the head
+    three_events()
+    force("DELETE FROM security_auditevent WHERE sequence = 3")
+    assert audit_head_problem() == "the audit chain head (#3) does not match the newest event"
+    AuditChainHead.objects.update(sequence=2)  # the right number, the wrong hash
+    assert audit_head_problem() == "the audit chain head (#2) does not match the newest event"
+    head = AuditEvent.objects.get(sequence=2)
+    AuditChainHead.objects.update(hash=head.hash)
+    assert audit_head_problem() == ""
+    AuditChainHead.objects.all().delete()
+    assert audit_head_problem() == "the audit chain head is missing"
+
+
+def test_the_head_check_of_a_ledger_emptied_behind_its_head():
+    three_events()
+    force("DELETE FROM security_auditevent")
+    assert audit_head_problem() == "the audit chain head (#3) does not match the newest event"
