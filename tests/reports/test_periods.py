@@ -28,7 +28,7 @@ def test_periods_and_their_due_dates(text, first, last, due, included_in):
     assert (described["first_day"], described["last_day"]) == (first, last)
     assert described["due_before"] == due
     assert described["included_in"] == included_in
-    assert described["citation"] == "Plan 19/KH-BCĐ138/CP (15/01/2024), III.2"
+    assert described["citation"] == "Kế hoạch 19/KH-BCĐ138/CP (15/01/2024), mục III.2"
     assert "20/3" in described["wording"]
     assert described["submit_before"] == (due or described["submit_before"])
 

@@ -37,4 +37,4 @@ def test_a_lao_cai_report_follows_the_national_days(supervisor):
     period = get_report(supervisor, "2025-Q2").json()["period"]
     assert period["due_before"] is None and period["included_in"] == "2025-H1"
     assert period["submit_before"] == "2025-06-20"
-    assert period["citation"] == "Plan 19/KH-BCĐ138/CP (15/01/2024), III.2"
+    assert period["citation"] == "Kế hoạch 19/KH-BCĐ138/CP (15/01/2024), mục III.2"

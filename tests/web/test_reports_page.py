@@ -12,7 +12,7 @@ def test_lao_cai_submits_on_plan_19s_day(client_for):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Nộp trước ngày 20/03/2026." in html
-    assert "Plan 19/KH-BCĐ138/CP" in html  # the citation of the day
+    assert "Kế hoạch 19/KH-BCĐ138/CP" in html  # the citation of the day
     assert "?period=2026-Q1&amp;format=pdf" in html
 
 
