@@ -314,6 +314,14 @@ CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 
+
+def _every(seconds: float, task: str) -> dict:
+    """A beat entry run every `seconds`; a run not started within its period is dropped (the
+    next one does the same job). LOIVE_SWEEP_QUEUE puts it on a test worker's own queue."""
+    queue = {"queue": os.environ["LOIVE_SWEEP_QUEUE"]} if "LOIVE_SWEEP_QUEUE" in os.environ else {}
+    return {"task": task, "schedule": seconds, "options": {"expires": seconds, **queue}}
+
+
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -394,14 +402,7 @@ OTP_TOTP_ISSUER = "Lối Về"
 # /readyz fails when an event has waited for it longer than the maximum lag.
 LOIVE_AUDIT_SEAL_SECONDS = float(os.environ.get("LOIVE_AUDIT_SEAL_SECONDS", "3"))
 LOIVE_AUDIT_SEAL_MAX_LAG_SECONDS = float(os.environ.get("LOIVE_AUDIT_SEAL_MAX_LAG_SECONDS", "120"))
-CELERY_BEAT_SCHEDULE["seal-audit"] = {
-    "task": "security.tasks.seal_audit",
-    "schedule": LOIVE_AUDIT_SEAL_SECONDS,
-    "options": {
-        "expires": LOIVE_AUDIT_SEAL_SECONDS,
-        **({"queue": os.environ["LOIVE_SWEEP_QUEUE"]} if "LOIVE_SWEEP_QUEUE" in os.environ else {}),
-    },
-}
+CELERY_BEAT_SCHEDULE["seal-audit"] = _every(LOIVE_AUDIT_SEAL_SECONDS, "security.tasks.seal_audit")
 # --- end security app ------------------------------------------------------------------------
 
 # --- cases app ------------------------------------------------------------------------------
@@ -416,14 +417,9 @@ LOIVE_OPERATOR_SIGHT_AFTER_HANDOVER = timedelta(
 # Never long countdowns (DESIGN.md §3). LOIVE_SWEEP_SECONDS and LOIVE_SWEEP_QUEUE exist so that
 # tests can run a real worker quickly on a queue of their own.
 LOIVE_SWEEP_SECONDS = float(os.environ.get("LOIVE_SWEEP_SECONDS", "60"))
-CELERY_BEAT_SCHEDULE["sweep-deadlines"] = {
-    "task": "supervision.tasks.sweep_deadlines",
-    "schedule": LOIVE_SWEEP_SECONDS,
-    "options": {
-        "expires": LOIVE_SWEEP_SECONDS,
-        **({"queue": os.environ["LOIVE_SWEEP_QUEUE"]} if "LOIVE_SWEEP_QUEUE" in os.environ else {}),
-    },
-}
+CELERY_BEAT_SCHEDULE["sweep-deadlines"] = _every(
+    LOIVE_SWEEP_SECONDS, "supervision.tasks.sweep_deadlines"
+)
 # A notification that failed this many times stays in the outbox for an administrator.
 LOIVE_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("LOIVE_OUTBOX_MAX_ATTEMPTS", "10"))
 # --- end supervision and notifications apps ---------------------------------------------------
@@ -445,11 +441,4 @@ LOIVE_WORKER_METRICS_BIND = os.environ.get("LOIVE_WORKER_METRICS_BIND", "")
 
 # --- health app: /readyz trusts the workers while this heartbeat keeps arriving --------------
 LOIVE_HEARTBEAT_SECONDS = float(os.environ.get("LOIVE_HEARTBEAT_SECONDS", "20"))
-CELERY_BEAT_SCHEDULE["heartbeat"] = {
-    "task": "health.tasks.heartbeat",
-    "schedule": LOIVE_HEARTBEAT_SECONDS,
-    "options": {
-        "expires": LOIVE_HEARTBEAT_SECONDS,
-        **({"queue": os.environ["LOIVE_SWEEP_QUEUE"]} if "LOIVE_SWEEP_QUEUE" in os.environ else {}),
-    },
-}
+CELERY_BEAT_SCHEDULE["heartbeat"] = _every(LOIVE_HEARTBEAT_SECONDS, "health.tasks.heartbeat")

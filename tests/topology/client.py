@@ -245,14 +245,7 @@ def _socket_inodes(pid: int) -> set[str]:
 
 def has_connection_to(pid: int, port: int) -> bool:
     """Whether the process holds an established TCP connection to 127.0.0.1:`port`."""
-    inodes = set()
-    try:
-        for fd in Path(f"/proc/{pid}/fd").iterdir():
-            target = os.readlink(fd)
-            if target.startswith("socket:["):
-                inodes.add(target[8:-1])
-    except OSError:
-        return False
+    inodes = _socket_inodes(pid)
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         fields = line.split()
         remote, state, inode = fields[2], fields[3], fields[9]
