@@ -207,3 +207,12 @@ def test_the_reports_queries_do_not_grow_with_the_cases(story, api, cast):
     after, received_after = queries()
     assert received_after == received + 3
     assert after == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="JIT is PostgreSQL's")
+def test_postgresql_connections_run_without_jit(db):
+    """The report's aggregates spend most of their time compiling under JIT (issue 15);
+    config/settings.py turns it off for every connection unless DATABASE_JIT=on."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
