@@ -1,5 +1,6 @@
-"""The targets dashboard in Chromium, at 1366 and 360 pixels wide: the charts are drawn,
-fit the screen, and carry their text alternative. Screenshots go to var/screenshots/."""
+"""The targets dashboard and the reports page in Chromium, at 1366 and 360 pixels wide: the
+charts are drawn, fit the screen, and carry their text alternative; the day the report is due
+and its citation fit a phone. Screenshots go to var/screenshots/."""
 
 import re
 
@@ -42,3 +43,14 @@ def test_the_dashboard_at_desktop_and_phone_widths(page, live_server, phu_tho): 
         assert box["width"] > 200 and box["x"] + box["width"] <= width
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.screenshot(path=str(SHOTS / f"dashboard-{label}.png"), full_page=True)
+
+    page.goto(f"{live_server.url}/reports/?period=2026-Q2")
+    due = page.locator("p.due")
+    # Q2 has no report of its own: the longest line the page shows, the one to fit a phone.
+    assert "báo cáo 2026-H1, nộp trước ngày 20/06/2026." in due.inner_text()
+    for label, (width, height) in SIZES.items():
+        page.set_viewport_size({"width": width, "height": height})
+        box = due.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(SHOTS / f"reports-{label}.png"), full_page=True)
