@@ -44,7 +44,13 @@ RULE_MODULES = {
     # call of CaseTransition.fsm() sees a changed binding.
     "cases.lifecycle": RuleModule(("tests/cases/test_lifecycle_table.py", *_TRANSITIONS)),
     "cases.requirements": RuleModule(("tests/cases/test_requirements.py", *_TRANSITIONS)),
-    "cases.permissions": RuleModule((*_TRANSITIONS, "tests/cases/test_transitions_api.py")),
+    "cases.permissions": RuleModule(
+        (
+            "tests/cases/test_permissions.py",
+            "tests/cases/test_transition_rules.py",
+            "tests/cases/test_transitions_api.py",
+        )
+    ),
     # The direct tests name every field of a CaseView, a person and a record; the endpoint
     # tests of the policy table (tests/test_access_policy_endpoints.py) and of erasure
     # (tests/cases/test_erasure.py) add close to a minute per surviving mutant and check the

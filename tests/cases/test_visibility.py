@@ -41,7 +41,9 @@ def _user(username: str) -> User:
 
 def _hold(case: Case, username: str, **fields) -> CaseHolding:
     fields.setdefault("since", timezone.now())
-    return CaseHolding.objects.create(case=case, unit=_user(username).unit, basis="referral", **fields)
+    return CaseHolding.objects.create(
+        case=case, unit=_user(username).unit, basis="referral", **fields
+    )
 
 
 def _end(holding: CaseHolding, end: str) -> None:
@@ -230,7 +232,9 @@ def test_after_a_completed_hold_only_the_units_own_records_are_shown(case):
     unmarked = RecordShape("verifications", {"id": "uuid"})  # no maker kept: never "own"
     assert not unmarked.shows(verification, own)
     assert unmarked.shows(verification, CaseView(frozenset()))
-    hidden = RecordShape("verifications", {}, shown_to=lambda record, view: False, made_by="unit_id")
+    hidden = RecordShape(
+        "verifications", {}, shown_to=lambda record, view: False, made_by="unit_id"
+    )
     assert not hidden.shows(verification, own)
 
 
@@ -276,9 +280,7 @@ def test_case_records_names_the_groups_sorted_and_every_kind_of_record(case):
     assert records["field_groups"] == sorted(POLICE)
     assert records["identity_erased"] is False
     assert [p["role"] for p in records["people"]] == ["victim", "reporter"]
-    assert [p["id"] for p in records["people"]] == [
-        str(p.uuid) for p in case.people.order_by("id")
-    ]
+    assert [p["id"] for p in records["people"]] == [str(p.uuid) for p in case.people.order_by("id")]
     assert set(records) == {"field_groups", "identity_erased", "people", *RECORDS}
     assert records["intakes"][0]["narrative"] == "Lời kể"
     assert records["intakes"][0]["unit"] == "hotline-111"
