@@ -287,3 +287,35 @@ def test_case_records_names_the_groups_sorted_and_every_kind_of_record(case):
     assert {h["unit__code"] for h in records["holders"]} >= {"hotline-111", "lc-police"}
     summary = CaseView(frozenset(), unit_id=police.unit_id, own_records_only=True)
     assert {h["unit__code"] for h in case_records(case, summary)["holders"]} == {"lc-police"}
+
+
+def test_records_without_an_order_of_their_own_keep_their_models_order(case):
+    """Intakes are listed by when they were received (Intake.Meta.ordering), not as stored."""
+    first = case.intakes.get()
+    later = first.received_at + datetime.timedelta(hours=1)
+    services.create_intake(
+        _user("demo-hotline"),
+        services.IntakeData(
+            channel="hotline",
+            victim=services.PersonData(full_name="Lò Thị Mai", province_id="n-lao-cai"),
+            link_to_case=case,
+            received_at=first.received_at - datetime.timedelta(hours=1),
+        ),
+    )
+    type(first).objects.filter(pk=first.pk).update(received_at=later)
+    rows = list(RECORDS["intakes"].rows(case))
+    assert [row.received_at for row in rows] == sorted(row.received_at for row in rows)
+    assert rows[-1].pk == first.pk
+
+
+def test_a_records_units_are_read_with_the_records(case, django_assert_num_queries):
+    """One query per kind of record, however many there are: the units their fields name
+    (a service's provider, which may be none) come in the same query."""
+    police, social = _user("demo-police"), _user("demo-social")
+    for _ in range(3):
+        services.request_service(police, case, kind="essential_needs", provider_unit=social.unit)
+    shape = RECORDS["services"]
+    view = CaseView(SOCIAL)
+    with django_assert_num_queries(1):
+        shown = [shape.present(record, view) for record in shape.rows(case)]
+    assert [s["provider_unit__code"] for s in shown] == ["lc-health_department"] * 3
