@@ -7,6 +7,8 @@ offered with what they still need, and who may add records. No API.
 """
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from agencies.models import Role, User
@@ -179,3 +181,13 @@ def test_the_transitions_offered_are_those_the_user_may_make_with_what_they_need
     assert available_transitions(_user("demo-supervisor"), case) == ["close"]
     assert available_transitions(_user("demo-justice"), case) == []
     assert transition_choices(_user("demo-justice"), case) == []
+
+
+def test_the_hold_is_looked_up_once_for_every_transition_offered(case):
+    """Whether the unit holds the case is asked once, not once per transition: the case
+    page lists the transitions of every case it shows."""
+    police = _user("demo-police")
+    with CaptureQueriesContext(connection) as queries:
+        assert available_transitions(police, case) == ["close", "start_verification"]
+    holding_lookups = [q for q in queries.captured_queries if "cases_caseholding" in q["sql"]]
+    assert len(holding_lookups) == 1
