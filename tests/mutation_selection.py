@@ -53,7 +53,7 @@ RULE_MODULES = {
     ),
     # The direct tests name every field of a CaseView, a person and a record; the endpoint
     # tests of the policy table (tests/test_access_policy_endpoints.py) and of erasure
-    # (tests/cases/test_erasure.py) add close to a minute per surviving mutant and check the
+    # (tests/cases/test_erasure.py) add some 40 s each to every surviving mutant and check the
     # same branches through the API.
     "cases.visibility": RuleModule(
         (
