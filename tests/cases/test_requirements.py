@@ -1,0 +1,79 @@
+"""cases.requirements called directly: the closure reason's cases and the typed reason.
+
+tests/cases/test_transition_rules.py covers each transition through the service; these are the
+branches it does not reach (a duplicate of itself or of nothing, an identification that found
+a victim, a reason not given at all), checked without the API.
+"""
+
+import pytest
+from django.utils import timezone, translation
+
+from agencies.models import User
+from cases import services
+from cases.models import Case, CaseHolding
+from cases.requirements import CHECKS, missing_for
+
+pytestmark = pytest.mark.django_db
+
+CLOSURE = (
+    "a closure reason (for 'not a victim', the verification or identification finding; "
+    "for 'duplicate', the other case)"
+)
+closure_reason = CHECKS["closure_reason"][0]
+
+
+def _user(username: str) -> User:
+    return User.objects.select_related("unit").get(username=username)
+
+
+def _new_case() -> Case:
+    intake = services.IntakeData(
+        channel="hotline",
+        victim=services.PersonData(full_name="Người bị hại", province_id="n-lao-cai"),
+    )
+    case = services.create_intake(_user("demo-hotline"), intake).case
+    CaseHolding.objects.create(
+        case=case, unit=_user("demo-police").unit, basis="referral", since=timezone.now()
+    )
+    return case
+
+
+@pytest.fixture
+def case(demo_org):
+    return _new_case()
+
+
+def test_a_reason_is_missing_when_none_is_given_at_all(case):
+    with translation.override("en"):
+        assert missing_for(case, "reopen") == ["a reason"]
+        assert missing_for(case, "reopen", reason="  ") == ["a reason"]
+        assert missing_for(case, "reopen", reason="New evidence") == []
+
+
+def test_a_duplicate_needs_another_case(case):
+    other = _new_case()
+    assert not closure_reason(case, closure_reason="duplicate")
+    assert not closure_reason(case, closure_reason="duplicate", duplicate_of=None)
+    assert not closure_reason(case, closure_reason="duplicate", duplicate_of=case)
+    assert closure_reason(case, closure_reason="duplicate", duplicate_of=other)
+    with translation.override("en"):
+        assert missing_for(case, "close", closure_reason="duplicate", duplicate_of=case) == [
+            CLOSURE
+        ]
+        assert missing_for(case, "close", closure_reason="duplicate", duplicate_of=other) == []
+
+
+def test_not_a_victim_needs_an_identification_that_found_none(case):
+    police = _user("demo-police")
+    services.record_identification(
+        police, case, is_victim=True, document_type="police_confirmation", document_number="PC-1"
+    )
+    assert not closure_reason(case, closure_reason="not_a_victim")
+    services.record_identification(police, case, is_victim=False)
+    assert closure_reason(case, closure_reason="not_a_victim")
+
+
+def test_no_closure_reason_or_an_unknown_one_is_missing(case):
+    assert not closure_reason(case)
+    assert not closure_reason(case, closure_reason="bored")
+    assert closure_reason(case, closure_reason="reintegrated")
