@@ -46,7 +46,7 @@ def transition_case(
             at=timezone.now(),
             reason=reason,
         )
-        stage_changed.send(Case, case=case)  # the process follows in this transaction
+        stage_changed.send(Case, case=case)  # the process follows once this commits
         record_event(
             "case.transition",
             actor=actor,
