@@ -41,7 +41,13 @@ from security.audit import record_event
 
 from .flows import STAGE_TRACK, SUPPORT_TRACK, CaseFlow, CaseTaskNode
 from .models import PendingProcessSync
-from .process import OPEN_TASK_STATUSES, CaseProcess, CaseTask, case_content_type
+from .process import (
+    OPEN_TASK_STATUSES,
+    CaseProcess,
+    CaseTask,
+    case_content_type,
+    flow_sees_stage,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -123,14 +129,45 @@ def sync_case_process(case: Case) -> CaseProcess | None:
 
 
 def _sync_locked(case: Case) -> CaseProcess | None:
-    """sync_case_process for a case row locked by the caller's transaction."""
+    """sync_case_process for a case row locked by the caller's transaction.
+
+    A run followed its case until the change it recorded (Process.data["change"]); a run
+    whose case was closed since ends at that closure, as if synced then (its stage task done
+    by whoever closed it), and a case reopened meanwhile gets a new run for the period it is
+    open again: a closure and a reopening between two dispatcher runs are not lost.
+    """
+    last = case.state_changes.order_by("-pk").first()
     process = CaseProcess.active_for(case).first()
+    if process is not None and (closure := _missed_closure(case, process)):
+        with flow_sees_stage(CaseState.CLOSED):
+            _close_left_behind_all(case, CaseState.CLOSED, closure)
+        process = None
     if process is None:  # a new case, or a reopened one: a new run
-        return CaseFlow.start.run(case=case) if case.state != CaseState.CLOSED else None
-    change = case.state_changes.order_by("-at", "-pk").first()
-    for task in _left_behind(case):
-        _close_left_behind(task, change)
+        if case.state == CaseState.CLOSED:
+            return None
+        return CaseFlow.start.run(case=case, change=last.pk if last else 0)
+    _close_left_behind_all(case, case.state, last)
+    if last and process.data.get("change") != last.pk:
+        process.data = {**process.data, "change": last.pk}
+        process.save(update_fields=["data"])
     return process
+
+
+def _missed_closure(case: Case, process: CaseProcess) -> StateChange | None:
+    """The first closure of the case after the last change its run followed: the run ends
+    there (None: the run is of the case's current open period)."""
+    closures = case.state_changes.filter(transition="close")
+    followed = process.data.get("change")
+    if followed is None:  # a run started before runs recorded it: synced in its transaction
+        closures = closures.filter(at__gt=process.created)
+    else:
+        closures = closures.filter(pk__gt=followed)
+    return closures.order_by("pk").first()
+
+
+def _close_left_behind_all(case: Case, stage: str, change: StateChange | None) -> None:
+    for task in _left_behind(case, stage):
+        _close_left_behind(task, change)
 
 
 def follow_case_stage(sender, *, case: Case, **kwargs) -> None:
@@ -191,9 +228,7 @@ def _sync_pending(case_id: int) -> bool:
 
 def pending_since(case: Case):
     """When the case's process started waiting for the dispatcher (None: it is in step)."""
-    return (
-        PendingProcessSync.objects.filter(case=case).values_list("since", flat=True).first()
-    )
+    return PendingProcessSync.objects.filter(case=case).values_list("since", flat=True).first()
 
 
 def reconcile_processes() -> int:
@@ -280,13 +315,13 @@ def _require_open(task: CaseTask, case: Case, track: str) -> None:
         )
 
 
-def _left_behind(case: Case) -> list[CaseTask]:
-    """Open tasks of a stage the case has left, parallel tracks first.
+def _left_behind(case: Case, stage: str) -> list[CaseTask]:
+    """Open tasks of another stage than `stage` (the case's), parallel tracks first.
 
     A track is cancelled before its stage task is done, so that the Join, reached by the
     stage task, finds no branch still open and routes on.
     """
-    left = [task for task in open_tasks(case) if task.stage != case.state]
+    left = [task for task in open_tasks(case) if task.stage != stage]
     return sorted(left, key=lambda task: task.track == STAGE_TRACK)
 
 
