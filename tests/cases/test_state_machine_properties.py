@@ -362,6 +362,9 @@ class CaseMachine(RuleBasedStateMachine):
         expected = [] if closed else [self.case.state, *([TRACK] if self.track_open else [])]
         assert nodes == expected
         assert CaseProcess.active_for(self.case).count() == (0 if closed else 1)
+        reopened = self.case.state_changes.filter(transition="reopen").order_by("-pk").first()
+        if reopened and not closed:  # each open period has a run of its own
+            assert CaseProcess.active_for(self.case).get().created >= reopened.at
 
 
 @pytest.mark.django_db
