@@ -20,8 +20,8 @@ from cases.models import Case
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 
-# The stage the flow's gateways see instead of the stored one while the dispatcher replays a
-# closure it missed (workflows.services: a case closed and reopened between two runs).
+# The stage the flow's gateways see instead of reading it again: the stage of the case row the
+# dispatcher holds locked, or a closure it missed and replays (workflows.services).
 _stage_seen: ContextVar[str | None] = ContextVar("stage_seen", default=None)
 
 
@@ -55,8 +55,8 @@ class CaseProcess(Process):
         return self.artifact
 
     def case_state(self) -> str:
-        """The case's stage as stored now, never a cached copy (or the stage a replay of a
-        missed closure shows the flow: flow_sees_stage)."""
+        """The case's stage as stored now, never a cached copy (or, within flow_sees_stage,
+        the stage of the case row its caller holds locked, or of a missed closure replayed)."""
         if (stage := _stage_seen.get()) is not None:
             return stage
         return Case.objects.values_list("state", flat=True).get(pk=self.artifact_object_id)

@@ -142,11 +142,14 @@ def _sync_locked(case: Case) -> CaseProcess | None:
         with flow_sees_stage(CaseState.CLOSED):
             _close_left_behind_all(case, CaseState.CLOSED, closure)
         process = None
-    if process is None:  # a new case, or a reopened one: a new run
-        if case.state == CaseState.CLOSED:
-            return None
-        return CaseFlow.start.run(case=case, change=last.pk if last else 0)
-    _close_left_behind_all(case, case.state, last)
+    # The case row is locked: its stage is the one read with it, and the flow's gateways need
+    # not read it again for each branch they weigh.
+    with flow_sees_stage(case.state):
+        if process is None:  # a new case, or a reopened one: a new run
+            if case.state == CaseState.CLOSED:
+                return None
+            return CaseFlow.start.run(case=case, change=last.pk if last else 0)
+        _close_left_behind_all(case, case.state, last)
     if last and process.data.get("change") != last.pk:
         process.data = {**process.data, "change": last.pk}
         process.save(update_fields=["data"])
