@@ -229,11 +229,6 @@ def _sync_pending(case_id: int) -> bool:
     return True
 
 
-def pending_since(case: Case):
-    """When the case's process started waiting for the dispatcher (None: it is in step)."""
-    return PendingProcessSync.objects.filter(case=case).values_list("since", flat=True).first()
-
-
 def reconcile_processes() -> int:
     """Start or sync the process of every case out of step with it; the number reconciled.
 
