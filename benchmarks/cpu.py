@@ -1,6 +1,7 @@
 """CPU time of the server's processes and of the database's, read from /proc (Linux).
 
-The web server: gunicorn's master and its workers (children of the master). PostgreSQL: the
+The web server: gunicorn's master and its workers (children of the master); the process
+dispatcher, which does the process work the requests leave behind (workflows). PostgreSQL: the
 backends connected to the benchmark database (pg_stat_activity), read from /proc when the
 database runs on this machine; SQLite runs inside the workers. Times are user + system.
 """
@@ -53,24 +54,27 @@ def database_pids() -> list[int]:
 
 
 class CpuMeter:
-    """CPU seconds spent by the server (master + workers) and the database backends between
-    start() and stop(); backends that connect meanwhile count from zero."""
+    """CPU seconds spent by the server (master + workers), the database backends and other
+    processes of the system (`others`: the process dispatcher) between start() and stop();
+    backends that connect meanwhile count from zero."""
 
-    def __init__(self, server_pid: int):
+    def __init__(self, server_pid: int, others: tuple[int, ...] = ()):
         self.server_pid = server_pid
+        self.others = others
 
-    def _sample(self) -> tuple[dict[int, float], dict[int, float]]:
+    def _sample(self) -> tuple[dict[int, float], dict[int, float], dict[int, float]]:
         server = [self.server_pid, *children(self.server_pid)]
         return (
             {pid: process_seconds(pid) for pid in server},
             {pid: process_seconds(pid) for pid in database_pids()},
+            {pid: process_seconds(pid) for pid in self.others},
         )
 
     def start(self) -> None:
         self.before = self._sample()
 
-    def stop(self) -> tuple[float, float]:
-        """(server seconds, database seconds) since start()."""
+    def stop(self) -> tuple[float, float, float]:
+        """(server seconds, database seconds, others' seconds) since start()."""
         after = self._sample()
         return tuple(
             sum(max(0.0, seconds - before.get(pid, 0.0)) for pid, seconds in now.items())

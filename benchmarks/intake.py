@@ -1,5 +1,8 @@
-"""In-process measurements of the intake service: its query count and encryption cost."""
+"""In-process measurements of the intake service (its query count and encryption cost), and the
+process dispatcher the benchmark runs beside the server."""
 
+import subprocess
+import sys
 import time
 from collections import Counter
 from contextlib import contextmanager
@@ -11,6 +14,7 @@ from agencies.models import User
 from cases.inputs import IntakeData, PersonData
 from cases.services import create_intake
 from security import fields
+from workflows.models import PendingProcessSync
 
 
 def _intake(n: int) -> IntakeData:
@@ -85,3 +89,28 @@ def transition_cases(count: int) -> list[str]:
     for item in data:
         item.channel = "police_report"
     return [str(create_intake(police, item).case.uuid) for item in data]
+
+
+@contextmanager
+def process_dispatcher(env: dict, cwd, every: float):
+    """The process dispatcher beside the server, as Celery beat runs it in production (every
+    `every` seconds, `manage.py sync_processes --every`); yields its pid."""
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "sync_processes", "--every", str(every)], cwd=cwd, env=env
+    )
+    try:
+        yield process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+def wait_for_dispatch(timeout: float = 300.0) -> float:
+    """Wait until the dispatcher has synced every process the requests left pending (so that
+    its CPU is counted with theirs); the seconds waited."""
+    began = time.perf_counter()
+    while PendingProcessSync.objects.exists():
+        if time.perf_counter() - began > timeout:
+            raise RuntimeError("The process dispatcher did not catch up.")
+        time.sleep(0.1)
+    return time.perf_counter() - began

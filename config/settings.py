@@ -412,6 +412,15 @@ LOIVE_OPERATOR_SIGHT_AFTER_HANDOVER = timedelta(
     hours=float(os.environ.get("LOIVE_OPERATOR_SIGHT_HOURS", "24"))
 )
 
+# --- workflows app: the process dispatcher ------------------------------------------------
+# An intake or a transition leaves its case's process to this dispatcher (workflows.services):
+# the inbox shows the task of a case's new stage within about this many seconds.
+LOIVE_PROCESS_SYNC_SECONDS = float(os.environ.get("LOIVE_PROCESS_SYNC_SECONDS", "2"))
+CELERY_BEAT_SCHEDULE["sync-processes"] = _every(
+    LOIVE_PROCESS_SYNC_SECONDS, "workflows.tasks.sync_processes"
+)
+# --- end workflows app -------------------------------------------------------------------------
+
 # --- supervision and notifications apps: the deadline sweep and the outbox ------------------
 # One beat entry sweeps every deadline: overdue referrals, viewflow timers, the outbox.
 # Never long countdowns (DESIGN.md §3). LOIVE_SWEEP_SECONDS and LOIVE_SWEEP_QUEUE exist so that

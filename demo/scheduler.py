@@ -5,9 +5,11 @@ In production Celery beat runs supervision.tasks.sweep_deadlines every LOIVE_SWE
 security.tasks.seal_audit every LOIVE_AUDIT_SEAL_SECONDS. The demo (`quickstart`) has no beat
 and often no Redis, so it starts this daemon thread instead, which calls the same jobs: overdue
 referrals are marked and escalated, viewflow timers fire, the outbox is delivered as in-app
-notifications and the audit events written meanwhile are chained. Both jobs are idempotent
-(the sweep skips rows another sweeper holds, the sealer waits for another sealer's lock), so
-running them next to a real beat changes nothing twice.
+notifications, the audit events written meanwhile are chained and the processes of the cases
+opened or moved meanwhile follow their stage (workflows.tasks.sync_processes). The jobs are
+idempotent (the sweep skips rows another sweeper holds, the sealer waits for another sealer's
+lock, the dispatcher skips cases another holds), so running them next to a real beat changes
+nothing twice.
 
 It refuses to start with production settings: only `quickstart` starts it.
 """
@@ -23,8 +25,16 @@ from django.db import close_old_connections
 
 from security.audit import seal_pending
 from supervision.tasks import sweep_deadlines
+from workflows.services import sync_pending_processes
 
 logger = logging.getLogger(__name__)
+
+
+def seal_and_dispatch() -> dict[str, int]:
+    """What Celery beat runs every few seconds: the audit sealer and the process dispatcher
+    (the inbox shows a new case's task once it has run)."""
+    done = {"sealed": seal_pending(), "processes": sync_pending_processes()}
+    return {name: count for name, count in done.items() if count}
 
 
 class DemoScheduler(threading.Thread):
@@ -45,7 +55,7 @@ class DemoScheduler(threading.Thread):
         self.seal_interval = (
             settings.LOIVE_AUDIT_SEAL_SECONDS if seal_interval is None else seal_interval
         )
-        self.seal = seal or seal_pending
+        self.seal = seal or seal_and_dispatch
         self.runs = 0
         self._stopped = threading.Event()
 

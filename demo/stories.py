@@ -36,6 +36,7 @@ from proceedings.models import CriminalCase
 from referrals import services as referrals
 from referrals.models import Referral, ReferralStatus
 from supervision.tasks import sweep_deadlines
+from workflows.services import sync_pending_processes
 
 PROVINCES = ("lc", "qt", "ht")
 # A story yields the moment of its next step; the code after the yield runs at that moment.
@@ -90,6 +91,7 @@ class World:
             moment, _order, story = heapq.heappop(self._queue)
             with time_machine.travel(moment.astimezone(UTC), tick=False):
                 self._schedule(story, moment)
+                sync_pending_processes()  # the dispatcher, seconds after each step in production
 
     def _schedule(self, story: Story, now: datetime | None) -> None:
         try:

@@ -147,10 +147,12 @@ class CaseFlow(flow.Flow):
     flag_overdue = flow.Function(this.record_overdue).Next(this.end)
     end = flow.End()
 
-    def start_process(self, activation, case: Case) -> CaseProcess:
-        """Link the new run to its case; only the case UUID goes into Process.data."""
+    def start_process(self, activation, case: Case, change: int = 0) -> CaseProcess:
+        """Link the new run to its case. Process.data holds only pseudonymous references: the
+        case UUID, and the id of the case's last stage change the run has followed
+        (workflows.services: a closure the dispatcher missed is found after it)."""
         activation.process.artifact = case
-        activation.process.data = {"case": str(case.uuid)}
+        activation.process.data = {"case": str(case.uuid), "change": change}
         return activation.process
 
     def stage_due_at(self, activation):

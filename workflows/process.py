@@ -5,6 +5,10 @@ holds only the case's UUID, a pseudonymous reference (DESIGN.md §3). Each open 
 (from intake or reopening until closure) is one process.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from viewflow.workflow.models import Process, Task
@@ -14,6 +18,21 @@ from cases.models import Case
 
 # Statuses of a human task that still waits for someone.
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
+
+# The stage the flow's gateways see instead of reading it again: the stage of the case row the
+# dispatcher holds locked, or a closure it missed and replays (workflows.services).
+_stage_seen: ContextVar[str | None] = ContextVar("stage_seen", default=None)
+
+
+@contextmanager
+def flow_sees_stage(stage: str) -> Iterator[None]:
+    """Within the block, CaseProcess.case_state() answers `stage`."""
+    token = _stage_seen.set(stage)
+    try:
+        yield
+    finally:
+        _stage_seen.reset(token)
 
 
 def case_content_type() -> ContentType:
@@ -36,7 +55,10 @@ class CaseProcess(Process):
         return self.artifact
 
     def case_state(self) -> str:
-        """The case's stage as stored now, never a cached copy."""
+        """The case's stage as stored now, never a cached copy (or, within flow_sees_stage,
+        the stage of the case row its caller holds locked, or of a missed closure replayed)."""
+        if (stage := _stage_seen.get()) is not None:
+            return stage
         return Case.objects.values_list("state", flat=True).get(pk=self.artifact_object_id)
 
     @classmethod

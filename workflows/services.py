@@ -1,13 +1,25 @@
 """The case process kept in step with the case state machine, and the task inbox.
 
-The state machine is the truth. `sync_case_process` runs in the transaction of every transition
-(from cases.services.transition_case) and brings the process in line with the case's stage: the task
-of a stage the case has left is done (by the actor of the transition), a parallel track still
-open for that stage is cancelled, and the flow opens the tasks of the new stage, or ends the run
-at closure. It is idempotent, so running it twice, late or after several transitions always
-ends in the same place; `reconcile_processes` runs it for every case found out of step (cases
-restored from a backup, data changed by hand, processes of an older flow), so no open case is
-left without its tasks.
+The state machine is the truth. A request that opens a case or moves it only records that the
+case's process must follow (a PendingProcessSync row, written in its transaction by
+`follow_case_stage`); the dispatcher, `sync_pending_processes`, run by Celery beat every
+LOIVE_PROCESS_SYNC_SECONDS and by the deadline sweep, brings each such process in line with its
+case's stage with `sync_case_process`: the task of a stage the case has left is done (by the
+actor of the transition), a parallel track still open for that stage is cancelled, and the flow
+opens the tasks of the new stage, or ends the run at closure (issue 15: starting the process
+was half of an intake's queries and a third of its CPU).
+
+Why the deferral loses nothing: the outbox row commits with the change or not at all, and it is
+deleted only in the transaction that synced the process, so a crash, a lost Redis message or a
+stopped worker leaves the row for the next run. `sync_case_process` is idempotent, so running
+it twice, late or after several transitions always ends in the same place; `reconcile_processes`
+(in the deadline sweep) also runs it for every case found out of step by other means (cases
+restored from a backup, data changed by hand, processes of an older flow).
+
+In between (a few seconds): the case, its stage and its transitions are there at once; the
+inbox has no task of the new stage yet, and a task of the stage the case has left no longer
+shows (CaseTask.may_be_worked_by requires the case in the task's stage) and cannot be done
+(409), so nobody works a stage the case is not in.
 Completing a stage task through the task API is a transition made by
 cases.services.transition_case: there is one way to move a case.
 """
@@ -28,7 +40,14 @@ from config.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from security.audit import record_event
 
 from .flows import STAGE_TRACK, SUPPORT_TRACK, CaseFlow, CaseTaskNode
-from .process import OPEN_TASK_STATUSES, CaseProcess, CaseTask, case_content_type
+from .models import PendingProcessSync
+from .process import (
+    OPEN_TASK_STATUSES,
+    CaseProcess,
+    CaseTask,
+    case_content_type,
+    flow_sees_stage,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -106,25 +125,108 @@ def sync_case_process(case: Case) -> CaseProcess | None:
     closed case's run ends; a reopened case (no running process) gets a new run.
     """
     with transaction.atomic():
-        case = _locked(case)
-        process = CaseProcess.active_for(case).first()
+        return _sync_locked(_locked(case))
+
+
+def _sync_locked(case: Case) -> CaseProcess | None:
+    """sync_case_process for a case row locked by the caller's transaction.
+
+    A run followed its case until the change it recorded (Process.data["change"]); a run
+    whose case was closed since ends at that closure, as if synced then (its stage task done
+    by whoever closed it), and a case reopened meanwhile gets a new run for the period it is
+    open again: a closure and a reopening between two dispatcher runs are not lost.
+    """
+    last = case.state_changes.order_by("-pk").first()
+    process = CaseProcess.active_for(case).first()
+    if process is not None and (closure := _missed_closure(case, process)):
+        with flow_sees_stage(CaseState.CLOSED):
+            _close_left_behind_all(case, CaseState.CLOSED, closure)
+        process = None
+    # The case row is locked: its stage is the one read with it, and the flow's gateways need
+    # not read it again for each branch they weigh.
+    with flow_sees_stage(case.state):
         if process is None:  # a new case, or a reopened one: a new run
-            return CaseFlow.start.run(case=case) if case.state != CaseState.CLOSED else None
-        change = case.state_changes.order_by("-at", "-pk").first()
-        for task in _left_behind(case):
-            _close_left_behind(task, change)
-        return process
+            if case.state == CaseState.CLOSED:
+                return None
+            return CaseFlow.start.run(case=case, change=last.pk if last else 0)
+        _close_left_behind_all(case, case.state, last)
+    if last and process.data.get("change") != last.pk:
+        process.data = {**process.data, "change": last.pk}
+        process.save(update_fields=["data"])
+    return process
 
 
-def follow_case_stage(sender, *, case: Case, opened: bool = False, **kwargs) -> None:
-    """Receiver of cases.signals.stage_changed: the process follows the case's new stage.
-
-    A case this transaction has just opened has no process, and no other transaction can see
-    it: its run starts at once, without locking the case nor looking for a run (4 queries)."""
-    if opened:
-        CaseFlow.start.run(case=case)
+def _missed_closure(case: Case, process: CaseProcess) -> StateChange | None:
+    """The first closure of the case after the last change its run followed: the run ends
+    there (None: the run is of the case's current open period)."""
+    closures = case.state_changes.filter(transition="close")
+    followed = process.data.get("change")
+    if followed is None:  # a run started before runs recorded it: synced in its transaction
+        closures = closures.filter(at__gt=process.created)
     else:
-        sync_case_process(case)
+        closures = closures.filter(pk__gt=followed)
+    return closures.order_by("pk").first()
+
+
+def _close_left_behind_all(case: Case, stage: str, change: StateChange | None) -> None:
+    for task in _left_behind(case, stage):
+        _close_left_behind(task, change)
+
+
+def follow_case_stage(sender, *, case: Case, **kwargs) -> None:
+    """Receiver of cases.signals.stage_changed: the process is to follow the case's stage.
+
+    One INSERT in the caller's transaction (nothing when a sync of the case is already
+    pending); the dispatcher does the rest once it has committed."""
+    PendingProcessSync.objects.bulk_create([PendingProcessSync(case=case)], ignore_conflicts=True)
+
+
+# Cases synced per dispatcher query; each case is synced in its own transaction.
+SYNC_BATCH = 100
+
+
+def sync_pending_processes(*, batch_size: int = SYNC_BATCH) -> int:
+    """Sync the process of every case with a pending sync, oldest first; how many were synced.
+
+    Each case in its own transaction, which locks the case (as every change of it does, so
+    that no transition runs meanwhile), deletes its outbox row and syncs: the row goes only
+    with a sync that committed. A case another transaction holds is left for the next run;
+    a failing sync is counted on its row, logged, and retried by the next run without holding
+    up the others. Idempotent: two dispatchers at once sync each case once.
+    """
+    synced, passed = 0, set()  # passed: failed or held by another transaction in this run
+    while True:
+        pending = PendingProcessSync.objects.exclude(case_id__in=passed).order_by("since")
+        case_ids = list(pending.values_list("case_id", flat=True)[:batch_size])
+        for case_id in case_ids:
+            try:
+                done = _sync_pending(case_id)
+            except Exception as exc:
+                logger.exception("Could not sync the process of case %s.", case_id)
+                done = False
+                PendingProcessSync.objects.filter(case_id=case_id).update(
+                    attempts=models.F("attempts") + 1,
+                    last_error=f"{type(exc).__name__}: {exc}"[:1000],
+                )
+            synced += done
+            if not done:
+                passed.add(case_id)
+        if len(case_ids) < batch_size:
+            return synced
+
+
+def _sync_pending(case_id: int) -> bool:
+    """Sync one case's process and delete its outbox row, in one transaction; False when
+    another transaction holds the case or another dispatcher took the row."""
+    with transaction.atomic():
+        case = Case.objects.select_for_update(skip_locked=True).filter(pk=case_id).first()
+        if case is None:  # held by a change (which leaves the row) or deleted (cascade)
+            return False
+        deleted, _ = PendingProcessSync.objects.filter(case_id=case_id).delete()
+        if not deleted:  # another dispatcher synced it meanwhile
+            return False
+        _sync_locked(case)
+    return True
 
 
 def reconcile_processes() -> int:
@@ -211,13 +313,13 @@ def _require_open(task: CaseTask, case: Case, track: str) -> None:
         )
 
 
-def _left_behind(case: Case) -> list[CaseTask]:
-    """Open tasks of a stage the case has left, parallel tracks first.
+def _left_behind(case: Case, stage: str) -> list[CaseTask]:
+    """Open tasks of another stage than `stage` (the case's), parallel tracks first.
 
     A track is cancelled before its stage task is done, so that the Join, reached by the
     stage task, finds no branch still open and routes on.
     """
-    left = [task for task in open_tasks(case) if task.stage != case.state]
+    left = [task for task in open_tasks(case) if task.stage != stage]
     return sorted(left, key=lambda task: task.track == STAGE_TRACK)
 
 

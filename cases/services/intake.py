@@ -1,7 +1,8 @@
 """Taking a report (tiếp nhận tin báo): open a new case, or link the report to one."""
 
+import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -16,6 +17,7 @@ from rulebooks.selectors import rulebook_for
 from security.audit import record_event
 from security.blind_index import id_number_index, name_birth_year_index, phone_index
 from security.idempotency import key_digest
+from security.models import StaleDataKey, data_key_held
 from security.services import create_data_key
 
 from ..inputs import IntakeData, PersonData
@@ -43,9 +45,29 @@ class IntakeResult:
     replayed: bool = False
 
 
+# Rulebooks change by data migration or an administrator's edit, a few times a decade, and take
+# effect from a date: the one governing a day is remembered this long (a query per intake less).
+RULEBOOK_CACHE_SECONDS = 60.0
+_rulebooks: dict[date, tuple[float, Rulebook]] = {}
+
+
+def _rulebook_for(received_at: datetime) -> Rulebook:
+    """rulebooks.selectors.rulebook_for, remembered per Vietnam day for a minute."""
+    if timezone.is_naive(received_at):
+        return rulebook_for(received_at)
+    day = timezone.localdate(received_at, VIETNAM_TZ)
+    expires, rulebook = _rulebooks.get(day, (0.0, None))
+    if rulebook is None or expires < time.monotonic():
+        rulebook = rulebook_for(received_at)
+        _rulebooks[day] = (time.monotonic() + RULEBOOK_CACHE_SECONDS, rulebook)
+    return rulebook
+
+
 def _reserve_case_number(actor: User, data: IntakeData, received_at: datetime) -> str:
-    with transaction.atomic():
-        return _next_case_number(_case_prefix(actor.unit, data.victim), received_at.year)
+    """The case's number, taken before the intake's transaction by one UPDATE, which commits
+    on its own (autocommit): concurrent intakes never queue behind each other for the whole
+    intake (a failed intake leaves a gap)."""
+    return _next_case_number(_case_prefix(actor.unit, data.victim), received_at.year)
 
 
 def _next_case_number(prefix: str, year: int) -> str:
@@ -79,8 +101,8 @@ def _province_when_received(unit: Unit, victim: PersonData, received_at: datetim
     return None
 
 
-def _add_person(case: Case, role: str, data: PersonData) -> Person:
-    person = Person(
+def _person(case: Case, role: str, data: PersonData) -> Person:
+    return Person(
         case=case,
         data_key=case.data_key,
         role=role,
@@ -103,8 +125,17 @@ def _add_person(case: Case, role: str, data: PersonData) -> Person:
         id_number_index=id_number_index(data.id_number) or "",
         name_year_index=name_birth_year_index(data.full_name, data.birth_year) or "",
     )
-    person.save()
-    return person
+
+
+def _add_people(case: Case, people: list[tuple[str, PersonData]]) -> list[Person]:
+    """The people of an intake in one INSERT, under the case's data key held as Person.save()
+    holds it (security.models.EncryptedModel: not locked again when this transaction created
+    it); each value is encrypted per row, bound to its row, as save() does."""
+    key = data_key_held(case.data_key_id)
+    if key.replaced_by_id:
+        raise StaleDataKey(_("This record was re-encrypted meanwhile; reload it and try again."))
+    case.data_key = key
+    return Person.objects.bulk_create([_person(case, role, data) for role, data in people])
 
 
 # Integration accounts: the hotline's telephony system files the calls it took.
@@ -139,10 +170,14 @@ def _open_case(
     CaseHolding.objects.create(
         case=case, unit=actor.unit, basis=CaseHolding.Basis.LEAD, since=received_at
     )
-    _add_person(case, PersonRole.VICTIM, data.victim)
-    for relative in data.relatives:
-        _add_person(case, PersonRole.RELATIVE, relative)
     return case
+
+
+def _people_of(data: IntakeData, *, opened: bool) -> list[tuple[str, PersonData]]:
+    """The people the intake adds: the victim and relatives of a case it opens, its reporter."""
+    people = [(PersonRole.VICTIM, data.victim)] if opened else []
+    people += [(PersonRole.RELATIVE, relative) for relative in data.relatives if opened]
+    return people + ([(PersonRole.REPORTER, data.reporter)] if data.reporter else [])
 
 
 def _offer_interpretation(actor: User, case: Case, received_at: datetime) -> None:
@@ -175,16 +210,14 @@ def create_intake(
     if key and (replay := _replayed_intake(actor, data, key, fingerprint)):
         return replay
     received_at = data.received_at or timezone.now()
-    rulebook = rulebook_for(received_at)  # before a number is taken: none, nothing is stored
+    rulebook = _rulebook_for(received_at)  # before a number is taken: none, nothing is stored
     duplicates = duplicates_of_intake(actor, data)
-    # The case number is taken in its own short transaction, so that concurrent intakes do
-    # not queue behind each other for the whole intake (a failed intake leaves a gap).
     number = None if data.link_to_case else _reserve_case_number(actor, data, received_at)
     try:
         with transaction.atomic():
             case = data.link_to_case or _open_case(actor, data, received_at, number, rulebook)
             intake = _record_intake(actor, case, data, received_at, key, fingerprint)
-            # The process starts in this transaction.
+            # The process follows once this commits (workflows.services: an outbox row).
             stage_changed.send(Case, case=case, opened=number is not None)
             if number is not None and data.victim.needs_interpretation:
                 _offer_interpretation(actor, case, received_at)
@@ -207,7 +240,8 @@ def _record_intake(
     actor: User, case: Case, data: IntakeData, received_at: datetime, key: str, fingerprint: str
 ) -> Intake:
     """The report itself, its reporter, and the receiving unit's hold on the case."""
-    reporter = data.reporter and _add_person(case, PersonRole.REPORTER, data.reporter)
+    people = _add_people(case, _people_of(data, opened=data.link_to_case is None))
+    reporter = people[-1] if data.reporter else None
     intake = Intake.objects.create(
         case=case,
         data_key=case.data_key,
@@ -215,7 +249,7 @@ def _record_intake(
         received_at=received_at,
         received_by=actor,
         unit=actor.unit,
-        reporter=reporter or None,
+        reporter=reporter,
         narrative=data.narrative,
         linked_as_duplicate=data.link_to_case is not None,
         idempotency_key=key,

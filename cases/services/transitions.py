@@ -46,7 +46,7 @@ def transition_case(
             at=timezone.now(),
             reason=reason,
         )
-        stage_changed.send(Case, case=case)  # the process follows in this transaction
+        stage_changed.send(Case, case=case)  # the process follows once this commits
         record_event(
             "case.transition",
             actor=actor,
@@ -65,7 +65,9 @@ def transition_case(
 
 def _locked(case: Case, expected_version: int | None) -> Case:
     """The case row, locked until the commit; 409 when the caller read an older version."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    # The lead unit comes with it for the caller's answer (CaseSummarySerializer); only the
+    # case row is locked.
+    case = Case.objects.select_for_update(of=("self",)).select_related("lead_unit").get(pk=case.pk)
     if expected_version is not None and expected_version != case.version:
         raise Conflict(_("The case was changed by someone else; reload it."), "stale")
     return case

@@ -4,8 +4,10 @@ Random users (every role, agency kinds that hold the case and ones that do not) 
 transitions, through cases.services and through the task service, add the records that
 transitions need, and try to complete the support track of a person being identified. After
 every step: the stage changed only by a transition of the legal process; a refused action
-changed nothing; the process's open tasks are exactly the task of the current stage and, while
-the case is in identification and the track is not done, the parallel support track; a
+changed nothing; once the process dispatcher has run (a rule of its own, so that several changes
+may wait for it), the process's open tasks are exactly the task of the current stage and, while
+the case is in identification and the track is not done, the parallel support track, and
+before it has, no inbox shows a task of another stage and the case's sync is pending; a
 transition that was made had its records on file and was made by one of its actors (the
 responsible agency kinds, the lead unit, supervisors), both written out here from the law.
 """
@@ -34,7 +36,9 @@ from config.errors import Conflict, DomainError, InvalidInput, NotAllowed
 from rulebooks.models import SupportServiceKind
 from security.models import AuditEvent
 from workflows import services as workflow_services
+from workflows.models import PendingProcessSync
 from workflows.process import CaseProcess
+from workflows.services import tasks_for_user
 
 # The legal process, written out independently of the model: transition -> (sources, target).
 # Reopening goes back to the stage the case was closed from.
@@ -336,14 +340,31 @@ class CaseMachine(RuleBasedStateMachine):
         if username not in self.holders:
             self.hold(username)
 
+    @rule()
+    def dispatcher_runs(self):
+        """The process dispatcher runs (Celery beat, every few seconds): after any number of
+        changes since its last run, the process catches up with the case's stage."""
+        workflow_services.sync_pending_processes()
+        assert not PendingProcessSync.objects.filter(case=self.case).exists()
+
     @invariant()
     def open_tasks_match_the_stage(self):
+        """Once the dispatcher has run, the open tasks are exactly the stage's (and the track);
+        before, no inbox shows a task of a stage the case is not in, and the case's sync is
+        pending (it cannot be lost)."""
         self.case.refresh_from_db()
+        inboxes = [task for name in self.holders for task in tasks_for_user(_user(name))]
+        assert {task.stage for task in inboxes if task.case.pk == self.case.pk} <= {self.case.state}
+        if PendingProcessSync.objects.filter(case=self.case).exists():
+            return  # in between: the dispatcher has yet to run
         nodes = [task.flow_task.name for task in workflow_services.open_tasks(self.case)]
         closed = self.case.state == "closed"
         expected = [] if closed else [self.case.state, *([TRACK] if self.track_open else [])]
         assert nodes == expected
         assert CaseProcess.active_for(self.case).count() == (0 if closed else 1)
+        reopened = self.case.state_changes.filter(transition="reopen").order_by("-pk").first()
+        if reopened and not closed:  # each open period has a run of its own
+            assert CaseProcess.active_for(self.case).get().created >= reopened.at
 
 
 @pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from referrals.models import Referral
-from workflows.services import finished_tasks
+from workflows.services import finished_tasks, sync_pending_processes
 
 from .conftest import CALL
 
@@ -14,12 +14,15 @@ pytestmark = pytest.mark.django_db
 
 
 def _police_start_verification(client, case) -> None:
-    """The police accept the handover and move the case on: its intake task is done."""
+    """The police accept the handover and move the case on: its intake task is done (by the
+    process dispatcher, which ran since the intake and runs again seconds after the move)."""
+    sync_pending_processes()
     referral = Referral.objects.get(case=case)
     client.post(f"/referrals/{referral.uuid}/accept/")
     base = f"/cases/{case.uuid}"
     client.post(f"{base}/records/screening/", {"indicators": ["deception"]})
     client.post(f"{base}/transitions/start_verification/", {})
+    sync_pending_processes()
 
 
 def _archive(html: str) -> str:

@@ -1,0 +1,115 @@
+"""The process dispatcher (issue 15): an intake or a transition leaves its case's process to a
+transactional outbox row (workflows.PendingProcessSync), which the dispatcher run by Celery beat
+every few seconds turns into the process's tasks, once, whatever fails in between."""
+
+import pytest
+from django.conf import settings
+from viewflow.workflow.status import PROCESS, STATUS
+
+from cases import services as case_services
+from cases.models import CaseHolding
+from workflows import services as workflow_services
+from workflows.models import PendingProcessSync
+from workflows.process import CaseProcess
+from workflows.services import open_tasks, sync_pending_processes, tasks_for_user
+from workflows.tasks import sync_processes
+
+pytestmark = pytest.mark.django_db
+
+
+def _intake(hotline, name: str = "Nguyễn Thị A"):
+    data = case_services.IntakeData(
+        channel="hotline", victim=case_services.PersonData(full_name=name)
+    )
+    return case_services.create_intake(hotline, data).case
+
+
+def _stages(case) -> list[str]:
+    return [task.flow_task.name for task in open_tasks(case)]
+
+
+def test_an_intake_leaves_its_process_to_the_dispatcher(cast):
+    case = _intake(cast.hotline)
+    assert PendingProcessSync.objects.filter(case=case).count() == 1
+    assert not CaseProcess.active_for(case).exists()  # in between: no task yet
+    assert not [t for t in tasks_for_user(cast.hotline) if t.case.pk == case.pk]
+
+    assert sync_pending_processes() == 1
+    assert not PendingProcessSync.objects.exists()
+    assert _stages(case) == ["intake"]
+    assert [t.case.pk for t in tasks_for_user(cast.hotline)] == [case.pk]
+    assert sync_pending_processes() == 0  # nothing twice
+
+
+def test_a_failing_sync_keeps_its_row_and_the_others_go_on(cast, monkeypatch):
+    broken, fine = _intake(cast.hotline, "Trần Văn B"), _intake(cast.hotline, "Lê Thị C")
+    sync = workflow_services._sync_locked
+
+    def fails_for_one(case):
+        if case.pk == broken.pk:
+            raise RuntimeError("boom")
+        return sync(case)
+
+    monkeypatch.setattr(workflow_services, "_sync_locked", fails_for_one)
+    assert sync_pending_processes() == 1
+    row = PendingProcessSync.objects.get()
+    assert (row.case_id, row.attempts, row.last_error) == (broken.pk, 1, "RuntimeError: boom")
+    assert not CaseProcess.active_for(broken).exists()
+    assert _stages(fine) == ["intake"]
+
+    monkeypatch.undo()  # the next run, the fault gone
+    assert sync_pending_processes() == 1
+    assert _stages(broken) == ["intake"]
+    assert not PendingProcessSync.objects.exists()
+
+
+def test_changes_between_two_runs_end_in_the_stage_the_case_is_in(cast):
+    """A new case moved on, closed and reopened before the dispatcher ran gets one run, in the
+    stage it is in."""
+    hotline = cast.hotline
+    case = _intake(hotline)
+    case_services.record_screening(hotline, case, indicators=["deception"], purposes=[])
+    case = case_services.transition_case(hotline, case, "start_verification")
+    case = case_services.transition_case(
+        hotline, case, "close", closure_reason="declined_support", reason="Declined"
+    )
+    case_services.transition_case(hotline, case, "reopen", reason="New facts")
+    assert PendingProcessSync.objects.filter(case=case).count() == 1
+
+    assert sync_pending_processes() == 1
+    assert CaseProcess.objects.filter(artifact_object_id=case.pk).count() == 1
+    assert _stages(case) == ["verification"]
+
+
+def test_a_closure_between_two_runs_ends_the_run_and_a_reopening_starts_another(cast):
+    police = cast.police
+    case = _intake(cast.hotline)
+    CaseHolding.objects.create(
+        case=case, unit=police.unit, basis="referral", since=case.received_at
+    )
+    case_services.record_screening(cast.hotline, case, indicators=["deception"], purposes=[])
+    case_services.transition_case(cast.hotline, case, "start_verification")
+    sync_pending_processes()
+    first = CaseProcess.active_for(case).get()
+    [verification] = open_tasks(case)
+
+    case = case_services.transition_case(
+        police, case, "close", closure_reason="declined_support", reason="Declined"
+    )
+    case_services.transition_case(cast.hotline, case, "reopen", reason="New facts")
+    sync_pending_processes()
+
+    first.refresh_from_db()
+    verification.refresh_from_db()
+    assert first.status == PROCESS.DONE  # ended at the closure, as if synced then
+    assert (verification.status, verification.owner) == (STATUS.DONE, police)
+    assert verification.data["transition"] == "close"
+    second = CaseProcess.active_for(case).get()
+    assert second != first
+    assert _stages(case) == ["verification"]
+
+
+def test_celery_beat_runs_the_dispatcher_every_few_seconds():
+    entry = settings.CELERY_BEAT_SCHEDULE["sync-processes"]
+    assert entry["task"] == sync_processes.name
+    assert entry["schedule"] <= 5
