@@ -2,34 +2,35 @@
 
 Each copy of a case gets its persons, holdings, intakes, state changes, records and referrals,
 with ids shifted by a multiple of the table's largest id (so references between the copied
-rows stay consistent), fresh uuids and a suffixed case number. Copy n happens n × (the
-story's span / N) earlier, every timestamp of it shifted alike: the copies of the story
-overlap in time as the cases of many years would, so that a unit's cases are spread through
-the lists as in life (copies at the same instants would put thousands of copies of the
-newest case first in every list).
+rows stay consistent), fresh uuids and a suffixed case number. The copies of a case are
+spread evenly back in time from it to the day its rulebook came into force, every timestamp
+of a copy shifted alike: a unit's cases are spread through the lists as in life (copies at
+the same instants put thousands of copies of the newest case first in every list, and a
+unit's first page behind tens of thousands of others'), and every copy stays under the
+rulebook it names.
 
 Tables without encrypted columns are copied by one INSERT … SELECT each. Rows with encrypted
-columns are built in Python from the originals' decrypted values and inserted in batches
-(bulk_create), so that each value is encrypted for its own row as the services do (the
+columns are built in Python from the originals' decrypted values and written with COPY
+(executemany on SQLite), each value encrypted for its own row as EncryptedField does (the
 row's uuid is bound into the ciphertext): a copy decrypts like an original. A copy keeps the
 data key of its original (one key per story, not per copy: the benchmark never erases).
 Persons are topped up to `persons_per_case` per case with relatives whose names, phones and
 ID numbers are new, their blind indexes computed as the services compute them, so that a
-phone lookup among a million persons finds one case.
+phone lookup among a million persons finds the one case it should.
 """
 
 import os
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from functools import lru_cache
 from itertools import islice
 from types import SimpleNamespace
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import connection
-from django.db.models import DateTimeField, Max, Min, Model
+from django.db.models import DateTimeField, Max, Model
 
 from cases.models import (
     Case,
@@ -43,7 +44,9 @@ from cases.models import (
     SupportService,
     Verification,
 )
+from places.models import VIETNAM_TZ
 from referrals.models import Referral
+from rulebooks.models import Rulebook
 from security import blind_index
 from security.blind_index import id_number_index, name_birth_year_index, phone_index
 from security.crypto import NONCE_BYTES, make_header
@@ -67,13 +70,13 @@ COPIED: list[tuple[type[Model], dict[str, type[Model]]]] = [
 BATCH = 2_000  # rows per executemany (SQLite)
 
 
-def _timestamp_shift(column: str, seconds_per_copy: int) -> str:
-    """SQL for the column's timestamp moved back by n × seconds_per_copy."""
+def _timestamp_shift(column: str) -> str:
+    """SQL for the column's timestamp moved back by n × the case's step (k.step seconds)."""
     if connection.vendor == "postgresql":
-        return f"t.\"{column}\" - s.n * interval '{seconds_per_copy} seconds'"
+        return f"t.\"{column}\" - s.n * k.step * interval '1 second'"
     return (
         f"CASE WHEN t.\"{column}\" IS NULL THEN NULL ELSE strftime('%Y-%m-%d %H:%M:%f', "
-        f"t.\"{column}\", '-' || (s.n * {seconds_per_copy}) || ' seconds') END"
+        f"t.\"{column}\", '-' || (s.n * k.step) || ' seconds') END"
     )
 
 
@@ -83,7 +86,7 @@ def _random_uuid() -> str:
     return "lower(hex(randomblob(16)))"
 
 
-def _expression(model: type[Model], column: str, shifts: dict[str, int], step: int) -> str:
+def _expression(model: type[Model], column: str, shifts: dict[str, int]) -> str:
     if column == "id":
         return f"t.id + s.n * {shifts[model._meta.db_table]}"
     if column == "uuid":
@@ -91,7 +94,7 @@ def _expression(model: type[Model], column: str, shifts: dict[str, int], step: i
     if model is Case and column == "number":
         return "t.number || '-' || s.n"
     if isinstance(model._meta.get_field(_field_name(model, column)), DateTimeField):
-        return _timestamp_shift(column, step)
+        return _timestamp_shift(column)
     return f't."{column}"'
 
 
@@ -99,7 +102,7 @@ def _field_name(model: type[Model], column: str) -> str:
     return next(f.name for f in model._meta.concrete_fields if f.column == column)
 
 
-def _copy_in_sql(model: type[Model], references: dict, copies: int, shifts: dict, step: int):
+def _copy_in_sql(model: type[Model], references: dict, copies: int, shifts: dict, steps: dict):
     """Copies of a table without encrypted columns: one INSERT … SELECT."""
     table = model._meta.db_table
     columns = [field.column for field in model._meta.concrete_fields]
@@ -108,13 +111,14 @@ def _copy_in_sql(model: type[Model], references: dict, copies: int, shifts: dict
         target = references.get(column)
         shift = shifts[target._meta.db_table] if target else 0
         values.append(
-            f"t.{column} + s.n * {shift}" if target else _expression(model, column, shifts, step)
+            f"t.{column} + s.n * {shift}" if target else _expression(model, column, shifts)
         )
     quoted = ", ".join(f'"{column}"' for column in columns)
     sql = (
         "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < %s) "
         f'INSERT INTO "{table}" ({quoted}) SELECT {", ".join(values)} '  # noqa: S608
-        f'FROM "{table}" t, s WHERE t.id <= %s'
+        f'FROM "{table}" t JOIN ({_steps_table(steps)}) k '
+        f"ON k.case_id = t.{'id' if model is Case else 'case_id'}, s WHERE t.id <= %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [copies, shifts[table]])
@@ -213,7 +217,7 @@ class _Rows:
         return done
 
 
-def _copies(model: type[Model], references: dict, copies: int, shifts: dict, step: int) -> int:
+def _copies(model: type[Model], references: dict, copies: int, shifts: dict, steps: dict) -> int:
     """Each original row, copy after copy, its encrypted values encrypted for the copy."""
     rows = _Rows(model)
     originals = [
@@ -224,8 +228,10 @@ def _copies(model: type[Model], references: dict, copies: int, shifts: dict, ste
 
     def generate() -> Iterator[tuple]:
         for n in range(1, copies + 1):
-            back = timedelta(seconds=n * step)
             for original, prepared, plaintexts in originals:
+                back = timedelta(
+                    seconds=n * steps[original.pk if model is Case else original.case_id]
+                )
                 plain = {**prepared, "id": original.pk + n * shifts[model._meta.db_table]}
                 plain["uuid"] = uuid.uuid4()
                 for field in stamps:
@@ -294,11 +300,28 @@ def _index_keys_derived_once():
         blind_index.purpose_key = derive
 
 
-def _story_span_seconds() -> int:
-    span = Case.objects.aggregate(first=Min("received_at"), last=Max("received_at"))
-    if span["first"] is None:
-        return 0
-    return int((span["last"] - span["first"]).total_seconds())
+def _steps(copies: int) -> dict[int, int]:
+    """Seconds between two copies of each original case: its copies spread evenly back from
+    it to the day its rulebook came into force (or the story's first case), so that every
+    copy stays under the rulebook it names."""
+    starts = {
+        code: datetime.combine(day, time(), tzinfo=VIETNAM_TZ) + timedelta(days=1)
+        for code, day in Rulebook.objects.values_list("code", "effective_from")
+    }
+    cases = Case.objects.values_list("pk", "rulebook", "received_at")
+    first = min((received for _pk, _code, received in cases), default=None)
+    return {
+        pk: max(int((received - max(starts.get(code, first), first)).total_seconds()), 0)
+        // max(copies, 1)
+        for pk, code, received in cases
+    }
+
+
+def _steps_table(steps: dict[int, int]) -> str:
+    """The steps as a derived table (case_id, step) for INSERT … SELECT (both engines)."""
+    return " UNION ALL ".join(
+        f"SELECT {int(pk)} AS case_id, {int(step)} AS step" for pk, step in steps.items()
+    )
 
 
 def multiply(copies: int, persons_per_case: int = 1) -> dict[str, int]:
@@ -310,13 +333,13 @@ def multiply(copies: int, persons_per_case: int = 1) -> dict[str, int]:
         with connection.cursor() as cursor:
             cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')  # noqa: S608
             shifts[table] = cursor.fetchone()[0]
-    step = _story_span_seconds() // max(copies, 1)
+    steps = _steps(copies)
     with _index_keys_derived_once():
         for model, references in COPIED:
             if encrypted_fields(model):
-                _copies(model, references, copies, shifts, step)
+                _copies(model, references, copies, shifts, steps)
             else:
-                _copy_in_sql(model, references, copies, shifts, step)
+                _copy_in_sql(model, references, copies, shifts, steps)
         if persons_per_case > 1:
             _relatives(
                 persons_per_case, (Person.objects.aggregate(last=Max("pk"))["last"] or 0) + 1
