@@ -169,6 +169,9 @@ def _identity(serial: int, plaintexts: dict) -> dict:
     }
 
 
+_UUIDS = ("uuid", "data_key_id")
+
+
 class _Rows:
     """Rows of one model as tuples of database values, in the order of its columns."""
 
@@ -187,10 +190,14 @@ class _Rows:
         }
 
     def row(self, plain: dict, plaintexts: dict, data_key: DataKey) -> tuple:
+        """`plain` as prepared, except uuid and data_key_id given as UUIDs (prepared here:
+        the ciphertexts bind the row's uuid itself)."""
         row_uuid = plain["uuid"]
         return tuple(
             self.sealer.seal(self.encrypted[f.attname], row_uuid, data_key, plaintexts[f.attname])
             if f.attname in self.encrypted
+            else f.get_db_prep_save(plain[f.attname], connection)
+            if f.attname in _UUIDS
             else plain[f.attname]
             for f in self.fields
         )
@@ -288,6 +295,58 @@ def _relatives(per_case: int, first_id: int) -> int:
     return rows.write(generate())
 
 
+def _more_referrals(per_case: float, first_id: int) -> int:
+    """Earlier handoffs, completed, added to every case that has a referral until such cases
+    have `per_case` on average: each a copy of the case's first referral sent hours before
+    it, accepted the next day and completed ten days later, its encrypted values encrypted
+    for its own row."""
+    rows = _Rows(Referral)
+    firsts = {}
+    for referral in Referral.objects.select_related("data_key").order_by("-pk").iterator():
+        firsts[referral.case_id] = referral  # the case's first (lowest id) wins
+    have: dict[int, int] = {}
+    for case_id in Referral.objects.values_list("case_id", flat=True).iterator():
+        have[case_id] = have.get(case_id, 0) + 1
+    templates = [
+        (referral, rows.prepared(referral), {a: getattr(referral, a) for a in rows.encrypted})
+        for referral in firsts.values()
+    ]
+    stamps = {f.attname: f for f in rows.fields if isinstance(f, DateTimeField)}
+
+    def at(value):
+        return stamps["sent_at"].get_db_prep_save(value, connection)
+
+    def generate() -> Iterator[tuple]:
+        serial = first_id
+        for referral, prepared, plaintexts in templates:
+            case_id = referral.case_id
+            wanted = int((case_id + 1) * per_case) - int(case_id * per_case)
+            for k in range(1, wanted - have[case_id] + 1):
+                sent = referral.sent_at - timedelta(hours=2 * k)
+                plain = {
+                    **prepared,
+                    "id": serial,
+                    "uuid": uuid.uuid4(),
+                    "status": "completed",
+                    "sent_at": at(sent),
+                    "due_at": at(referral.due_at - timedelta(hours=2 * k)),
+                    "accepted_at": at(sent + timedelta(days=1)),
+                    "accepted_by_id": referral.sent_by_id,
+                    "completed_at": at(sent + timedelta(days=10)),
+                    "completed_by_id": referral.sent_by_id,
+                    "rejected_at": None,
+                    "rejected_by_id": None,
+                    "withdrawn_at": None,
+                    "withdrawn_by_id": None,
+                    "overdue_at": None,
+                    "holding_id": None,
+                }
+                yield rows.row(plain, {**plaintexts, "reason": None}, referral.data_key)
+                serial += 1
+
+    return rows.write(generate())
+
+
 @contextmanager
 def _index_keys_derived_once():
     """The blind indexes' purpose keys derived once for the seeding, not once per value
@@ -324,9 +383,12 @@ def _steps_table(steps: dict[int, int]) -> str:
     )
 
 
-def multiply(copies: int, persons_per_case: int = 1) -> dict[str, int]:
+def multiply(
+    copies: int, persons_per_case: int = 1, referrals_per_case: float = 0
+) -> dict[str, int]:
     """Copy every case of the database `copies` times, then top persons up to
-    `persons_per_case` per case; returns the row count per table."""
+    `persons_per_case` per case and the referrals of cases that have some up to
+    `referrals_per_case` on average; returns the row count per table."""
     shifts = {}
     for model, _references in COPIED:
         table = model._meta.db_table
@@ -344,6 +406,9 @@ def multiply(copies: int, persons_per_case: int = 1) -> dict[str, int]:
             _relatives(
                 persons_per_case, (Person.objects.aggregate(last=Max("pk"))["last"] or 0) + 1
             )
+    if referrals_per_case:
+        last = Referral.objects.aggregate(last=Max("pk"))["last"] or 0
+        _more_referrals(referrals_per_case, last + 1)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for model, _references in COPIED:

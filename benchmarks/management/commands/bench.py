@@ -45,11 +45,12 @@ from cases.models import Case
 
 DEMO_CASES = 52  # cases of the demo story, the unit of --copies
 PRESETS = {
-    # 100,000 cases, 1,000,000 persons and ~300,000 referrals (issue 15); the sweep among
-    # 1,000,000 open.
+    # 100,000 cases, 1,000,000 persons and ~300,000 referrals (issue 15: 3.6 for each case
+    # that has referrals, 43 of the demo's 52); the sweep among 1,000,000 open.
     "full": {
         "copies": 1_923,
         "persons_per_case": 10,
+        "referrals_per_case": 3.6,
         "requests": 480,
         "read_requests": 40,
         "sweep_total": 1_000_000,
@@ -57,6 +58,7 @@ PRESETS = {
     "quick": {
         "copies": 100,
         "persons_per_case": 10,
+        "referrals_per_case": 3.6,
         "requests": 192,
         "read_requests": 20,
         "sweep_total": 100_000,
@@ -64,6 +66,7 @@ PRESETS = {
     "tiny": {
         "copies": 1,
         "persons_per_case": 3,
+        "referrals_per_case": 2,
         "requests": 8,
         "read_requests": 3,
         "sweep_total": 300,
@@ -152,6 +155,9 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="one JSON object per figure")
         parser.add_argument("--copies", type=int, help=f"copies of the {DEMO_CASES} demo cases")
         parser.add_argument("--persons-per-case", type=int, help="persons of each case")
+        parser.add_argument(
+            "--referrals-per-case", type=float, help="referrals of a case that has some"
+        )
         parser.add_argument("--requests", type=int, help="intakes and transitions per level")
         parser.add_argument("--read-requests", type=int, help="requests per read figure")
         parser.add_argument("--sweep-total", type=int, help="open referrals of the sweep")
