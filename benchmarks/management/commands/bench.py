@@ -206,7 +206,11 @@ class Command(BaseCommand):
         token = _integration_token()
         originals = Case.objects.aggregate(last=Max("pk"))["last"]
         started = time.perf_counter()
-        counts = multiply(size["copies"], size["persons_per_case"]) if size["copies"] else analyze()
+        counts = (
+            multiply(size["copies"], size["persons_per_case"], size["referrals_per_case"])
+            if size["copies"]
+            else analyze()
+        )
         self.log(
             f"Volume ({time.perf_counter() - started:.0f} s, ANALYZE done): "
             + ", ".join(f"{table} {n:,}" for table, n in counts.items())
