@@ -10,6 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from config.renderers import VietnamTimeJSONRenderer
 from places.models import VIETNAM_TZ
+from referrals.selectors import get_visible_referral
+from referrals.serializers import ReferralSerializer
 from referrals.services import sweep_overdue
 from supervision.api import OverdueSerializer
 from supervision.selectors import overdue_referrals
@@ -124,3 +126,22 @@ def test_the_timeline_costs_the_same_queries_for_one_handoff_or_several(api, peo
         ["referral_sent", "referral_rejected", "referral_sent", "referral_accepted"]
     )
     assert len(several.captured_queries) == len(one.captured_queries)
+
+
+def test_referral_list_rows_are_what_the_referral_serializer_writes(api, people, border):
+    """The referral list writes its rows field by field (referral_summaries), not through
+    ReferralSerializer: every field must still come out as the serializer writes it, for a
+    referral waiting and one answered."""
+    sent = _overdue_referrals(border, 2)
+    health = api(people["social_supervisor"])
+    assert health.post(f"/api/v1/referrals/{sent[0]}/accept").status_code == 200
+    body = border.get("/api/v1/referrals/?box=outbox").json()
+    assert (body["count"], body["count_capped"]) == (2, False)
+    for row in body["results"]:
+        referral = get_visible_referral(people["border"], row["id"])
+        expected = ReferralSerializer(referral).data
+        assert row == json.loads(VietnamTimeJSONRenderer().render(expected))
+    assert {row["accepted_by"] for row in body["results"]} == {
+        None,
+        people["social_supervisor"].username,
+    }
