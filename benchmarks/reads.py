@@ -13,6 +13,8 @@ from security.testing import force_verified_login
 
 from .http_load import LoadResult, run_load
 
+BASELINE = "/bench/signed-in/"
+
 
 @dataclass(frozen=True)
 class Read:
@@ -36,13 +38,16 @@ def session_headers(username: str) -> dict:
 
 
 def _timeline_case(originals: int) -> Case:
-    """The original (not copied) case with the most referrals."""
-    return (
+    """The newest copy of the original case with the most referrals (a copy decrypts like
+    an original: benchmarks.volume), or that case itself when nothing was copied."""
+    original = (
         Case.objects.filter(pk__lte=originals)
         .annotate(handoffs=Count("referrals"))
         .order_by("-handoffs", "pk")
         .first()
     )
+    copies = Case.objects.filter(number__startswith=f"{original.number}-", pk__gt=originals)
+    return copies.order_by("-pk").first() or original
 
 
 def _phone_of_police_case(originals: int) -> str:
@@ -96,14 +101,29 @@ def reads(originals: int) -> list[Read]:
 
 
 def measure(port: int, read: Read, requests: int) -> tuple[LoadResult, LoadResult, int]:
-    """The read and the baseline, alternating, as the same user; and the response's size."""
+    """The read and the baseline as the same user, one request of each in turn, so that both
+    see the same load of a shared machine; and the response's size."""
     headers = session_headers(read.username)
     body = None if read.body is None else (lambda client, n: read.body)
     run_load(port, read.path, body, clients=1, requests_per_client=2, headers=headers)  # warm
-    baseline = run_load(
-        port, "/bench/signed-in/", None, clients=1, requests_per_client=requests, headers=headers
+    run_load(port, BASELINE, None, clients=1, requests_per_client=2, headers=headers)
+    results, baselines = [], []
+    for _ in range(requests):
+        baselines.append(
+            run_load(port, BASELINE, None, clients=1, requests_per_client=1, headers=headers)
+        )
+        results.append(
+            run_load(port, read.path, body, clients=1, requests_per_client=1, headers=headers)
+        )
+    return _merged(results), _merged(baselines), results[-1].last_size
+
+
+def _merged(parts: list[LoadResult]) -> LoadResult:
+    return LoadResult(
+        requests=sum(p.requests for p in parts),
+        seconds=sum(p.seconds for p in parts),
+        latencies_ms=[ms for p in parts for ms in p.latencies_ms],
+        errors=sum(p.errors for p in parts),
+        last_size=parts[-1].last_size,
+        failures=[f for p in parts for f in p.failures][:5],
     )
-    result = run_load(
-        port, read.path, body, clients=1, requests_per_client=requests, headers=headers
-    )
-    return result, baseline, result.last_size

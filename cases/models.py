@@ -540,7 +540,16 @@ class CaseHolding(models.Model):
     ended_as = models.CharField(max_length=16, choices=HoldingEnd.choices, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["unit", "case"])]
+        indexes = [
+            models.Index(fields=["unit", "case"]),
+            # The unit's sight of cases (cases.selectors.case_scope): its EXISTS probe and the
+            # capped count of a case list read this index alone (issue 15).
+            models.Index(
+                fields=["unit", "case"],
+                condition=models.Q(ended_as__in=SIGHTED_ENDINGS),
+                name="holding_sighted_unit_case",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(until__isnull=True, ended_as="")

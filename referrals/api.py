@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.selectors import get_case_consent, get_visible_case
+from config.limits import CappedCountPagination
 
 from . import selectors, serializers, services
 
@@ -25,9 +26,8 @@ def _present(request: Request, referral, code=status.HTTP_200_OK) -> Response:
 
 
 class ReferralListCreateView(generics.ListAPIView):
-    """GET: referrals the caller may see (?box=inbox|outbox); POST: send a referral."""
-
-    serializer_class = serializers.ReferralSerializer
+    """GET: referrals the caller may see (?box=inbox|outbox), newest first, the count
+    stopping at 1,000 (count_capped); POST: send a referral."""
 
     @extend_schema(
         parameters=[OpenApiParameter("box", str, enum=["inbox", "outbox"], required=False)]
@@ -35,9 +35,18 @@ class ReferralListCreateView(generics.ListAPIView):
     def get(self, request: Request, *args, **kwargs) -> Response:
         return super().get(request, *args, **kwargs)
 
+    serializer_class = serializers.ReferralSerializer
+    pagination_class = CappedCountPagination
+
     def get_queryset(self):
         box = self.request.query_params.get("box", "")
         return selectors.referrals_in_box(self.request.user, box).order_by("-sent_at", "-id")
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        """A page as ReferralSerializer would write it (referral_summaries), its count
+        capped (count_capped) rather than counting every referral the caller may see."""
+        rows = self.paginate_queryset(selectors.for_a_page(self.get_queryset()))
+        return self.get_paginated_response(serializers.referral_summaries(rows))
 
     @extend_schema(
         request=serializers.ReferralInputSerializer,

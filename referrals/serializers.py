@@ -1,5 +1,6 @@
 """API shapes of referrals. Serializers validate and present; services decide."""
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from agencies.models import AgencyKind, Unit
@@ -9,7 +10,7 @@ from rulebooks.purposes import PURPOSE_CHOICES
 from security.fields import unless_erased
 from security.policy import FieldGroup
 
-from .models import Referral
+from .models import Referral, ReferralStatus
 from .selectors import consent_withdrawn
 
 
@@ -145,3 +146,66 @@ class ReferralSerializer(serializers.ModelSerializer):
 
     def get_consent_withdrawn(self, referral: Referral) -> bool:
         return consent_withdrawn(referral)
+
+
+def referral_summaries(referrals: list[Referral]) -> list[dict]:
+    """ReferralSerializer's output for many referrals, written field by field: a long list
+    without DRF's per-field machinery and a translation lookup per label and row (issue 15).
+    The referrals must carry their case, units, rule, legal basis, users and data key
+    (select_related or prefetched) and latest_consent_status (the selectors' lists do); tests
+    hold the output equal to the serializer's."""
+    zone = timezone.get_current_timezone()
+    purposes = {
+        value: str(label) for value, label in Referral._meta.get_field("purpose").flatchoices
+    }
+    statuses = {value: str(label) for value, label in ReferralStatus.choices}
+
+    def stamp(value):
+        if value is None:
+            return None
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    def code(unit):
+        return unit.code if unit is not None else None
+
+    rows = []
+    for referral in referrals:
+        rule, basis = referral.rule, referral.legal_basis
+        rows.append(
+            {
+                "id": str(referral.uuid),
+                "case": str(referral.case.uuid),
+                "case_number": referral.case.number,
+                "purpose": referral.purpose,
+                "purpose_label": purposes.get(referral.purpose, referral.purpose),
+                "status": referral.status,
+                "status_label": statuses.get(referral.status, referral.status),
+                "from_unit": code(referral.from_unit),
+                "to_unit": code(referral.to_unit),
+                "to_kind": referral.to_kind,
+                "to_province": referral.to_province_id,
+                "field_groups": referral.field_groups,
+                "consent": referral.consent_id,
+                "legal_basis": basis.code if basis is not None else None,
+                "legal_basis_citation": basis.citation if basis is not None else None,
+                "justification": unless_erased(referral, "justification", erased=None) or "",
+                "consent_override": referral.consent_override,
+                "step": rule.step,
+                "citation": rule.citation,
+                "rule_is_default": rule.is_default,
+                "due_at": stamp(referral.due_at),
+                "sent_at": stamp(referral.sent_at),
+                "sent_by": referral.sent_by.username,
+                "accepted_at": stamp(referral.accepted_at),
+                "accepted_by": referral.accepted_by.username if referral.accepted_by else None,
+                "rejected_at": stamp(referral.rejected_at),
+                "completed_at": stamp(referral.completed_at),
+                "withdrawn_at": stamp(referral.withdrawn_at),
+                "reason": unless_erased(referral, "reason", erased=None) or "",
+                "overdue_at": stamp(referral.overdue_at),
+                "overdue": referral.overdue_at is not None,
+                "consent_withdrawn": consent_withdrawn(referral),
+            }
+        )
+    return rows

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from agencies.models import User
 from cases.models import Case
 from cases.visibility import CaseView
 from crossborder.selectors import crossborder_events
@@ -27,12 +28,10 @@ def case_timeline(case: Case, view: CaseView) -> list[dict]:
     deadlines = stage_deadlines(case)
     events = _stage_changes(case, deadlines) + _records(case, view)
     events += _open_stage_deadline(case, deadlines)
-    shown = {
-        str(r.uuid)
-        for r in case.referrals.all()
-        if view.shows_service(r.purpose, r.from_unit_id, r.to_unit_id)
-    }
-    events += [e for e in referral_events(case) if e["referral"] in shown]
+    shown = [
+        r for r in _referrals(case) if view.shows_service(r.purpose, r.from_unit_id, r.to_unit_id)
+    ]
+    events += _events_of(shown)
     events += crossborder_events(case)
     return sorted(events, key=lambda e: (e["at"] is None, e["at"] or 0))
 
@@ -125,18 +124,35 @@ def _acceptance_met(referral: Referral, now: datetime) -> bool | None:
 def referral_events(case: Case) -> list[dict]:
     """Every handoff of the case and its escalations, with deadlines, citations, whether
     the deadline was met and by how much it was missed."""
+    return _events_of(_referrals(case))
+
+
+_PEOPLE = ("sent_by", "accepted_by", "rejected_by", "completed_by", "withdrawn_by")
+
+
+def _referrals(case: Case) -> list[Referral]:
+    """The case's referrals with their units, rule, escalations and the people of each step.
+    The people come in one query for all five roles: joining the user table five times made
+    PostgreSQL plan a nine-way join for every timeline (issue 15)."""
+    referrals = list(
+        case.referrals.select_related("from_unit", "to_unit", "rule", "data_key")
+        .prefetch_related("escalations")
+        .order_by("pk")
+    )
+    ids = {getattr(r, f"{role}_id") for r in referrals for role in _PEOPLE} - {None}
+    people = User.objects.in_bulk(ids) if ids else {}
+    for referral in referrals:
+        for role in _PEOPLE:
+            person_id = getattr(referral, f"{role}_id")
+            Referral._meta.get_field(role).set_cached_value(
+                referral, people.get(person_id) if person_id else None
+            )
+    return referrals
+
+
+def _events_of(referrals: list[Referral]) -> list[dict]:
     now = timezone.now()
     events = []
-    referrals = case.referrals.select_related(
-        "from_unit",
-        "to_unit",
-        "rule",
-        "sent_by",
-        "accepted_by",
-        "rejected_by",
-        "completed_by",
-        "withdrawn_by",
-    ).prefetch_related("escalations")
     for referral in referrals:
         events += _referral_events(referral, now)
     return sorted(events, key=lambda event: event["at"])

@@ -3,12 +3,17 @@ it shows to know whether another follows, the count is exact when the list fits 
 and otherwise stops at a cap (`count_capped`), and a page costs the same queries for one case
 or many."""
 
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from drf_spectacular.generators import SchemaGenerator
 
+from cases.models import Case, CaseState, ClosureReason
+from cases.serializers import CaseSummarySerializer
 from config.limits import CappedCountPagination
+from config.renderers import VietnamTimeJSONRenderer
 from tests.cast import api, open_case
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +81,20 @@ def test_the_schema_documents_the_capped_count():
     assert page["properties"]["count_capped"]["type"] == "boolean"
     assert "count_capped" in page["required"]
     assert "1000" in page["properties"]["count"]["description"]
+
+
+def test_each_row_is_what_the_summary_serializer_writes(border, cast):
+    """The list builds its rows from columns (cases.serializers.case_summaries), not through
+    CaseSummarySerializer: every field must still come out as the serializer writes it."""
+    for _ in range(2):
+        open_case(border)
+    closed = open_case(border)
+    Case.objects.filter(uuid=closed["id"]).update(
+        state=CaseState.CLOSED, closure_reason=ClosureReason.DECLINED_SUPPORT
+    )
+    rows = border.get(CASES).json()["results"]
+    assert len(rows) == 3
+    for row in rows:
+        case = Case.objects.select_related("lead_unit").get(uuid=row["id"])
+        expected = json.loads(VietnamTimeJSONRenderer().render(CaseSummarySerializer(case).data))
+        assert row == expected

@@ -1,11 +1,20 @@
 """The supervisor's and caseworker's lists cost a fixed number of queries however long they
 are, and the overdue list is read a page at a time (keyset, issue 15)."""
 
+import json
 from datetime import datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from config.renderers import VietnamTimeJSONRenderer
 from places.models import VIETNAM_TZ
+from referrals.selectors import get_visible_referral
+from referrals.serializers import ReferralSerializer
+from referrals.services import sweep_overdue
+from supervision.api import OverdueSerializer
+from supervision.selectors import overdue_referrals
 from tests.cast import open_case, refused
 
 from .conftest import RETURNEE, give_consent, refer
@@ -61,13 +70,78 @@ def test_lists_cost_the_same_queries_for_one_row_or_many(
     _overdue_referrals(border, 1)
     for path in (OVERDUE, "/api/v1/cases/"):
         steering.get(path)  # warm: sessions, content types, translations
-    with django_assert_max_num_queries(8):
+    # The overdue page: its referrals joined with case and units, then one query each for
+    # escalations, rules, legal bases and senders (cheaper than planning a ten-way join).
+    with django_assert_max_num_queries(10):
         assert len(steering.get(OVERDUE).json()) == 1
     with django_assert_max_num_queries(8):
         assert border.get("/api/v1/cases/").json()["count"] == 1
 
     _overdue_referrals(border, 3)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         assert len(steering.get(OVERDUE).json()) == 4
     with django_assert_max_num_queries(8):
         assert border.get("/api/v1/cases/").json()["count"] == 4
+
+
+def test_overdue_rows_are_what_the_overdue_serializer_writes(api, people, border):
+    """The API writes the page field by field (referral_summaries), not through
+    OverdueSerializer: every field must still come out as the serializer writes it."""
+    _overdue_referrals(border, 2)
+    steering = api(people["steering"])
+    sweep_overdue()  # marked overdue and escalated: overdue_at and escalations filled
+    rows = steering.get(OVERDUE).json()
+    assert len(rows) == 2 and any(row["escalations"] for row in rows)
+    expected = OverdueSerializer(overdue_referrals(people["steering"]), many=True).data
+    expected = json.loads(VietnamTimeJSONRenderer().render(expected))
+    # Waiting times are counted from each read's own clock: a second may pass between them.
+    clocks = ("waiting_seconds", "overdue_seconds")
+    for row, other in zip(rows, expected, strict=True):
+        for clock in clocks:
+            assert 0 <= other.pop(clock) - row.pop(clock) <= 2
+    assert rows == expected
+
+
+def test_the_timeline_costs_the_same_queries_for_one_handoff_or_several(api, people, border):
+    """The case timeline reads its referrals with their people in a fixed number of queries
+    (no query per referral nor per person, issue 15), whoever answered them and however."""
+    case_id = open_case(border, RETURNEE)["id"]
+    give_consent(border, case_id, "health_department")
+    health = api(people["social_supervisor"])
+    path = f"/api/v1/cases/{case_id}/timeline/"
+
+    first = refer(border, case_id)["id"]
+    border.get(path)  # warm: sessions, content types, translations
+    with CaptureQueriesContext(connection) as one:
+        assert border.get(path).status_code == 200
+
+    rejected = health.post(f"/api/v1/referrals/{first}/reject", {"reason": "Hết chỗ"})
+    assert rejected.status_code == 200, rejected.json()
+    second = refer(border, case_id)["id"]
+    assert health.post(f"/api/v1/referrals/{second}/accept").status_code == 200
+    with CaptureQueriesContext(connection) as several:
+        events = border.get(path).json()["events"]
+    kinds = [e["kind"] for e in events if e["kind"].startswith("referral")]
+    assert sorted(kinds) == sorted(
+        ["referral_sent", "referral_rejected", "referral_sent", "referral_accepted"]
+    )
+    assert len(several.captured_queries) == len(one.captured_queries)
+
+
+def test_referral_list_rows_are_what_the_referral_serializer_writes(api, people, border):
+    """The referral list writes its rows field by field (referral_summaries), not through
+    ReferralSerializer: every field must still come out as the serializer writes it, for a
+    referral waiting and one answered."""
+    sent = _overdue_referrals(border, 2)
+    health = api(people["social_supervisor"])
+    assert health.post(f"/api/v1/referrals/{sent[0]}/accept").status_code == 200
+    body = border.get("/api/v1/referrals/?box=outbox").json()
+    assert (body["count"], body["count_capped"]) == (2, False)
+    for row in body["results"]:
+        referral = get_visible_referral(people["border"], row["id"])
+        expected = ReferralSerializer(referral).data
+        assert row == json.loads(VietnamTimeJSONRenderer().render(expected))
+    assert {row["accepted_by"] for row in body["results"]} == {
+        None,
+        people["social_supervisor"].username,
+    }

@@ -45,10 +45,32 @@ from cases.models import Case
 
 DEMO_CASES = 52  # cases of the demo story, the unit of --copies
 PRESETS = {
-    # 100,000 cases and ~300,000 referrals (issue 15); the sweep among 1,000,000 open.
-    "full": {"copies": 1_923, "requests": 480, "read_requests": 40, "sweep_total": 1_000_000},
-    "quick": {"copies": 100, "requests": 192, "read_requests": 20, "sweep_total": 100_000},
-    "tiny": {"copies": 1, "requests": 8, "read_requests": 3, "sweep_total": 300},
+    # 100,000 cases, 1,000,000 persons and ~300,000 referrals (issue 15: 3.6 for each case
+    # that has referrals, 43 of the demo's 52); the sweep among 1,000,000 open.
+    "full": {
+        "copies": 1_923,
+        "persons_per_case": 10,
+        "referrals_per_case": 3.6,
+        "requests": 480,
+        "read_requests": 40,
+        "sweep_total": 1_000_000,
+    },
+    "quick": {
+        "copies": 100,
+        "persons_per_case": 10,
+        "referrals_per_case": 3.6,
+        "requests": 192,
+        "read_requests": 20,
+        "sweep_total": 100_000,
+    },
+    "tiny": {
+        "copies": 1,
+        "persons_per_case": 3,
+        "referrals_per_case": 2,
+        "requests": 8,
+        "read_requests": 3,
+        "sweep_total": 300,
+    },
 }
 SWEEP_DUE = {"full": 10_000, "quick": 10_000, "tiny": 100}
 CLIENTS = (1, 16)
@@ -132,6 +154,10 @@ class Command(BaseCommand):
         size.add_argument("--tiny", action="store_true", help="token volume, seconds (tests)")
         parser.add_argument("--json", action="store_true", help="one JSON object per figure")
         parser.add_argument("--copies", type=int, help=f"copies of the {DEMO_CASES} demo cases")
+        parser.add_argument("--persons-per-case", type=int, help="persons of each case")
+        parser.add_argument(
+            "--referrals-per-case", type=float, help="referrals of a case that has some"
+        )
         parser.add_argument("--requests", type=int, help="intakes and transitions per level")
         parser.add_argument("--read-requests", type=int, help="requests per read figure")
         parser.add_argument("--sweep-total", type=int, help="open referrals of the sweep")
@@ -180,7 +206,11 @@ class Command(BaseCommand):
         token = _integration_token()
         originals = Case.objects.aggregate(last=Max("pk"))["last"]
         started = time.perf_counter()
-        counts = multiply(size["copies"]) if size["copies"] else analyze()
+        counts = (
+            multiply(size["copies"], size["persons_per_case"], size["referrals_per_case"])
+            if size["copies"]
+            else analyze()
+        )
         self.log(
             f"Volume ({time.perf_counter() - started:.0f} s, ANALYZE done): "
             + ", ".join(f"{table} {n:,}" for table, n in counts.items())
