@@ -33,7 +33,11 @@ _CONSENT = ("tests/referrals/test_consent_rules.py", "tests/referrals/test_refer
 
 RULE_MODULES = {
     "security.audit": RuleModule(
-        ("tests/security/test_audit.py", "tests/security/test_audit_tampering.py")
+        (
+            "tests/security/test_audit.py",
+            "tests/security/test_audit_tampering.py",
+            "tests/security/test_audit_sealing.py",
+        )
     ),
     # The table-driven tests; the endpoint tests (tests/test_access_policy_endpoints.py) add
     # minutes per mutant and check the same table through the API.
