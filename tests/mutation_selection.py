@@ -66,9 +66,9 @@ RULE_MODULES = {
         ),
         ("x_create_intake__*", "x__record_intake__*", "x__replayed_intake__*"),
     ),
-    # Only the consent and legal-basis check of referrals.
+    # Only the consent and legal-basis check of referrals; the direct service tests first.
     "referrals.services": RuleModule(
-        _CONSENT,
+        ("tests/referrals/test_referral_service.py", *_CONSENT),
         (
             "x_send_referral__*",
             "x__sharing_basis__*",
