@@ -216,6 +216,18 @@ def test_details_keep_ids_and_dates_as_text_and_refuse_what_json_cannot_say():
         record_event("case.create", details={"score": float("nan")})
 
 
+def test_details_keep_moments_in_iso_form_and_name_what_they_refuse():
+    """A moment is stored as ISO 8601 (with its "T"), not as Python prints it; a type that
+    JSON cannot say is refused by name."""
+    moment = datetime.datetime(2025, 11, 3, 9, 30, tzinfo=datetime.UTC)
+    event = record_event("referral.send", details={"due_at": moment})
+    event.refresh_from_db()
+    assert event.details == {"due_at": "2025-11-03T09:30:00+00:00"}
+    with pytest.raises(TypeError) as refused:
+        record_event("case.create", details={"ids": {1, 2}})
+    assert str(refused.value) == "set is not allowed in audit details"
+
+
 def test_an_empty_ledger_verifies():
     report = verify_chain()
     assert (report.ok, report.checked) == (True, 0)

@@ -12,8 +12,15 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection, connections, transaction
 
-from security import tasks
-from security.audit import GENESIS_HASH, compute_hash, record_event, seal_pending, verify_chain
+from security import audit, tasks
+from security.audit import (
+    GENESIS_HASH,
+    compute_hash,
+    oldest_unsealed,
+    record_event,
+    seal_pending,
+    verify_chain,
+)
 from security.models import AuditChainHead, AuditEvent
 from tests.security.test_audit import assert_refused, force, three_events
 
@@ -142,6 +149,46 @@ def test_an_event_appended_past_the_head_is_found():
     )
     report = verify_chain()
     assert report.broken_sequence == 4 and "after the head" in report.problem
+
+
+def test_the_oldest_unsealed_event_is_the_one_waiting_longest():
+    """What the health check reports as the sealer's lag: only events still waiting count."""
+    assert oldest_unsealed() is None
+    record_event("test.sealed")
+    seal_pending()
+    assert oldest_unsealed() is None
+    first = record_event("test.first")
+    record_event("test.second")
+    assert oldest_unsealed() == AuditEvent.objects.get(pk=first.pk).timestamp
+    seal_pending()
+    assert oldest_unsealed() is None
+
+
+def test_a_sealer_running_while_the_chain_is_verified_causes_no_false_alarm(monkeypatch):
+    """The newest sequence is read before the head: events a sealer adds after the head was
+    read lie above both and are not walked (security.audit.verify_chain)."""
+    seal_pending()  # a new ledger's head, at #0
+    record_event("test.waiting")
+
+    class HeadReadThenSealed:
+        """The head as read, with a sealer committing right after the read."""
+
+        class objects:  # noqa: N801 (stands in for the model's manager)
+            @staticmethod
+            def filter(**lookup):
+                return HeadReadThenSealed.objects
+
+            @staticmethod
+            def first():
+                head = AuditChainHead.objects.filter(pk=1).first()
+                monkeypatch.setattr(audit, "AuditChainHead", AuditChainHead)
+                assert seal_pending() == 1
+                return head
+
+    monkeypatch.setattr(audit, "AuditChainHead", HeadReadThenSealed)
+    report = verify_chain()
+    assert (report.ok, report.checked, report.problem) == (True, 0, "")
+    assert verify_chain().checked == 1
 
 
 def test_verify_audit_seals_first_unless_told_not_to():
