@@ -148,7 +148,33 @@ def test_an_event_appended_past_the_head_is_found():
         f"'{forged.prev_hash}', '{forged.hash}')"
     )
     report = verify_chain()
-    assert report.broken_sequence == 4 and "after the head" in report.problem
+    assert (report.checked, report.broken_sequence, report.problem) == (
+        4,
+        4,
+        "events after the head (#3) were added",
+    )
+
+
+@pytest.mark.parametrize(
+    ("prev_hash", "hash_"),
+    [("''", "'" + "d" * 64 + "'"), ("'" + GENESIS_HASH + "'", "NULL")],
+    ids=["a-hash", "a-previous-hash"],
+)
+def test_an_event_holding_part_of_a_seal_without_its_place_is_found(prev_hash, hash_):
+    """Written by hand past the triggers: no sequence, but a hash or a previous hash."""
+    three_events()
+    force(
+        "INSERT INTO security_auditevent (timestamp, actor_username, action, object_type, "
+        "object_id, reason, details, prev_hash, hash) VALUES ('2026-01-01 00:00:00', '', "
+        f"'forged', '', '', '', '{{}}', {prev_hash}, {hash_})"
+    )
+    report = verify_chain()
+    assert (report.ok, report.checked, report.broken_sequence, report.problem) == (
+        False,
+        3,
+        4,
+        "an event holds a hash but no place in the chain",
+    )
 
 
 def test_the_oldest_unsealed_event_is_the_one_waiting_longest():
