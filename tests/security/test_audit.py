@@ -1,6 +1,7 @@
 """The audit ledger: chained hashes, gapless sequences, triggers, verify_audit, sign-in events."""
 
 import datetime
+import hashlib
 import uuid
 
 import pytest
@@ -15,6 +16,7 @@ from security.audit import (
     audit_head_problem,
     canonical_json,
     compute_hash,
+    event_payload,
     record_event,
     seal_pending,
     verify_chain,
@@ -23,6 +25,8 @@ from security.db import trigger_sql
 from security.models import AuditChainHead, AuditEvent
 
 pytestmark = pytest.mark.django_db
+
+HANOI = datetime.timezone(datetime.timedelta(hours=7))
 
 
 def three_events(actor=None) -> list[AuditEvent]:
@@ -205,6 +209,47 @@ def test_the_canonical_form_the_hashes_cover_never_changes():
     """Events written before an upgrade must still verify after it: sorted keys, no spaces,
     UTF-8 text as is."""
     assert canonical_json({"b": [1, "Việt"], "a": None}) == '{"a":null,"b":[1,"Việt"]}'
+
+
+def test_the_hashed_form_of_an_event_never_changes():
+    """Events sealed before an upgrade must still verify after it: the moment in UTC, no case
+    as null, and the hash of that form."""
+    event = AuditEvent(
+        sequence=7,
+        timestamp=datetime.datetime(2025, 11, 3, 9, 30, tzinfo=HANOI),
+        actor_id=3,
+        actor_username="demo-police",
+        actor_unit_id=5,
+        action="case.read",
+        object_type="cases.Case",
+        object_id="00000000-0000-0000-0000-000000000042",
+        case_uuid=None,
+        reason="",
+        details={"groups": ["identity"]},
+        prev_hash=GENESIS_HASH,
+    )
+    assert event_payload(event) == {
+        "sequence": 7,
+        "timestamp": "2025-11-03T02:30:00+00:00",
+        "actor_id": 3,
+        "actor_username": "demo-police",
+        "actor_unit_id": 5,
+        "action": "case.read",
+        "object_type": "cases.Case",
+        "object_id": "00000000-0000-0000-0000-000000000042",
+        "case_uuid": None,
+        "reason": "",
+        "details": {"groups": ["identity"]},
+        "prev_hash": GENESIS_HASH,
+    }
+    canonical = (
+        '{"action":"case.read","actor_id":3,"actor_unit_id":5,"actor_username":"demo-police",'
+        '"case_uuid":null,"details":{"groups":["identity"]},'
+        '"object_id":"00000000-0000-0000-0000-000000000042","object_type":"cases.Case",'
+        f'"prev_hash":"{GENESIS_HASH}","reason":"","sequence":7,'
+        '"timestamp":"2025-11-03T02:30:00+00:00"}'
+    )
+    assert compute_hash(event) == hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def test_details_keep_ids_and_dates_as_text_and_refuse_what_json_cannot_say():

@@ -55,6 +55,47 @@ def test_the_sealer_chains_in_the_order_written_and_later_events_after():
     assert verify_chain().ok
 
 
+def test_the_sealer_goes_on_batch_after_batch_and_counts_them_all():
+    for n in range(5):
+        record_event("test.event", details={"n": n})
+    assert seal_pending(batch_size=2) == 5
+    assert not AuditEvent.objects.filter(hash__isnull=True).exists()
+    assert seal_pending(batch_size=2) == 0
+
+
+def test_of_two_first_sealers_the_second_takes_the_head_the_first_created(monkeypatch):
+    """Two sealers of a new ledger both find no head; one creates it, the other's insert hits
+    the primary key and it takes that head, locked (security.audit._locked_head)."""
+    seal_pending()  # the first sealer created the head
+    record_event("test.event")
+
+    class HeadNotYetThere:
+        """The head as the second sealer first read it: absent."""
+
+        class objects:  # noqa: N801 (stands in for the model's manager)
+            @staticmethod
+            def select_for_update():
+                return HeadNotYetThere.Locked()
+
+            create = staticmethod(AuditChainHead.objects.create)
+
+        class Locked:
+            def filter(self, **lookup):
+                return self
+
+            def first(self):
+                return None
+
+            def get(self, **lookup):
+                return AuditChainHead.objects.select_for_update().get(**lookup)
+
+    monkeypatch.setattr(audit, "AuditChainHead", HeadNotYetThere)
+    assert seal_pending() == 1
+    monkeypatch.undo()
+    assert AuditChainHead.objects.get().sequence == 1
+    assert verify_chain().ok
+
+
 def test_an_unsealed_event_cannot_be_edited_deleted_or_half_sealed():
     event = record_event("test.event", details={"n": 1})
     where = f"WHERE id = {event.pk}"
