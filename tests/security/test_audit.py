@@ -5,6 +5,7 @@ import hashlib
 import uuid
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
@@ -51,6 +52,23 @@ def test_events_chain_and_are_gapless(police_unit, make_user):
     stored = AuditEvent.objects.get(sequence=2)
     assert compute_hash(stored) == stored.hash
     assert verify_chain().ok and verify_chain().checked == 3
+
+
+class SystemAccount:
+    """An actor signed in that belongs to no unit (as a system job would be)."""
+
+    pk, is_authenticated = 9, True
+
+    def get_username(self) -> str:
+        return "system"
+
+
+def test_an_actor_is_recorded_only_when_signed_in_and_its_unit_only_if_it_has_one():
+    for nobody in (None, AnonymousUser(), object()):
+        event = record_event("test.event", actor=nobody)
+        assert (event.actor_id, event.actor_username, event.actor_unit_id) == (None, "", None)
+    event = record_event("test.event", actor=SystemAccount())
+    assert (event.actor_id, event.actor_username, event.actor_unit_id) == (9, "system", None)
 
 
 def test_object_and_case_are_stored_as_pseudonymous_ids(make_victim):
