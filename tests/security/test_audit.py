@@ -80,6 +80,24 @@ def test_object_and_case_are_stored_as_pseudonymous_ids(make_victim):
     assert "Nguy" not in str(AuditEvent.objects.values().get(pk=event.pk))
 
 
+def test_an_event_keeps_its_reason_its_object_by_id_and_its_moment_in_utc(province):
+    event = record_event("identity.read", reason="court order 12/2026")
+    assert (event.reason, event.object_type, event.object_id) == ("court order 12/2026", "", "")
+    assert event.timestamp.tzinfo is datetime.UTC
+    assert record_event("case.read").reason == ""
+    # An object without a uuid is named by its primary key.
+    event = record_event("place.read", obj=province)
+    assert (event.object_type, event.object_id) == ("places.Province", str(province.pk))
+
+
+def test_an_object_is_audited_only_once_saved(make_victim):
+    from tests.security.testapp.models import Victim
+
+    with pytest.raises(ValueError) as refused:
+        record_event("identity.read", obj=Victim(uuid=None))
+    assert str(refused.value) == "Audit an object only after it is saved."
+
+
 def test_event_joins_the_callers_transaction():
     with pytest.raises(RuntimeError), transaction.atomic():
         record_event("case.create")
@@ -92,6 +110,8 @@ def test_event_joins_the_callers_transaction():
 def test_secrets_are_refused_in_details():
     with pytest.raises(ValueError, match="secret"):
         record_event("auth.login", details={"form": {"password": "hunter2"}})
+    with pytest.raises(ValueError, match="secret"):  # inside a list too
+        record_event("auth.login", details={"tries": [{"otp": "123456"}]})
 
 
 def assert_refused(sql: str) -> None:
