@@ -16,7 +16,7 @@ from agencies.models import User
 from cases.inputs import IntakeData, PersonData
 from cases.models import Case, CaseHolding, Consent, HoldingEnd
 from cases.services import create_intake
-from config.errors import Conflict, InvalidInput, NotFound
+from config.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from places.models import VIETNAM_TZ
 from referrals.models import Referral
 from referrals.services import accept_referral, send_referral
@@ -140,6 +140,44 @@ def test_a_named_consent_that_is_the_latest_decision_carries_the_referral(border
     assert stored.consent_override is False
     sent = AuditEvent.objects.get(action="referral.send")
     assert sent.details["consent"] == consent.pk
+
+
+# --- a legal basis instead of a consent --------------------------------------------------------
+
+
+def test_a_legal_basis_no_longer_active_is_refused(border, social, case):
+    basis = LegalBasis.objects.get(code="urgent-verification")
+    basis.is_active = False
+    basis.save()
+    with translation.override("en"), pytest.raises(InvalidInput) as refused:
+        _send(border, case, social, legal_basis=basis, justification="Urgent")
+    assert (refused.value.code, refused.value.detail) == (
+        "unknown_legal_basis",
+        "Unknown legal basis.",
+    )
+    assert not Referral.objects.exists()
+
+
+def test_a_legal_basis_without_a_justification_is_refused(border, social, case):
+    basis = LegalBasis.objects.get(code="urgent-verification")
+    with translation.override("en"), pytest.raises(InvalidInput) as refused:
+        _send(border, case, social, legal_basis=basis, justification="")
+    assert (refused.value.code, refused.value.detail) == (
+        "justification_required",
+        "Explain why the legal basis applies to this case.",
+    )
+
+
+def test_an_override_by_a_role_the_basis_does_not_name_is_refused(border, social, case):
+    _decide(case, "withdrawn", by=border)
+    basis = LegalBasis.objects.get(code="notify-social-protection")  # supervisors only
+    with translation.override("en"), pytest.raises(NotAllowed) as refused:
+        _send(border, case, social, legal_basis=basis, justification="Duty to notify")
+    assert (refused.value.code, refused.value.detail) == (
+        "override_not_allowed",
+        "The victim has refused or withdrawn consent; your role may not share on this legal basis.",
+    )
+    assert not Referral.objects.exists()
 
 
 # --- accepting ----------------------------------------------------------------------------------
