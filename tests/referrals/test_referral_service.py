@@ -142,6 +142,26 @@ def test_a_named_consent_that_is_the_latest_decision_carries_the_referral(border
     assert sent.details["consent"] == consent.pk
 
 
+def test_without_a_consent_named_the_latest_decision_decides(border, social, case):
+    with translation.override("en"), pytest.raises(InvalidInput) as refused:
+        _send(border, case, social)
+    assert (refused.value.code, refused.value.detail) == (
+        "no_consent",
+        "Record the victim's consent for this recipient and purpose, or a legal basis.",
+    )
+    consent = _decide(case, "given", by=border, ago=1)
+    _decide(case, "refused", by=border)
+    with translation.override("en"), pytest.raises(InvalidInput) as refused:
+        _send(border, case, social)
+    assert (refused.value.code, refused.value.detail) == (
+        "consent_withdrawn",
+        "The victim has refused or withdrawn consent for this recipient and purpose.",
+    )
+    _decide(case, "given", by=border)
+    referral = _send(border, case, social)
+    assert referral.consent != consent and referral.consent.status == "given"
+
+
 # --- a legal basis instead of a consent --------------------------------------------------------
 
 
