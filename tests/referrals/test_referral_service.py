@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from agencies.models import User
 from cases.inputs import IntakeData, PersonData
-from cases.models import Case, CaseHolding, Consent, HoldingEnd
+from cases.models import Case, CaseHolding, CaseState, Consent, HoldingEnd
 from cases.services import create_intake
 from config.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from places.models import VIETNAM_TZ
@@ -76,6 +76,14 @@ def _decide(case: Case, status: str, *, by: User, kind="health_department", ago=
 
 def _send(actor: User, case: Case, to: User, **extra) -> Referral:
     return send_referral(actor, case, purpose="reception", to_unit=to.unit, **extra)
+
+
+def test_a_closed_case_is_referred_nowhere(border, social, case):
+    Case.objects.filter(pk=case.pk).update(state=CaseState.CLOSED)
+    case.refresh_from_db()
+    with translation.override("en"), pytest.raises(Conflict) as refused:
+        _send(border, case, social, consent=_decide(case, "given", by=border))
+    assert (refused.value.code, refused.value.detail) == ("case_closed", "The case is closed.")
 
 
 # --- a consent named by the sender -------------------------------------------------------------
