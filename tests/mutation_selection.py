@@ -33,7 +33,11 @@ _CONSENT = ("tests/referrals/test_consent_rules.py", "tests/referrals/test_refer
 
 RULE_MODULES = {
     "security.audit": RuleModule(
-        ("tests/security/test_audit.py", "tests/security/test_audit_tampering.py")
+        (
+            "tests/security/test_audit.py",
+            "tests/security/test_audit_tampering.py",
+            "tests/security/test_audit_sealing.py",
+        )
     ),
     # The table-driven tests; the endpoint tests (tests/test_access_policy_endpoints.py) add
     # minutes per mutant and check the same table through the API.
@@ -63,13 +67,20 @@ RULE_MODULES = {
         )
     ),
     # Only the idempotency of intake: the rest of the service is not a rule module.
+    # The direct service tests first; the query count notices a new case's process started
+    # the long way (`opened` lost), which changes nothing else.
     "cases.services.intake": RuleModule(
-        ("tests/cases/test_idempotency.py", "tests/cases/test_intake_api.py"),
+        (
+            "tests/cases/test_intake_service.py",
+            "tests/cases/test_idempotency.py",
+            "tests/cases/test_intake_api.py",
+            "tests/cases/test_intake_cost.py",
+        ),
         ("x_create_intake__*", "x__record_intake__*", "x__replayed_intake__*"),
     ),
-    # Only the consent and legal-basis check of referrals.
+    # Only the consent and legal-basis check of referrals; the direct service tests first.
     "referrals.services": RuleModule(
-        _CONSENT,
+        ("tests/referrals/test_referral_service.py", *_CONSENT),
         (
             "x_send_referral__*",
             "x__sharing_basis__*",

@@ -1,9 +1,11 @@
 """The audit ledger: chained hashes, gapless sequences, triggers, verify_audit, sign-in events."""
 
 import datetime
+import hashlib
 import uuid
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
@@ -15,6 +17,7 @@ from security.audit import (
     audit_head_problem,
     canonical_json,
     compute_hash,
+    event_payload,
     record_event,
     seal_pending,
     verify_chain,
@@ -23,6 +26,8 @@ from security.db import trigger_sql
 from security.models import AuditChainHead, AuditEvent
 
 pytestmark = pytest.mark.django_db
+
+HANOI = datetime.timezone(datetime.timedelta(hours=7))
 
 
 def three_events(actor=None) -> list[AuditEvent]:
@@ -49,6 +54,23 @@ def test_events_chain_and_are_gapless(police_unit, make_user):
     assert verify_chain().ok and verify_chain().checked == 3
 
 
+class SystemAccount:
+    """An actor signed in that belongs to no unit (as a system job would be)."""
+
+    pk, is_authenticated = 9, True
+
+    def get_username(self) -> str:
+        return "system"
+
+
+def test_an_actor_is_recorded_only_when_signed_in_and_its_unit_only_if_it_has_one():
+    for nobody in (None, AnonymousUser(), object()):
+        event = record_event("test.event", actor=nobody)
+        assert (event.actor_id, event.actor_username, event.actor_unit_id) == (None, "", None)
+    event = record_event("test.event", actor=SystemAccount())
+    assert (event.actor_id, event.actor_username, event.actor_unit_id) == (9, "system", None)
+
+
 def test_object_and_case_are_stored_as_pseudonymous_ids(make_victim):
     victim = make_victim()
     event = record_event("identity.read", case=victim, obj=victim, reason="court order 12/2026")
@@ -56,6 +78,24 @@ def test_object_and_case_are_stored_as_pseudonymous_ids(make_victim):
     assert event.object_id == str(victim.uuid)
     assert event.case_uuid == victim.uuid
     assert "Nguy" not in str(AuditEvent.objects.values().get(pk=event.pk))
+
+
+def test_an_event_keeps_its_reason_its_object_by_id_and_its_moment_in_utc(province):
+    event = record_event("identity.read", reason="court order 12/2026")
+    assert (event.reason, event.object_type, event.object_id) == ("court order 12/2026", "", "")
+    assert event.timestamp.tzinfo is datetime.UTC
+    assert record_event("case.read").reason == ""
+    # An object without a uuid is named by its primary key.
+    event = record_event("place.read", obj=province)
+    assert (event.object_type, event.object_id) == ("places.Province", str(province.pk))
+
+
+def test_an_object_is_audited_only_once_saved(make_victim):
+    from tests.security.testapp.models import Victim
+
+    with pytest.raises(ValueError) as refused:
+        record_event("identity.read", obj=Victim(uuid=None))
+    assert str(refused.value) == "Audit an object only after it is saved."
 
 
 def test_event_joins_the_callers_transaction():
@@ -70,6 +110,8 @@ def test_event_joins_the_callers_transaction():
 def test_secrets_are_refused_in_details():
     with pytest.raises(ValueError, match="secret"):
         record_event("auth.login", details={"form": {"password": "hunter2"}})
+    with pytest.raises(ValueError, match="secret"):  # inside a list too
+        record_event("auth.login", details={"tries": [{"otp": "123456"}]})
 
 
 def assert_refused(sql: str) -> None:
@@ -207,6 +249,47 @@ def test_the_canonical_form_the_hashes_cover_never_changes():
     assert canonical_json({"b": [1, "Việt"], "a": None}) == '{"a":null,"b":[1,"Việt"]}'
 
 
+def test_the_hashed_form_of_an_event_never_changes():
+    """Events sealed before an upgrade must still verify after it: the moment in UTC, no case
+    as null, and the hash of that form."""
+    event = AuditEvent(
+        sequence=7,
+        timestamp=datetime.datetime(2025, 11, 3, 9, 30, tzinfo=HANOI),
+        actor_id=3,
+        actor_username="demo-police",
+        actor_unit_id=5,
+        action="case.read",
+        object_type="cases.Case",
+        object_id="00000000-0000-0000-0000-000000000042",
+        case_uuid=None,
+        reason="",
+        details={"groups": ["identity"]},
+        prev_hash=GENESIS_HASH,
+    )
+    assert event_payload(event) == {
+        "sequence": 7,
+        "timestamp": "2025-11-03T02:30:00+00:00",
+        "actor_id": 3,
+        "actor_username": "demo-police",
+        "actor_unit_id": 5,
+        "action": "case.read",
+        "object_type": "cases.Case",
+        "object_id": "00000000-0000-0000-0000-000000000042",
+        "case_uuid": None,
+        "reason": "",
+        "details": {"groups": ["identity"]},
+        "prev_hash": GENESIS_HASH,
+    }
+    canonical = (
+        '{"action":"case.read","actor_id":3,"actor_unit_id":5,"actor_username":"demo-police",'
+        '"case_uuid":null,"details":{"groups":["identity"]},'
+        '"object_id":"00000000-0000-0000-0000-000000000042","object_type":"cases.Case",'
+        f'"prev_hash":"{GENESIS_HASH}","reason":"","sequence":7,'
+        '"timestamp":"2025-11-03T02:30:00+00:00"}'
+    )
+    assert compute_hash(event) == hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def test_details_keep_ids_and_dates_as_text_and_refuse_what_json_cannot_say():
     case_id = uuid.UUID("00000000-0000-0000-0000-000000000042")
     event = record_event("case.create", details={"case": case_id, "on": datetime.date(2025, 11, 3)})
@@ -214,6 +297,18 @@ def test_details_keep_ids_and_dates_as_text_and_refuse_what_json_cannot_say():
     assert event.details == {"case": str(case_id), "on": "2025-11-03"}
     with pytest.raises(ValueError):
         record_event("case.create", details={"score": float("nan")})
+
+
+def test_details_keep_moments_in_iso_form_and_name_what_they_refuse():
+    """A moment is stored as ISO 8601 (with its "T"), not as Python prints it; a type that
+    JSON cannot say is refused by name."""
+    moment = datetime.datetime(2025, 11, 3, 9, 30, tzinfo=datetime.UTC)
+    event = record_event("referral.send", details={"due_at": moment})
+    event.refresh_from_db()
+    assert event.details == {"due_at": "2025-11-03T09:30:00+00:00"}
+    with pytest.raises(TypeError) as refused:
+        record_event("case.create", details={"ids": {1, 2}})
+    assert str(refused.value) == "set is not allowed in audit details"
 
 
 def test_an_empty_ledger_verifies():

@@ -12,8 +12,15 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection, connections, transaction
 
-from security import tasks
-from security.audit import GENESIS_HASH, compute_hash, record_event, seal_pending, verify_chain
+from security import audit, tasks
+from security.audit import (
+    GENESIS_HASH,
+    compute_hash,
+    oldest_unsealed,
+    record_event,
+    seal_pending,
+    verify_chain,
+)
 from security.models import AuditChainHead, AuditEvent
 from tests.security.test_audit import assert_refused, force, three_events
 
@@ -45,6 +52,47 @@ def test_the_sealer_chains_in_the_order_written_and_later_events_after():
     seal_pending(batch_size=1)  # batches chain on from each other
     order = list(AuditEvent.objects.order_by("sequence").values_list("pk", flat=True))
     assert order == [first[0].pk, first[1].pk, later.pk]
+    assert verify_chain().ok
+
+
+def test_the_sealer_goes_on_batch_after_batch_and_counts_them_all():
+    for n in range(5):
+        record_event("test.event", details={"n": n})
+    assert seal_pending(batch_size=2) == 5
+    assert not AuditEvent.objects.filter(hash__isnull=True).exists()
+    assert seal_pending(batch_size=2) == 0
+
+
+def test_of_two_first_sealers_the_second_takes_the_head_the_first_created(monkeypatch):
+    """Two sealers of a new ledger both find no head; one creates it, the other's insert hits
+    the primary key and it takes that head, locked (security.audit._locked_head)."""
+    seal_pending()  # the first sealer created the head
+    record_event("test.event")
+
+    class HeadNotYetThere:
+        """The head as the second sealer first read it: absent."""
+
+        class objects:  # noqa: N801 (stands in for the model's manager)
+            @staticmethod
+            def select_for_update():
+                return HeadNotYetThere.Locked()
+
+            create = staticmethod(AuditChainHead.objects.create)
+
+        class Locked:
+            def filter(self, **lookup):
+                return self
+
+            def first(self):
+                return None
+
+            def get(self, **lookup):
+                return AuditChainHead.objects.select_for_update().get(**lookup)
+
+    monkeypatch.setattr(audit, "AuditChainHead", HeadNotYetThere)
+    assert seal_pending() == 1
+    monkeypatch.undo()
+    assert AuditChainHead.objects.get().sequence == 1
     assert verify_chain().ok
 
 
@@ -141,7 +189,73 @@ def test_an_event_appended_past_the_head_is_found():
         f"'{forged.prev_hash}', '{forged.hash}')"
     )
     report = verify_chain()
-    assert report.broken_sequence == 4 and "after the head" in report.problem
+    assert (report.checked, report.broken_sequence, report.problem) == (
+        4,
+        4,
+        "events after the head (#3) were added",
+    )
+
+
+@pytest.mark.parametrize(
+    ("prev_hash", "hash_"),
+    [("''", "'" + "d" * 64 + "'"), ("'" + GENESIS_HASH + "'", "NULL")],
+    ids=["a-hash", "a-previous-hash"],
+)
+def test_an_event_holding_part_of_a_seal_without_its_place_is_found(prev_hash, hash_):
+    """Written by hand past the triggers: no sequence, but a hash or a previous hash."""
+    three_events()
+    force(
+        "INSERT INTO security_auditevent (timestamp, actor_username, action, object_type, "
+        "object_id, reason, details, prev_hash, hash) VALUES ('2026-01-01 00:00:00', '', "
+        f"'forged', '', '', '', '{{}}', {prev_hash}, {hash_})"
+    )
+    report = verify_chain()
+    assert (report.ok, report.checked, report.broken_sequence, report.problem) == (
+        False,
+        3,
+        4,
+        "an event holds a hash but no place in the chain",
+    )
+
+
+def test_the_oldest_unsealed_event_is_the_one_waiting_longest():
+    """What the health check reports as the sealer's lag: only events still waiting count."""
+    assert oldest_unsealed() is None
+    record_event("test.sealed")
+    seal_pending()
+    assert oldest_unsealed() is None
+    first = record_event("test.first")
+    record_event("test.second")
+    assert oldest_unsealed() == AuditEvent.objects.get(pk=first.pk).timestamp
+    seal_pending()
+    assert oldest_unsealed() is None
+
+
+def test_a_sealer_running_while_the_chain_is_verified_causes_no_false_alarm(monkeypatch):
+    """The newest sequence is read before the head: events a sealer adds after the head was
+    read lie above both and are not walked (security.audit.verify_chain)."""
+    seal_pending()  # a new ledger's head, at #0
+    record_event("test.waiting")
+
+    class HeadReadThenSealed:
+        """The head as read, with a sealer committing right after the read."""
+
+        class objects:  # noqa: N801 (stands in for the model's manager)
+            @staticmethod
+            def filter(**lookup):
+                return HeadReadThenSealed.objects
+
+            @staticmethod
+            def first():
+                head = AuditChainHead.objects.filter(pk=1).first()
+                monkeypatch.setattr(audit, "AuditChainHead", AuditChainHead)
+                assert seal_pending() == 1
+                return head
+
+    monkeypatch.setattr(audit, "AuditChainHead", HeadReadThenSealed)
+    report = verify_chain()
+    assert (report.ok, report.checked, report.problem) == (True, 0, "")
+    assert verify_chain().checked == 1
 
 
 def test_verify_audit_seals_first_unless_told_not_to():
