@@ -161,9 +161,12 @@ class CaseFlow(flow.Flow):
         return stage_deadlines(activation.process.case)[stage].due_at
 
     def record_overdue(self, activation) -> None:
-        """Flag the stage task as overdue and write it to the audit trail."""
+        """Flag the stage task as overdue and write it to the audit trail; not once the case
+        has left the stage (the dispatcher cancels the timer seconds later)."""
         timer = activation.task.previous.get()
         task = timer.previous.get()
+        if activation.process.case_state() != task.flow_task.stage:
+            return
         task.data = {**task.data, "overdue": True}
         task.save(update_fields=["data"])
         record_event(

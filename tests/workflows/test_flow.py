@@ -253,6 +253,16 @@ def test_a_stage_deadline_is_a_database_timer_fired_by_the_sweep(in_verification
     assert fire_due_timers() == 0
 
 
+def test_a_timer_due_after_the_case_left_its_stage_flags_nothing(in_verification, users):
+    """Between a transition and the dispatcher's next run the stage's timer still waits."""
+    case = in_verification(received_at=timezone.now() - timedelta(days=10))
+    case_services.record_verification(users["police"], case, outcome="signs_of_trafficking")
+    case_services.transition_case(users["police"], case, "start_identification")
+    assert fire_due_timers() == 1
+    assert not AuditEvent.objects.filter(action="task.overdue").exists()
+    assert not CaseTask.objects.filter(data__overdue=True).exists()
+
+
 def test_leaving_a_stage_cancels_its_timer(in_verification, users):
     case = in_verification()
     case_services.record_verification(users["police"], case, outcome="signs_of_trafficking")
