@@ -416,6 +416,10 @@ LOIVE_OPERATOR_SIGHT_AFTER_HANDOVER = timedelta(
 # An intake or a transition leaves its case's process to this dispatcher (workflows.services):
 # the inbox shows the task of a case's new stage within about this many seconds.
 LOIVE_PROCESS_SYNC_SECONDS = float(os.environ.get("LOIVE_PROCESS_SYNC_SECONDS", "2"))
+# /readyz fails when a case has waited for the dispatcher longer than this (inboxes lag behind).
+LOIVE_PROCESS_SYNC_MAX_LAG_SECONDS = float(
+    os.environ.get("LOIVE_PROCESS_SYNC_MAX_LAG_SECONDS", "120")
+)
 CELERY_BEAT_SCHEDULE["sync-processes"] = _every(
     LOIVE_PROCESS_SYNC_SECONDS, "workflows.tasks.sync_processes"
 )

@@ -4,11 +4,14 @@ A web process is ready when it can reach PostgreSQL and Redis, when some Celery 
 the beat's heartbeat task in the last minute (deadlines are swept by workers, so a web tier
 without workers would accept referrals whose escalations never happen), when the audit
 ledger's head agrees with its last sealed event, and when no audit event has waited for the
-sealer longer than LOIVE_AUDIT_SEAL_MAX_LAG_SECONDS (tamper evidence would lag behind).
+sealer longer than LOIVE_AUDIT_SEAL_MAX_LAG_SECONDS (tamper evidence would lag behind), and no
+case has waited for the process dispatcher longer than LOIVE_PROCESS_SYNC_MAX_LAG_SECONDS (the
+inboxes would miss its task).
 """
 
 import dataclasses
 import datetime
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -18,6 +21,7 @@ from health_check.base import HealthCheck
 from health_check.exceptions import ServiceUnavailable
 
 from security.audit import audit_head_problem, oldest_unsealed
+from workflows.services import oldest_pending_sync
 
 HEARTBEAT_KEY = "loive:worker-heartbeat"
 HEARTBEAT_MAX_AGE = datetime.timedelta(minutes=1)
@@ -58,21 +62,40 @@ class AuditChainHead(HealthCheck):
             raise ServiceUnavailable(problem)
 
 
+def _lag_check(oldest: Callable[[], datetime.datetime | None], limit: float, waiting: str) -> None:
+    """Unavailable when what has waited longest for a periodic task waited over the limit."""
+    try:
+        since = oldest()
+    finally:
+        connection.close()
+    if since is None:
+        return
+    lag = (timezone.now() - since).total_seconds()
+    if lag > limit:
+        raise ServiceUnavailable(waiting.format(lag=int(lag), limit=f"{limit:g}"))
+
+
 @dataclasses.dataclass
 class AuditSealLag(HealthCheck):
     """No audit event has waited for the sealer longer than the allowed lag."""
 
     def run(self) -> None:
-        try:
-            oldest = oldest_unsealed()
-        finally:
-            connection.close()
-        if oldest is None:
-            return
-        lag = (timezone.now() - oldest).total_seconds()
-        limit = settings.LOIVE_AUDIT_SEAL_MAX_LAG_SECONDS
-        if lag > limit:
-            raise ServiceUnavailable(
-                f"the oldest unsealed audit event is {int(lag)} s old (limit {limit:g} s): "
-                "is the sealer (security.tasks.seal_audit) running?"
-            )
+        _lag_check(
+            oldest_unsealed,
+            settings.LOIVE_AUDIT_SEAL_MAX_LAG_SECONDS,
+            "the oldest unsealed audit event is {lag} s old (limit {limit} s): "
+            "is the sealer (security.tasks.seal_audit) running?",
+        )
+
+
+@dataclasses.dataclass
+class ProcessSyncLag(HealthCheck):
+    """No case has waited for the process dispatcher longer than the allowed lag."""
+
+    def run(self) -> None:
+        _lag_check(
+            oldest_pending_sync,
+            settings.LOIVE_PROCESS_SYNC_MAX_LAG_SECONDS,
+            "a case has waited {lag} s for its process (limit {limit} s): "
+            "is the dispatcher (workflows.tasks.sync_processes) running?",
+        )

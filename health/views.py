@@ -12,7 +12,7 @@ from health_check.contrib.redis import Redis
 from health_check.views import HealthCheckView
 from redis.asyncio import Redis as RedisClient
 
-from .checks import AuditChainHead, AuditSealLag, WorkerHeartbeat
+from .checks import AuditChainHead, AuditSealLag, ProcessSyncLag, WorkerHeartbeat
 
 
 @never_cache
@@ -30,6 +30,7 @@ class ReadinessView(HealthCheckView):
         yield WorkerHeartbeat()
         yield AuditChainHead()
         yield AuditSealLag()
+        yield ProcessSyncLag()
 
     def render_to_response(self, context, **response_kwargs):
         return self.render_to_response_json(response_kwargs.get("status", 200))

@@ -185,6 +185,11 @@ def follow_case_stage(sender, *, case: Case, **kwargs) -> None:
 SYNC_BATCH = 100
 
 
+def oldest_pending_sync():
+    """When the case that has waited longest for the dispatcher changed (None: none waits)."""
+    return PendingProcessSync.objects.aggregate(oldest=models.Min("since"))["oldest"]
+
+
 def sync_pending_processes(*, batch_size: int = SYNC_BATCH) -> int:
     """Sync the process of every case with a pending sync, oldest first; how many were synced.
 

@@ -13,7 +13,9 @@ from health_check.exceptions import ServiceUnavailable
 from health.checks import HEARTBEAT_KEY, WorkerHeartbeat, record_heartbeat
 from security.audit import record_event, seal_pending
 from security.models import AuditChainHead
+from tests.cast import open_case
 from tests.production import run_under_production
+from workflows.services import sync_pending_processes
 
 
 def test_liveness_answers_json_without_sign_in(client):
@@ -33,7 +35,7 @@ def test_readiness_lists_every_check(client):
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["status"] == "ok"
-    expected = {"Database", "WorkerHeartbeat", "AuditChainHead", "AuditSealLag"}
+    expected = {"Database", "WorkerHeartbeat", "AuditChainHead", "AuditSealLag", "ProcessSyncLag"}
     expected |= {"Redis"} if os.environ.get("REDIS_URL") else set()
     assert set(body["checks"]) == expected
     assert response["Cache-Control"].startswith("max-age=0")
@@ -73,6 +75,27 @@ def test_readiness_fails_when_an_audit_event_waits_for_the_sealer_too_long(clien
     )
 
     seal_pending()
+    assert client.get("/readyz").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_readiness_fails_when_a_case_waits_for_its_process_too_long(client, settings, api, cast):
+    record_heartbeat()
+    assert settings.LOIVE_PROCESS_SYNC_MAX_LAG_SECONDS == 120, "the default"
+    with time_machine.travel(timezone.now() - datetime.timedelta(seconds=100)):
+        open_case(api(cast.named("demo-hotline")))  # its process waits for the dispatcher
+    seal_pending()
+    assert client.get("/readyz").status_code == 200, "100 s is within the lag allowed"
+
+    settings.LOIVE_PROCESS_SYNC_MAX_LAG_SECONDS = 90
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert re.search(
+        r"a case has waited 10\d s for its process \(limit 90 s\)",
+        response.json()["checks"]["ProcessSyncLag"],
+    )
+    sync_pending_processes()
     assert client.get("/readyz").status_code == 200
 
 
