@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,9 +48,17 @@ class IntakeResult:
 
 
 # Rulebooks change by data migration or an administrator's edit, a few times a decade, and take
-# effect from a date: the one governing a day is remembered this long (a query per intake less).
+# effect from a date: the one governing a day is remembered this long (a query per intake less);
+# this process forgets them at once when one is saved (other processes within the minute).
 RULEBOOK_CACHE_SECONDS = 60.0
 _rulebooks: dict[date, tuple[float, Rulebook]] = {}
+
+
+@receiver(post_save, sender=Rulebook, dispatch_uid="cases.intake.forget_rulebooks")
+@receiver(post_delete, sender=Rulebook, dispatch_uid="cases.intake.forget_rulebooks_deleted")
+def _forget_rulebooks(**kwargs) -> None:
+    """A rulebook saved or deleted in this process is seen by the next intake at once."""
+    _rulebooks.clear()
 
 
 def _rulebook_for(received_at: datetime) -> Rulebook:

@@ -17,12 +17,14 @@ from cases.metrics import INTAKES_CREATED
 from cases.models import Case, CaseHolding, Intake, PersonRole, SupportService
 from cases.services import create_intake
 from cases.services import intake as intake_module
-from config.errors import IdempotencyKeyReused
+from config.errors import IdempotencyKeyReused, InvalidInput
 from places.models import VIETNAM_TZ
-from rulebooks.models import SupportServiceKind
+from rulebooks.models import Rulebook, SupportServiceKind
 from security.idempotency import key_digest
 from security.models import AuditEvent
+from workflows.models import PendingProcessSync
 from workflows.process import CaseProcess
+from workflows.services import sync_pending_processes
 
 pytestmark = pytest.mark.django_db
 
@@ -139,6 +141,7 @@ def test_a_concurrent_request_with_the_same_key_gets_the_first_answer(demo_org, 
         return real_rulebook_for(received_at)
 
     monkeypatch.setattr(intake_module, "rulebook_for", other_request_commits_meanwhile)
+    monkeypatch.setattr(intake_module, "_rulebooks", {})  # no rulebook remembered from before
     second = create_intake(hotline, _report(), idempotency_key="k-1", fingerprint="f-1")
     assert second is not None and second.replayed
     assert (second.intake.pk, second.case.pk) == (first[0].intake.pk, first[0].case.pk)
@@ -170,6 +173,8 @@ def test_an_intake_stores_the_report_its_reporter_and_the_audit_of_opening(demo_
         ("case.create", hotline.pk, {"rulebook": "law-2024", "presumed_minor": False}),
         ("intake.create", hotline.pk, {"linked": False, "duplicates": 0}),
     ]
+    assert PendingProcessSync.objects.filter(case=result.case).exists()  # for the dispatcher
+    sync_pending_processes()
     assert CaseProcess.active_for(result.case).count() == 1
 
 
@@ -240,6 +245,7 @@ def test_a_linked_report_opens_nothing_new(demo_org):
         ("intake.create", police.pk, {"linked": True, "duplicates": 0})
     ]
     assert linked.intake.linked_as_duplicate
+    sync_pending_processes()
     assert CaseProcess.active_for(case).count() == 1
     assert SupportService.objects.filter(case=case).count() == 1
     after = create_intake(police, _report())
@@ -252,3 +258,15 @@ def test_the_hotline_linking_a_call_gets_no_hold(demo_org):
     case = create_intake(police, _report()).case
     create_intake(hotline, _report("Gọi lại", link_to_case=case))
     assert not CaseHolding.objects.filter(case=case, unit=hotline.unit).exists()
+
+
+def test_a_rulebook_saved_is_seen_by_the_next_intake_at_once(demo_org):
+    """The governing rulebook is remembered for a minute, but not past a change of it."""
+    hotline = _user("demo-hotline")
+    create_intake(hotline, _report())  # law-2024 governs RECEIVED, now remembered
+    rulebook = Rulebook.objects.get(code="law-2024")
+    rulebook.effective_until = RECEIVED.date() - timedelta(days=1)
+    rulebook.save()
+    with pytest.raises(InvalidInput) as refused:
+        create_intake(hotline, _report())
+    assert refused.value.code == "no_rulebook"
