@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone, translation
 
-from agencies.models import User
+from agencies.models import Unit, User
 from cases.inputs import IntakeData, PersonData
 from cases.models import Case, CaseHolding, CaseState, Consent, HoldingEnd
 from cases.services import create_intake
@@ -21,7 +21,8 @@ from places.models import VIETNAM_TZ
 from referrals.models import Referral
 from referrals.services import accept_referral, send_referral
 from referrals.signals import referral_moved
-from rulebooks.models import LegalBasis
+from rulebooks.models import LegalBasis, StepCode
+from rulebooks.purposes import default_field_groups, step_for
 from security.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -264,3 +265,62 @@ def test_the_hotline_hands_the_case_over_when_its_referral_is_accepted(social):
     hold = CaseHolding.objects.get(case=case, unit=hotline.unit)
     assert (hold.until, hold.ended_as) == (accepted.accepted_at, HoldingEnd.HANDED_OVER)
     assert Case.objects.get(pk=case.pk).lead_unit == social.unit
+
+
+# --- what a referral carries, and one open referral per target and purpose ----------------------
+
+
+def test_a_referral_shares_its_purposes_groups_by_its_purposes_step(border, social, case):
+    """Reception shares who and where plus the narrative, due by the reception step (not the
+    fallbacks: who and where alone, the support step)."""
+    _decide(case, "given", by=border)
+    referral = _send(border, case, social)
+    assert referral.field_groups == default_field_groups("reception")
+    assert "narrative" in referral.field_groups
+    assert referral.rule.step == step_for("reception") == StepCode.INITIAL_RECEPTION_VERIFICATION
+    assert referral.due_at == referral.sent_at + referral.rule.deadline
+
+
+def test_a_second_open_referral_to_the_same_unit_for_the_same_purpose_is_refused(
+    border, social, case
+):
+    _decide(case, "given", by=border)
+    _send(border, case, social)
+    with pytest.raises(Conflict) as refused:
+        _send(border, case, social)
+    assert refused.value.code == "duplicate"
+    assert Referral.objects.count() == 1
+
+
+def test_another_unit_of_the_same_kind_and_province_may_get_its_own_referral(border, social, case):
+    _decide(case, "given", by=border)
+    _send(border, case, social)
+    other = Unit.objects.create(
+        code="ht-health-2",
+        name="Trung tâm Công tác xã hội",
+        kind=social.unit.kind,
+        level=social.unit.level,
+        province=social.unit.province,
+    )
+    send_referral(border, case, purpose="reception", to_unit=other)
+    assert Referral.objects.count() == 2
+
+
+def test_a_second_open_referral_to_a_kind_in_a_province_is_refused(border, social, case):
+    _decide(case, "given", by=border)
+    province = social.unit.province
+    send_referral(border, case, purpose="reception", to_kind=social.unit.kind, to_province=province)
+    with pytest.raises(Conflict) as refused:
+        send_referral(
+            border, case, purpose="reception", to_kind=social.unit.kind, to_province=province
+        )
+    assert refused.value.code == "duplicate"
+
+
+def test_sending_on_a_legal_basis_is_audited_with_the_basis_and_the_sender(border, social, case):
+    basis = LegalBasis.objects.get(code="urgent-verification")
+    _send(border, case, social, legal_basis=basis, justification="Urgent")
+    sent = AuditEvent.objects.get(action="referral.send")
+    assert sent.details["legal_basis"] == "urgent-verification"
+    assert "consent" not in sent.details
+    assert (sent.actor_id, sent.actor_username) == (border.pk, border.username)
