@@ -12,10 +12,14 @@ the status. A step expected to fail must also name the JSON error code it expect
 
 from dataclasses import dataclass
 
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from agencies.models import AgencyKind, Role, Unit, UnitLevel, User
 from agencies.services import create_user
+from cases.inputs import IntakeData, PersonData
+from cases.models import Case, CaseHolding
+from cases.services import create_intake
 from demo import organisation
 from security.testing import force_verified_login
 from security.two_factor import SECOND_FACTOR_ROLES
@@ -192,3 +196,16 @@ def act(
     """accept, reject, complete or withdraw a referral (the path as DESIGN.md §4 writes it)."""
     referral_id = referral["id"] if isinstance(referral, dict) else referral
     return send(client, f"referrals/{referral_id}/{action}", body, expect, error)
+
+
+def police_held_case() -> Case:
+    """A case taken by demo-hotline (the lead unit) in Lào Cai, which the police hold too:
+    for tests of the rules themselves, called without the API."""
+    intake = IntakeData(
+        channel="hotline", victim=PersonData(full_name="Người bị hại", province_id="n-lao-cai")
+    )
+    case = create_intake(Cast.named("demo-hotline"), intake).case
+    CaseHolding.objects.create(
+        case=case, unit=Cast.named("demo-police").unit, basis="referral", since=timezone.now()
+    )
+    return Case.objects.get(pk=case.pk)

@@ -12,7 +12,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from agencies.models import Role, User
-from cases import services
 from cases.models import Case, CaseHolding, HoldingEnd
 from cases.permissions import (
     available_transitions,
@@ -24,6 +23,7 @@ from cases.permissions import (
     transition_rule,
 )
 from config.errors import Conflict, InvalidInput, NotAllowed
+from tests.cast import police_held_case
 
 pytestmark = pytest.mark.django_db
 
@@ -53,15 +53,7 @@ def _at_stage(case: Case, state: str) -> Case:
 @pytest.fixture
 def case(demo_org) -> Case:
     """Taken by demo-hotline (the lead unit) in Lào Cai; the police hold it too."""
-    intake = services.IntakeData(
-        channel="hotline",
-        victim=services.PersonData(full_name="Người bị hại", province_id="n-lao-cai"),
-    )
-    case = services.create_intake(_user("demo-hotline"), intake).case
-    CaseHolding.objects.create(
-        case=case, unit=_user("demo-police").unit, basis="referral", since=timezone.now()
-    )
-    return Case.objects.get(pk=case.pk)
+    return police_held_case()
 
 
 def test_an_unknown_transition_is_invalid_input_naming_it(case):

@@ -6,12 +6,12 @@ a victim, a reason not given at all), checked without the API.
 """
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import translation
 
 from agencies.models import User
 from cases import services
-from cases.models import Case, CaseHolding
 from cases.requirements import CHECKS, missing_for
+from tests.cast import police_held_case
 
 pytestmark = pytest.mark.django_db
 
@@ -26,21 +26,9 @@ def _user(username: str) -> User:
     return User.objects.select_related("unit").get(username=username)
 
 
-def _new_case() -> Case:
-    intake = services.IntakeData(
-        channel="hotline",
-        victim=services.PersonData(full_name="Người bị hại", province_id="n-lao-cai"),
-    )
-    case = services.create_intake(_user("demo-hotline"), intake).case
-    CaseHolding.objects.create(
-        case=case, unit=_user("demo-police").unit, basis="referral", since=timezone.now()
-    )
-    return case
-
-
 @pytest.fixture
 def case(demo_org):
-    return _new_case()
+    return police_held_case()
 
 
 def test_a_reason_is_missing_when_none_is_given_at_all(case):
@@ -51,7 +39,7 @@ def test_a_reason_is_missing_when_none_is_given_at_all(case):
 
 
 def test_a_duplicate_needs_another_case(case):
-    other = _new_case()
+    other = police_held_case()
     assert not closure_reason(case, closure_reason="duplicate")
     assert not closure_reason(case, closure_reason="duplicate", duplicate_of=None)
     assert not closure_reason(case, closure_reason="duplicate", duplicate_of=case)
