@@ -18,6 +18,8 @@ import dj_database_url
 import psycopg
 from django.conf import settings
 
+from security.keys import get_key_provider, index_root_key, kek_id_for
+
 BASE_DIR = Path(settings.BASE_DIR)
 _SEEDED_FROM = ("migrations", "demo", "places", "rulebooks")
 _SKIPPED = {"tests", "var", "node_modules", "__pycache__", "docs", "static", "locale"}
@@ -25,8 +27,11 @@ _SKIPPED = {"tests", "var", "node_modules", "__pycache__", "docs", "static", "lo
 
 def code_hash() -> str:
     """A hash of everything the template's content follows from: every migration and the
-    demo's code and data (places and rulebooks hold data the migrations load)."""
+    demo's code and data (places and rulebooks hold data the migrations load), and the keys
+    its values are encrypted and indexed under (the bench decrypts them to copy them)."""
     digest = hashlib.sha256()
+    digest.update(get_key_provider().current_kek_id().encode())
+    digest.update(kek_id_for(index_root_key()).encode())
     for root, dirs, files in os.walk(BASE_DIR):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIPPED)
         parts = Path(root).relative_to(BASE_DIR).parts
