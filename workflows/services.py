@@ -25,6 +25,7 @@ cases.services.transition_case: there is one way to move a case.
 """
 
 import logging
+from datetime import datetime
 
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -185,7 +186,7 @@ def follow_case_stage(sender, *, case: Case, **kwargs) -> None:
 SYNC_BATCH = 100
 
 
-def oldest_pending_sync():
+def oldest_pending_sync() -> datetime | None:
     """When the case that has waited longest for the dispatcher changed (None: none waits)."""
     return PendingProcessSync.objects.aggregate(oldest=models.Min("since"))["oldest"]
 
