@@ -28,12 +28,16 @@ def test_status_of_a_cluster_that_is_not_running(tmp_path):
 @pytest.mark.topology
 def test_each_worker_serves_its_own_metrics(cluster):
     """LOIVE_WORKER_METRICS_BIND in the cluster: each worker answers on its own port with the
-    counts of the tasks its pool ran (the heartbeat runs every few seconds)."""
+    counts of the tasks its pool ran (the heartbeat runs every few seconds). A worker binds its
+    port a moment after the cluster reports it started: a refused connection is waited out."""
 
     def heartbeats(n: int) -> float:
         url = f"http://127.0.0.1:{cluster.worker_metrics_port(n)}/metrics"
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310
-            text = response.read().decode()
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310
+                text = response.read().decode()
+        except OSError:  # the worker has not bound its metrics port yet: wait, as for a count
+            return 0
         return sum(
             sample.value
             for family in text_string_to_metric_families(text)
