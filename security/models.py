@@ -84,12 +84,7 @@ class EncryptedModel(models.Model):
             self._save_under_locked_key(args, kwargs, using)
 
     def _save_under_locked_key(self, args: tuple, kwargs: dict, using: str) -> None:
-        key = data_key_held(self.data_key_id, using)
-        if key.replaced_by_id:
-            raise StaleDataKey(
-                str(_("This record was re-encrypted meanwhile; reload it and try again."))
-            )
-        self.data_key = key
+        self.data_key = data_key_to_write_under(self.data_key_id, using)
         super().save(*args, **kwargs)
 
     def refresh_from_db(self, *args, **kwargs) -> None:
@@ -113,6 +108,18 @@ def data_key_held(pk: uuid.UUID, using: str = DEFAULT_DB_ALIAS) -> DataKey:
         return found[0]
     key = _share_locked_data_key(pk, using)
     remember_data_key_held(key, using)
+    return key
+
+
+def data_key_to_write_under(pk: uuid.UUID, using: str = DEFAULT_DB_ALIAS) -> DataKey:
+    """The data key to encrypt a write under, held until the end of the caller's transaction
+    (data_key_held); StaleDataKey if a re-encryption replaced it meanwhile. EncryptedModel.save()
+    asks it for one record; a bulk insert asks it once for all of its rows."""
+    key = data_key_held(pk, using)
+    if key.replaced_by_id:
+        raise StaleDataKey(
+            str(_("This record was re-encrypted meanwhile; reload it and try again."))
+        )
     return key
 
 

@@ -12,6 +12,7 @@ from django.db import connection
 from agencies.models import AgencyKind, Role, Unit, UnitLevel
 from agencies.services import create_user
 from places.models import Province
+from rulebooks.selectors import forget_rulebooks
 from tests import cast as cast_module
 
 
@@ -115,6 +116,12 @@ def cast(demo_org) -> cast_module.Cast:
 def api(db):
     """`api(user)`: an API client signed in as the user with a session (tests/cast.py)."""
     return cast_module.api
+
+
+@pytest.fixture(autouse=True)
+def no_rulebook_remembered():
+    """A test's rulebook edits are rolled back without a signal: none outlives its test."""
+    forget_rulebooks()
 
 
 @pytest.fixture(autouse=True)

@@ -212,7 +212,9 @@ def sync_pending_processes(*, batch_size: int = SYNC_BATCH) -> int:
                 done = False
                 PendingProcessSync.objects.filter(case_id=case_id).update(
                     attempts=models.F("attempts") + 1,
-                    last_error=f"{type(exc).__name__}: {exc}"[:1000],
+                    # Only the class: an error's text may quote a value of the case, and
+                    # this column is not encrypted (the log has the whole traceback).
+                    last_error=type(exc).__name__,
                 )
             synced += done
             if not done:

@@ -1,12 +1,9 @@
 """Taking a report (tiếp nhận tin báo): open a new case, or link the report to one."""
 
-import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,11 +12,11 @@ from config.errors import IdempotencyKeyReused, InvalidInput, NotAllowed
 from places.models import VIETNAM_TZ, Province
 from places.selectors import province_on_date
 from rulebooks.models import Rulebook, SupportServiceKind
-from rulebooks.selectors import rulebook_for
+from rulebooks.selectors import remembered_rulebook_for
 from security.audit import record_event
 from security.blind_index import id_number_index, name_birth_year_index, phone_index
 from security.idempotency import key_digest
-from security.models import StaleDataKey, data_key_held
+from security.models import data_key_to_write_under
 from security.services import create_data_key
 
 from ..inputs import IntakeData, PersonData
@@ -45,32 +42,6 @@ class IntakeResult:
     created_case: bool
     possible_duplicates: list[Case]
     replayed: bool = False
-
-
-# Rulebooks change by data migration or an administrator's edit, a few times a decade, and take
-# effect from a date: the one governing a day is remembered this long (a query per intake less);
-# this process forgets them at once when one is saved (other processes within the minute).
-RULEBOOK_CACHE_SECONDS = 60.0
-_rulebooks: dict[date, tuple[float, Rulebook]] = {}
-
-
-@receiver(post_save, sender=Rulebook, dispatch_uid="cases.intake.forget_rulebooks")
-@receiver(post_delete, sender=Rulebook, dispatch_uid="cases.intake.forget_rulebooks_deleted")
-def _forget_rulebooks(**kwargs) -> None:
-    """A rulebook saved or deleted in this process is seen by the next intake at once."""
-    _rulebooks.clear()
-
-
-def _rulebook_for(received_at: datetime) -> Rulebook:
-    """rulebooks.selectors.rulebook_for, remembered per Vietnam day for a minute."""
-    if timezone.is_naive(received_at):
-        return rulebook_for(received_at)
-    day = timezone.localdate(received_at, VIETNAM_TZ)
-    expires, rulebook = _rulebooks.get(day, (0.0, None))
-    if rulebook is None or expires < time.monotonic():
-        rulebook = rulebook_for(received_at)
-        _rulebooks[day] = (time.monotonic() + RULEBOOK_CACHE_SECONDS, rulebook)
-    return rulebook
 
 
 def _reserve_case_number(actor: User, data: IntakeData, received_at: datetime) -> str:
@@ -141,10 +112,7 @@ def _add_people(case: Case, people: list[tuple[str, PersonData]]) -> list[Person
     """The people of an intake in one INSERT, under the case's data key held as Person.save()
     holds it (security.models.EncryptedModel: not locked again when this transaction created
     it); each value is encrypted per row, bound to its row, as save() does."""
-    key = data_key_held(case.data_key_id)
-    if key.replaced_by_id:
-        raise StaleDataKey(_("This record was re-encrypted meanwhile; reload it and try again."))
-    case.data_key = key
+    case.data_key = data_key_to_write_under(case.data_key_id)
     return Person.objects.bulk_create([_person(case, role, data) for role, data in people])
 
 
@@ -220,7 +188,9 @@ def create_intake(
     if key and (replay := _replayed_intake(actor, data, key, fingerprint)):
         return replay
     received_at = data.received_at or timezone.now()
-    rulebook = _rulebook_for(received_at)  # before a number is taken: none, nothing is stored
+    rulebook = remembered_rulebook_for(
+        received_at
+    )  # before a number is taken: none, nothing is stored
     duplicates = duplicates_of_intake(actor, data)
     number = None if data.link_to_case else _reserve_case_number(actor, data, received_at)
     try:

@@ -16,9 +16,9 @@ from cases.inputs import IntakeData, PersonData
 from cases.metrics import INTAKES_CREATED
 from cases.models import Case, CaseHolding, Intake, PersonRole, SupportService
 from cases.services import create_intake
-from cases.services import intake as intake_module
 from config.errors import IdempotencyKeyReused, InvalidInput
 from places.models import VIETNAM_TZ
+from rulebooks import selectors as rulebook_selectors
 from rulebooks.models import Rulebook, SupportServiceKind
 from security.idempotency import key_digest
 from security.models import AuditEvent
@@ -131,7 +131,7 @@ def test_a_concurrent_request_with_the_same_key_gets_the_first_answer(demo_org, 
     """Two requests with one key, the second past the replay check before the first commits:
     the second hits the unique key, then answers the first intake (the IntegrityError path)."""
     hotline = _user("demo-hotline")
-    real_rulebook_for = intake_module.rulebook_for
+    real_rulebook_for = rulebook_selectors.rulebook_for
     first = []
 
     def other_request_commits_meanwhile(received_at):
@@ -140,8 +140,8 @@ def test_a_concurrent_request_with_the_same_key_gets_the_first_answer(demo_org, 
             first[0] = create_intake(hotline, _report(), idempotency_key="k-1", fingerprint="f-1")
         return real_rulebook_for(received_at)
 
-    monkeypatch.setattr(intake_module, "rulebook_for", other_request_commits_meanwhile)
-    monkeypatch.setattr(intake_module, "_rulebooks", {})  # no rulebook remembered from before
+    monkeypatch.setattr(rulebook_selectors, "rulebook_for", other_request_commits_meanwhile)
+    rulebook_selectors.forget_rulebooks()  # no rulebook remembered from before
     second = create_intake(hotline, _report(), idempotency_key="k-1", fingerprint="f-1")
     assert second is not None and second.replayed
     assert (second.intake.pk, second.case.pk) == (first[0].intake.pk, first[0].case.pk)

@@ -100,8 +100,8 @@ NON_IDENTIFYING = {
     "notifications.OutboxMessage.subject": "case number and purpose only (referrals.messages)",
     "notifications.OutboxMessage.body": "case number, purpose, units and deadline only",
     "notifications.OutboxMessage.last_error": "the transport's error text (SMTP)",
-    "workflows.PendingProcessSync.last_error": "the process dispatcher's error (the workflow "
-    "engine's exception, about a process that holds only pseudonymous references)",
+    "workflows.PendingProcessSync.last_error": "the class name of the process dispatcher's "
+    "error, never its text (workflows.services)",
     "notifications.Notification.subject": "copied from the outbox message",
     "notifications.Notification.body": "copied from the outbox message",
     # security: keys and the audit ledger (pseudonymous ids only; reasons of case records are

@@ -47,13 +47,13 @@ def test_a_failing_sync_keeps_its_row_and_the_others_go_on(cast, monkeypatch):
 
     def fails_for_one(case):
         if case.pk == broken.pk:
-            raise RuntimeError("boom")
+            raise RuntimeError("Trần Văn B")  # a value of the case, in the error's text
         return sync(case)
 
     monkeypatch.setattr(workflow_services, "_sync_locked", fails_for_one)
     assert sync_pending_processes() == 1
     row = PendingProcessSync.objects.get()
-    assert (row.case_id, row.attempts, row.last_error) == (broken.pk, 1, "RuntimeError: boom")
+    assert (row.case_id, row.attempts, row.last_error) == (broken.pk, 1, "RuntimeError")
     assert not CaseProcess.active_for(broken).exists()
     assert _stages(fine) == ["intake"]
 
