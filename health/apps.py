@@ -7,4 +7,7 @@ class HealthConfig(AppConfig):
     verbose_name = _("Health: liveness and readiness probes")
 
     def ready(self) -> None:
-        from . import metrics  # noqa: F401  (connects the task-failure counter to Celery)
+        from . import (
+            metrics,  # noqa: F401  (connects the task-failure counter to Celery)
+            system_checks,  # noqa: F401  (registers the database's checks)
+        )
