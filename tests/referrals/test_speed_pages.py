@@ -145,3 +145,20 @@ def test_referral_list_rows_are_what_the_referral_serializer_writes(api, people,
         None,
         people["social_supervisor"].username,
     }
+
+
+def test_rows_have_exactly_the_serializers_declared_fields(api, people, border):
+    """One writer per shape: the lists, the overdue page and a single referral come out with
+    the fields the serializers declare (the OpenAPI schema), in their order, no more."""
+    sent = _overdue_referrals(border, 2)
+    sweep_overdue()
+    steering = api(people["steering"])
+    declared = list(ReferralSerializer.Meta.fields)
+    overdue = steering.get(OVERDUE).json()
+    assert [list(row) for row in overdue] == [list(OverdueSerializer().fields)] * 2
+    assert [list(row["referral"]) for row in overdue] == [declared] * 2
+    listed = border.get("/api/v1/referrals/?box=outbox").json()["results"]
+    assert [list(row) for row in listed] == [declared] * 2
+    one = border.get(f"/api/v1/referrals/{sent[0]}/").json()
+    assert list(one) == declared
+    assert one == next(row for row in listed if row["id"] == sent[0])
