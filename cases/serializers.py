@@ -197,7 +197,9 @@ def _rulebook_reason(template: str, received_at: datetime.datetime) -> str:
     return template % {"date": received_at.astimezone(VIETNAM_TZ).date().isoformat()}
 
 
-# What case_summaries reads: the columns of CaseSummarySerializer, and the lead unit's code.
+# What case_summaries reads: the columns of CaseSummarySerializer, and the lead unit's code
+# (selectors.with_lead_unit_code).
+LEAD_UNIT = "lead_unit_code"
 SUMMARY_COLUMNS = (
     "uuid",
     "number",
@@ -211,7 +213,7 @@ SUMMARY_COLUMNS = (
     "destination_country",
     "is_abroad",
     "closure_reason",
-    "lead_unit__code",
+    LEAD_UNIT,
     "version",
     "created_at",
     "updated_at",
@@ -220,9 +222,9 @@ SUMMARY_COLUMNS = (
 
 def summary_columns(case: Case) -> dict:
     """A case's SUMMARY_COLUMNS, as `values(*SUMMARY_COLUMNS)` would read them."""
-    row = {column: getattr(case, column) for column in SUMMARY_COLUMNS if "__" not in column}
-    lead_unit = case.lead_unit if case.lead_unit_id is not None else None
-    return row | {"lead_unit__code": lead_unit.code if lead_unit is not None else None}
+    row = {column: getattr(case, column) for column in SUMMARY_COLUMNS if column != LEAD_UNIT}
+    row[LEAD_UNIT] = case.lead_unit.code if case.lead_unit_id is not None else None
+    return row
 
 
 def case_summaries(rows: list[dict]) -> list[dict]:
@@ -254,7 +256,7 @@ def case_summaries(rows: list[dict]) -> list[dict]:
             "destination_country": row["destination_country"],
             "is_abroad": row["is_abroad"],
             "closure_reason": row["closure_reason"],
-            "lead_unit": row["lead_unit__code"],
+            "lead_unit": row[LEAD_UNIT],
             "version": row["version"],
             "created_at": stamp(row["created_at"]),
             "updated_at": stamp(row["updated_at"]),
