@@ -15,7 +15,12 @@ from security.idempotency import MAX_KEY_LENGTH, fingerprint
 
 from . import permissions, serializers, services
 from .models import Case, CaseState
-from .selectors import duplicates_of_intake, get_visible_case, visible_cases
+from .selectors import (
+    duplicates_of_intake,
+    get_visible_case,
+    visible_cases,
+    with_lead_unit_code,
+)
 
 
 def _validated(serializer_class, data):
@@ -121,7 +126,8 @@ class CaseListView(generics.ListAPIView):
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         """A page as CaseSummarySerializer would write it, from the page's columns only."""
-        rows = self.paginate_queryset(self.get_queryset().values(*serializers.SUMMARY_COLUMNS))
+        cases = with_lead_unit_code(self.get_queryset())
+        rows = self.paginate_queryset(cases.values(*serializers.SUMMARY_COLUMNS))
         return self.get_paginated_response(serializers.case_summaries(rows))
 
 

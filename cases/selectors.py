@@ -1,12 +1,13 @@
 """Reads of cases: what a user may see, duplicates, the timeline."""
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import AgencyKind, Role, Unit, User
 from config.errors import NotFound
+from places.models import Province
 from security.blind_index import id_number_index, name_birth_year_index, phone_index
 
 from .inputs import IntakeData
@@ -20,7 +21,10 @@ def _supervised_provinces(user: User) -> list[str] | None:
         return []
     if unit.province_id is None:
         return None
-    return [unit.province_id, *unit.province.merged_from.values_list("code", flat=True)]
+    # The merged provinces by their key alone: loading the unit's province row first cost
+    # every supervisor's read a query (issue 15).
+    merged = Province.objects.filter(merged_into_id=unit.province_id).order_by()
+    return [unit.province_id, *merged.values_list("code", flat=True)]
 
 
 def visible_cases(user: User) -> QuerySet[Case]:
@@ -54,6 +58,14 @@ def case_scope(user: User, case: str = "") -> Q:
                 **{f"{case}lead_unit_id__in": led_there}
             )
     return scope
+
+
+def with_lead_unit_code(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Cases annotated with their lead unit's code (`lead_unit_code`) as a scalar subquery,
+    not a join: a join stays in the list's capped count (values("pk")) and turned its
+    index-served semi-join into hash joins over the whole table (issue 15)."""
+    code = Unit.objects.filter(pk=OuterRef("lead_unit_id")).order_by().values("code")[:1]
+    return cases.annotate(lead_unit_code=Subquery(code))
 
 
 def _operator_holding(user: User, case: str) -> Q:

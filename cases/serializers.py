@@ -141,11 +141,21 @@ class IntakeInputSerializer(serializers.Serializer):
         )
 
 
+class CaseSummaryListSerializer(serializers.ListSerializer):
+    def to_representation(self, data) -> list[dict]:
+        cases = data.all() if hasattr(data, "all") else data
+        return case_summaries([summary_columns(case) for case in cases])
+
+
+# A case without identity, as lists and answers show it. The declared fields are its
+# documented shape (OpenAPI schema); case_summaries writes the rows, from a case or from a
+# list's columns, so the list and this serializer cannot drift apart (tests hold every row's
+# keys equal to Meta.fields).
 class CaseSummarySerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     lead_unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    rulebook_reason = serializers.SerializerMethodField()
+    rulebook_reason = serializers.CharField(read_only=True)
     # Blank while the case is open (a read-only field would drop the blank from the schema).
     closure_reason = serializers.ChoiceField(
         ClosureReason.choices, allow_blank=True, read_only=True
@@ -174,9 +184,10 @@ class CaseSummarySerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+        list_serializer_class = CaseSummaryListSerializer
 
-    def get_rulebook_reason(self, case: Case) -> str:
-        return _rulebook_reason(str(RULEBOOK_REASON), case.received_at)
+    def to_representation(self, case: Case) -> dict:
+        return case_summaries([summary_columns(case)])[0]
 
 
 RULEBOOK_REASON = _("Received on %(date)s: the rulebook in force on that date applies.")
@@ -186,7 +197,9 @@ def _rulebook_reason(template: str, received_at: datetime.datetime) -> str:
     return template % {"date": received_at.astimezone(VIETNAM_TZ).date().isoformat()}
 
 
-# What case_summaries reads: the columns of CaseSummarySerializer, and the lead unit's code.
+# What case_summaries reads: the columns of CaseSummarySerializer, and the lead unit's code
+# (selectors.with_lead_unit_code).
+LEAD_UNIT = "lead_unit_code"
 SUMMARY_COLUMNS = (
     "uuid",
     "number",
@@ -200,18 +213,25 @@ SUMMARY_COLUMNS = (
     "destination_country",
     "is_abroad",
     "closure_reason",
-    "lead_unit__code",
+    LEAD_UNIT,
     "version",
     "created_at",
     "updated_at",
 )
 
 
+def summary_columns(case: Case) -> dict:
+    """A case's SUMMARY_COLUMNS, as `values(*SUMMARY_COLUMNS)` would read them."""
+    row = {column: getattr(case, column) for column in SUMMARY_COLUMNS if column != LEAD_UNIT}
+    row[LEAD_UNIT] = case.lead_unit.code if case.lead_unit_id is not None else None
+    return row
+
+
 def case_summaries(rows: list[dict]) -> list[dict]:
     """CaseSummarySerializer's output for many cases, built from `values(*SUMMARY_COLUMNS)`
-    rows: a long list without a model instance per row nor DRF's per-field machinery (issue
-    15: the list's cost was mostly that). The labels and the reason's wording are
-    translated once per page; tests hold the output equal to the serializer's."""
+    rows (or summary_columns of cases): a long list without a model instance per row nor
+    DRF's per-field machinery (issue 15: the list's cost was mostly that). The labels and the
+    reason's wording are translated once per page."""
     zone = timezone.get_current_timezone()
     reason = str(RULEBOOK_REASON)
     states = {value: str(label) for value, label in CaseState.choices}
@@ -236,7 +256,7 @@ def case_summaries(rows: list[dict]) -> list[dict]:
             "destination_country": row["destination_country"],
             "is_abroad": row["is_abroad"],
             "closure_reason": row["closure_reason"],
-            "lead_unit": row["lead_unit__code"],
+            "lead_unit": row[LEAD_UNIT],
             "version": row["version"],
             "created_at": stamp(row["created_at"]),
             "updated_at": stamp(row["updated_at"]),

@@ -74,6 +74,17 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
 
+class ReferralListSerializer(serializers.ListSerializer):
+    """Referrals written in one pass by referral_summaries: the labels translated once for
+    the list, not once per row and field."""
+
+    def to_representation(self, data) -> list[dict]:
+        return referral_summaries(list(data.all() if hasattr(data, "all") else data))
+
+
+# A referral as the API shows it. The declared fields are its documented shape (the OpenAPI
+# schema); the rows are written by referral_summaries, alone or a page at a time, so the
+# lists and this serializer cannot drift apart (tests hold every row's keys to Meta.fields).
 class ReferralSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
     case = serializers.UUIDField(source="case.uuid", read_only=True)
@@ -91,10 +102,14 @@ class ReferralSerializer(serializers.ModelSerializer):
     )
     sent_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     accepted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    overdue = serializers.SerializerMethodField()
-    consent_withdrawn = serializers.SerializerMethodField()
-    reason = serializers.SerializerMethodField()
-    justification = serializers.SerializerMethodField()
+    overdue = serializers.BooleanField(read_only=True)
+    consent_withdrawn = serializers.BooleanField(read_only=True)
+    reason = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="Encrypted under the case's key: empty once the case's identity was erased.",
+    )
+    justification = serializers.CharField(read_only=True)
 
     class Meta:
         model = Referral
@@ -133,19 +148,10 @@ class ReferralSerializer(serializers.ModelSerializer):
             "consent_withdrawn",
         ]
         read_only_fields = fields
+        list_serializer_class = ReferralListSerializer
 
-    def get_justification(self, referral: Referral) -> str:
-        return unless_erased(referral, "justification", erased=None) or ""
-
-    def get_reason(self, referral: Referral) -> str | None:
-        """Encrypted under the case's key: None once the case's identity was erased."""
-        return unless_erased(referral, "reason", erased=None) or ""
-
-    def get_overdue(self, referral: Referral) -> bool:
-        return referral.overdue_at is not None
-
-    def get_consent_withdrawn(self, referral: Referral) -> bool:
-        return consent_withdrawn(referral)
+    def to_representation(self, referral: Referral) -> dict:
+        return referral_summaries([referral])[0]
 
 
 def referral_summaries(referrals: list[Referral]) -> list[dict]:

@@ -18,6 +18,13 @@ from . import selectors
 from .timeline import case_timeline
 
 
+class OverdueListSerializer(serializers.ListSerializer):
+    def to_representation(self, data) -> list[dict]:
+        return overdue_rows(list(data))
+
+
+# The declared fields are the documented shape (OpenAPI schema); overdue_rows writes the rows,
+# one or a page, so the page and this serializer cannot drift apart.
 class OverdueSerializer(serializers.Serializer):
     referral = ReferralSerializer()
     waiting_seconds = serializers.IntegerField()
@@ -26,6 +33,12 @@ class OverdueSerializer(serializers.Serializer):
     awaited = serializers.CharField(allow_null=True, help_text="Empty: any unit of the kind.")
     escalations = serializers.ListField(child=serializers.ChoiceField(EscalationLevel.choices))
     consent_withdrawn = serializers.BooleanField()
+
+    class Meta:
+        list_serializer_class = OverdueListSerializer
+
+    def to_representation(self, row: dict) -> dict:
+        return overdue_rows([row])[0]
 
 
 class TimelinessFiguresSerializer(serializers.Serializer):
@@ -75,16 +88,17 @@ class OverdueView(APIView):
         rows = selectors.overdue_referrals(
             request.user, after=page.validated_data.get("after"), limit=limit
         )
-        response = Response(_overdue_page(rows))
+        response = Response(OverdueSerializer(rows, many=True).data)
         if len(rows) == limit:
             query = urlencode({"after": rows[-1]["referral"].uuid, "limit": limit})
             response["Link"] = f'<{request.build_absolute_uri(request.path)}?{query}>; rel="next"'
         return response
 
 
-def _overdue_page(rows: list[dict]) -> list[dict]:
-    """OverdueSerializer's output for a page, the referrals written by referral_summaries
-    (a hundred rows through DRF's fields cost ~10× the cheapest signed-in read; issue 15)."""
+def overdue_rows(rows: list[dict]) -> list[dict]:
+    """OverdueSerializer's output for selectors.overdue_referrals' rows, the referrals written
+    by referral_summaries (a hundred rows through DRF's fields cost ~10× the cheapest
+    signed-in read; issue 15)."""
     referrals = referral_summaries([row["referral"] for row in rows])
     return [
         {

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Role, User
 from config.errors import InvalidInput, NotAllowed
-from referrals.models import ReferralStatus
+from referrals.models import Escalation, ReferralStatus
 from referrals.selectors import consent_withdrawn, for_a_page, visible_referrals
 from rulebooks.periods import parse_period
 
@@ -38,8 +38,8 @@ def overdue_referrals(
     referrals = visible_referrals(user).filter(status=ReferralStatus.SENT, due_at__lte=now)
     if after is not None:
         referrals = referrals.filter(_after(referrals, after))
-    page = for_a_page(referrals).prefetch_related("escalations").order_by("sent_at", "id")
-    page = page[:limit]
+    page = list(for_a_page(referrals).order_by("sent_at", "id")[:limit])
+    escalations = _escalation_levels([referral.pk for referral in page])
     return [
         {
             "referral": referral,
@@ -47,11 +47,24 @@ def overdue_referrals(
             "overdue_seconds": int((now - referral.due_at).total_seconds()),
             "held_by": referral.from_unit.code,
             "awaited": referral.to_unit.code if referral.to_unit else None,
-            "escalations": [e.level for e in referral.escalations.all()],
+            "escalations": escalations.get(referral.pk, []),
             "consent_withdrawn": consent_withdrawn(referral),
         }
         for referral in page
     ]
+
+
+def _escalation_levels(referral_ids: list[int]) -> dict[int, list[str]]:
+    """The levels each referral was escalated to, oldest first, in one query of two columns
+    (prefetch_related built a filtered queryset for every row: a third of the page's
+    Python time, issue 15)."""
+    levels: dict[int, list[str]] = defaultdict(list)
+    escalations = Escalation.objects.filter(referral_id__in=referral_ids)
+    for referral_id, level in escalations.order_by("created_at", "id").values_list(
+        "referral_id", "level"
+    ):
+        levels[referral_id].append(level)
+    return levels
 
 
 def _after(referrals: QuerySet, after) -> Q:

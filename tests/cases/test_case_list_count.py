@@ -46,6 +46,9 @@ def test_a_long_list_is_counted_up_to_the_cap(border, monkeypatch):
     assert (first["count"], first["count_capped"]) == (3, True)
     [count] = _counts(captured.captured_queries)
     assert "LIMIT 4" in count  # the count reads at most cap + 1 rows
+    # ...of the cases alone: a join (the lead unit's code of the rows) turned PostgreSQL's
+    # index-served semi-join into hash joins over the whole table.
+    assert "JOIN" not in count.upper()
     second = border.get(first["next"]).json()
     third = border.get(second["next"]).json()
     assert third["next"] is None and third["previous"]
@@ -98,3 +101,19 @@ def test_each_row_is_what_the_summary_serializer_writes(border, cast):
         case = Case.objects.select_related("lead_unit").get(uuid=row["id"])
         expected = json.loads(VietnamTimeJSONRenderer().render(CaseSummarySerializer(case).data))
         assert row == expected
+
+
+def test_rows_have_exactly_the_summary_serializers_declared_fields(border):
+    """One writer for a case's summary: the list's rows and a single case's status come out
+    with the fields CaseSummarySerializer declares (the OpenAPI schema), in order, no more."""
+    opened = [open_case(border)["id"] for _ in range(2)]
+    declared = list(CaseSummarySerializer.Meta.fields)
+    rows = border.get(CASES).json()["results"]
+    assert [list(row) for row in rows] == [declared] * 2
+    status = border.get(f"{CASES}{opened[0]}/status/").json()
+    assert list(status) == declared
+    assert status == next(row for row in rows if row["id"] == opened[0])
+    many = CaseSummarySerializer(Case.objects.filter(uuid__in=opened), many=True).data
+    assert sorted(json.loads(VietnamTimeJSONRenderer().render(many)), key=str) == sorted(
+        rows, key=str
+    )

@@ -145,3 +145,54 @@ def test_referral_list_rows_are_what_the_referral_serializer_writes(api, people,
         None,
         people["social_supervisor"].username,
     }
+
+
+def test_rows_have_exactly_the_serializers_declared_fields(api, people, border):
+    """One writer per shape: the lists, the overdue page and a single referral come out with
+    the fields the serializers declare (the OpenAPI schema), in their order, no more."""
+    sent = _overdue_referrals(border, 2)
+    sweep_overdue()
+    steering = api(people["steering"])
+    declared = list(ReferralSerializer.Meta.fields)
+    overdue = steering.get(OVERDUE).json()
+    assert [list(row) for row in overdue] == [list(OverdueSerializer().fields)] * 2
+    assert [list(row["referral"]) for row in overdue] == [declared] * 2
+    listed = border.get("/api/v1/referrals/?box=outbox").json()["results"]
+    assert [list(row) for row in listed] == [declared] * 2
+    one = border.get(f"/api/v1/referrals/{sent[0]}/").json()
+    assert list(one) == declared
+    assert one == next(row for row in listed if row["id"] == sent[0])
+
+
+def test_supervisor_pages_cost_exactly_the_same_queries_for_one_row_or_many(
+    api, people, border, cast
+):
+    """No query per row on the overdue page nor the supervisor's case list, whoever sent
+    the referrals and whether they were escalated (issue 15)."""
+    steering = api(people["steering"])
+    _overdue_referrals(border, 1)
+    for path in (OVERDUE, "/api/v1/cases/"):
+        steering.get(path)  # warm: sessions, content types, translations
+    with CaptureQueriesContext(connection) as one_overdue:
+        assert len(steering.get(OVERDUE).json()) == 1
+    with CaptureQueriesContext(connection) as one_case:
+        assert steering.get("/api/v1/cases/").json()["count"] == 1
+
+    police = api(people["police"])
+    for client in (border, police):
+        case_id = open_case(client, RETURNEE)["id"]
+        give_consent(client, case_id, "health_department")
+        backdate(refer(client, case_id)["id"], SENT)
+    _overdue_referrals(border, 2)
+    sweep_overdue()  # escalations on every row
+    with CaptureQueriesContext(connection) as many_overdue:
+        rows = steering.get(OVERDUE).json()
+    assert len(rows) == 5 and all(row["escalations"] for row in rows)
+    assert {row["referral"]["sent_by"] for row in rows} == {
+        people["border"].username,
+        people["police"].username,
+    }
+    with CaptureQueriesContext(connection) as many_cases:
+        assert steering.get("/api/v1/cases/").json()["count"] == 5
+    assert len(many_overdue.captured_queries) == len(one_overdue.captured_queries)
+    assert len(many_cases.captured_queries) == len(one_case.captured_queries)
