@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import AgencyKind, Role, Unit, User
 from config.errors import NotFound
+from places.models import Province
 from security.blind_index import id_number_index, name_birth_year_index, phone_index
 
 from .inputs import IntakeData
@@ -20,7 +21,9 @@ def _supervised_provinces(user: User) -> list[str] | None:
         return []
     if unit.province_id is None:
         return None
-    return [unit.province_id, *unit.province.merged_from.values_list("code", flat=True)]
+    # By the unit's province code: loading the province itself cost every read a query.
+    merged = Province.objects.filter(merged_into_id=unit.province_id)
+    return [unit.province_id, *merged.values_list("code", flat=True)]
 
 
 def visible_cases(user: User) -> QuerySet[Case]:
@@ -69,7 +72,8 @@ def _operator_holding(user: User, case: str) -> Q:
 def get_visible_case(user: User, case_id, *, for_update: bool = False) -> Case:
     """The case if the user may know it exists; otherwise 404 (no existence leak)."""
     try:
-        queryset = visible_cases(user).select_related("lead_unit", "province")
+        # The data key too: what the user may see of the case starts with whether it was erased.
+        queryset = visible_cases(user).select_related("lead_unit", "province", "data_key")
         if for_update:
             queryset = queryset.select_for_update(of=("self",))
         return queryset.get(uuid=case_id)
