@@ -146,70 +146,91 @@ def _rows(queryset: QuerySet, kind: str, *, at="", what="", unit="", user="", **
     return queryset.order_by().values(**columns)
 
 
+# Each branch of the UNION: the model, its path to the case, the kind of its rows, and which of
+# its columns give when, what, the unit (code), the user (username) and the rest (_rows).
+_BRANCHES = (
+    (
+        Intake,
+        "case",
+        "intake",
+        {
+            "at": "received_at",
+            "what": "channel",
+            "unit": "unit__code",
+            "user": "received_by__username",
+        },
+    ),
+    (
+        Screening,
+        "case",
+        "screening",
+        {"at": "screened_at", "what": "recommendation", "user": "screened_by__username"},
+    ),
+    (
+        Verification,
+        "case",
+        "verification",
+        {
+            "at": "recorded_at",
+            "what": "outcome",
+            "unit": "unit__code",
+            "user": "recorded_by__username",
+        },
+    ),
+    (
+        Identification,
+        "case",
+        "identification",
+        {
+            "at": "decided_at",
+            "what": "document_type",
+            "unit": "issuing_unit__code",
+            "user": "recorded_by__username",
+        },
+    ),
+    (
+        ProtectionMeasure,
+        "case",
+        "protection",
+        {
+            "at": "starts_at",
+            "what": "kind",
+            "unit": "unit__code",
+            "user": "decided_by__username",
+            "ends_at": "ends_at",
+            "citation": "limit_citation",
+        },
+    ),
+    (
+        SupportService,
+        "case",
+        "service",
+        {
+            "at": "requested_at",
+            "what": "kind",
+            "unit": "provider_unit__code",
+            "user": "recorded_by__username",
+            "status": "status",
+            "provider": "provider_unit_id",
+        },
+    ),
+    (
+        Escalation,
+        "referral__case",
+        _ESCALATION,
+        {"at": "created_at", "what": "level", "referral": "referral_id"},
+    ),
+    (CrossBorderRequest, "case", _CROSSED_BORDER, {}),
+    (BorderHandover, "case", _CROSSED_BORDER, {}),
+)
+
+
 def _union(case: Case) -> QuerySet:
     """The case's records, the escalations of its referrals and whether it crossed a border,
     as one UNION, each kind's rows in the order they were written."""
     branches = [
-        _rows(
-            Intake.objects.filter(case=case),
-            "intake",
-            at="received_at",
-            what="channel",
-            unit="unit__code",
-            user="received_by__username",
-        ),
-        _rows(
-            Screening.objects.filter(case=case),
-            "screening",
-            at="screened_at",
-            what="recommendation",
-            user="screened_by__username",
-        ),
-        _rows(
-            Verification.objects.filter(case=case),
-            "verification",
-            at="recorded_at",
-            what="outcome",
-            unit="unit__code",
-            user="recorded_by__username",
-        ),
-        _rows(
-            Identification.objects.filter(case=case),
-            "identification",
-            at="decided_at",
-            what="document_type",
-            unit="issuing_unit__code",
-            user="recorded_by__username",
-        ),
-        _rows(
-            ProtectionMeasure.objects.filter(case=case),
-            "protection",
-            at="starts_at",
-            what="kind",
-            unit="unit__code",
-            user="decided_by__username",
-            ends_at="ends_at",
-            citation="limit_citation",
-        ),
-        _rows(
-            SupportService.objects.filter(case=case),
-            "service",
-            at="requested_at",
-            what="kind",
-            unit="provider_unit__code",
-            user="recorded_by__username",
-            status="status",
-            provider="provider_unit_id",
-        ),
-        _rows(
-            Escalation.objects.filter(referral__case=case),
-            _ESCALATION,
-            at="created_at",
-            what="level",
-            referral="referral_id",
-        ),
-        _rows(CrossBorderRequest.objects.filter(case=case), _CROSSED_BORDER),
-        _rows(BorderHandover.objects.filter(case=case), _CROSSED_BORDER),
+        _rows(model.objects.filter(**{through: case}), kind, **columns)
+        for model, through, kind, columns in _BRANCHES
     ]
     return branches[0].union(*branches[1:], all=True).order_by("record_kind", "row_id")
 
