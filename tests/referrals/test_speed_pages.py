@@ -196,3 +196,38 @@ def test_supervisor_pages_cost_exactly_the_same_queries_for_one_row_or_many(
         assert steering.get("/api/v1/cases/").json()["count"] == 5
     assert len(many_overdue.captured_queries) == len(one_overdue.captured_queries)
     assert len(many_cases.captured_queries) == len(one_case.captured_queries)
+
+
+# The timeline's own reads: the stage deadline's rule, one UNION of the records, escalations and
+# border crossings, the stage changes, the referrals and their people (issue 15: ~20 before).
+TIMELINE_READS = 5
+
+
+def test_a_supervisors_timeline_costs_a_fixed_number_of_queries_however_many_events(
+    api, people, border
+):
+    """Each kind of event adds rows, never queries: escalations, answers, more referrals and
+    stage changes are read in the same few queries; only the request's own reads (session,
+    user, second factor, the case and what the reader may see of it) come on top."""
+    case_id = open_case(border, RETURNEE)["id"]
+    steering = api(people["steering"])
+    path = f"/api/v1/cases/{case_id}/timeline/"
+    steering.get(path)  # warm: sessions, content types, translations, the compiled reads
+    with CaptureQueriesContext(connection) as few:
+        first = steering.get(path).json()["events"]
+    signed_in_and_case = len(few.captured_queries) - (TIMELINE_READS - 1)  # no referral: no people
+
+    give_consent(border, case_id, "health_department")
+    rejected = str(backdate(refer(border, case_id)["id"], SENT).uuid)
+    sweep_overdue()  # two escalations
+    health = api(people["social_supervisor"])
+    answer = health.post(f"/api/v1/referrals/{rejected}/reject", {"reason": "Hết chỗ"})
+    assert answer.status_code == 200, answer.json()
+    accepted = refer(border, case_id)["id"]
+    assert health.post(f"/api/v1/referrals/{accepted}/accept").status_code == 200
+    with CaptureQueriesContext(connection) as many:
+        events = steering.get(path).json()["events"]
+    kinds = {e["kind"] for e in events}
+    assert {"intake", "escalation", "referral_rejected", "referral_accepted"} <= kinds
+    assert len(events) >= len(first) + 5
+    assert len(many.captured_queries) == signed_in_and_case + TIMELINE_READS
