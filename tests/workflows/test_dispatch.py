@@ -2,6 +2,8 @@
 transactional outbox row (workflows.PendingProcessSync), which the dispatcher run by Celery beat
 every few seconds turns into the process's tasks, once, whatever fails in between."""
 
+import threading
+
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -129,6 +131,29 @@ def test_syncing_n_cases_costs_the_same_few_queries_per_case_whatever_n(cast):
     # per batch: its transaction's two, the lock (which reads the cases), the deletion of
     # their outbox rows
     assert (few, many) == (3 * 11 + 4, 9 * 11 + 4)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_dispatchers_at_once_sync_each_case_once(cast):
+    cases = [_intake(cast.hotline, f"Người {n}") for n in range(12)]
+    synced = []
+
+    def dispatcher():
+        synced.append(sync_pending_processes(batch_size=3))
+        connection.close()
+
+    threads = [threading.Thread(target=dispatcher) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    synced.append(sync_pending_processes())  # what a dispatcher skipped while the other held it
+    assert sum(synced) == 12
+    assert not PendingProcessSync.objects.exists()
+    for case in cases:
+        assert CaseProcess.objects.filter(artifact_object_id=case.pk).count() == 1
+        assert _stages(case) == ["intake"]
 
 
 def test_celery_beat_runs_the_dispatcher_every_few_seconds():
