@@ -8,7 +8,7 @@ Of two users accepting at once, one waits for the other's lock and then gets 409
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 from django.db import connection, transaction
@@ -446,10 +446,11 @@ def sweep_overdue(now: datetime | None = None, batch_size: int = SWEEP_BATCH) ->
             Referral.objects.filter(pk__in=ids).update(overdue_at=now)
             _insert_escalations(ids, now)
             recipients = _Recipients(batch)
+            levels = EscalationLevel.values  # built anew at each read
             messages.enqueue_escalations(
                 (referral, level, recipients.for_level(referral, level))
                 for referral in batch
-                for level in EscalationLevel.values
+                for level in levels
             )
             record_event(
                 "referral.overdue",
@@ -524,8 +525,10 @@ class _Recipients:
     """Supervisors to notify for a batch of referrals, read in one query."""
 
     def __init__(self, referrals: list[_Due]):
+        today = timezone.localdate(timezone=VIETNAM_TZ)
+        self.provinces = {r.pk: self.province(r, today) for r in referrals}
         unit_ids = {r.to_unit_id for r in referrals if r.to_unit_id}
-        provinces = {self.province(r) for r in referrals} - {None}
+        provinces = set(self.provinces.values()) - {None}
         kinds = {r.to_kind for r in referrals if not r.to_unit_id}
         self.by_unit: dict[int, list[User]] = defaultdict(list)
         self.by_kind: dict[tuple[str, str], list[User]] = defaultdict(list)
@@ -540,15 +543,15 @@ class _Recipients:
             self.by_kind[(user.unit.kind, user.unit.province_id)].append(user)
 
     @staticmethod
-    def province(referral: _Due) -> str | None:
+    def province(referral: _Due, today: date) -> str | None:
         """The receiving province, else the case's province as it is today (after mergers)."""
         if referral.to_province_id or referral.case.province is None:
             return referral.to_province_id
-        return referral.case.province.as_of(timezone.localdate(timezone=VIETNAM_TZ)).code
+        return referral.case.province.as_of(today).code
 
     def for_level(self, referral: _Due, level: str) -> Iterable[User]:
         if level == EscalationLevel.PROVINCIAL_SUPERVISOR:
-            return self.by_kind[(AgencyKind.STEERING_COMMITTEE, self.province(referral))]
+            return self.by_kind[(AgencyKind.STEERING_COMMITTEE, self.provinces[referral.pk])]
         if referral.to_unit_id:
             return self.by_unit[referral.to_unit_id]
         return self.by_kind[(referral.to_kind, referral.to_province_id)]

@@ -17,11 +17,15 @@ Stage deadlines (rulebooks.selectors) are database timers attached to the stage 
 fired by viewflow.workflow.timers.fire_due_timers() and leave the task open, only flagging it.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
-from viewflow.workflow.lock import select_for_update_lock
+from viewflow.workflow.lock import SelectForUpdateLock
 
 from agencies.models import Role, User
 from cases.lifecycle import TRANSITIONS
@@ -32,6 +36,35 @@ from rulebooks.selectors import STAGE_DEADLINE_STEPS, responsible_kinds_for_stag
 from security.audit import record_event
 
 from .process import CaseProcess, CaseTask
+
+# Whether the flow is starting a run (new_run): its lock has nothing to lock then.
+_starting: ContextVar[bool] = ContextVar("starting_run", default=False)
+
+
+@contextmanager
+def new_run() -> Iterator[None]:
+    """Within the block, the flow starts a run (CaseFlow.start.run) and touches no other."""
+    token = _starting.set(True)
+    try:
+        yield
+    finally:
+        _starting.reset(token)
+
+
+class CaseProcessLock(SelectForUpdateLock):
+    """viewflow's lock of a process, the row locked FOR UPDATE in a savepoint, except while a
+    run is started (new_run): its process row is not committed, so no other transaction can
+    see it, let alone change it, and the lock would be a query and a savepoint for nothing
+    (issue 15: the dispatcher starts a run for every intake)."""
+
+    @contextmanager
+    def __call__(self, flow_class, process_pk):
+        if _starting.get():
+            yield
+            return
+        with super().__call__(flow_class, process_pk):
+            yield
+
 
 # What a human task stands for: the work of its stage, or the parallel support track.
 STAGE_TRACK = "stage"
@@ -120,7 +153,7 @@ class CaseFlow(flow.Flow):
 
     process_class = CaseProcess
     task_class = CaseTask
-    lock_impl = select_for_update_lock
+    lock_impl = CaseProcessLock()
 
     start = flow.StartHandle(this.start_process).Next(this.route)
     route = (

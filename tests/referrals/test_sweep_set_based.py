@@ -5,10 +5,13 @@ running it again changes nothing, and what is not yet due is left alone."""
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from agencies.models import Role, User
 from benchmarks.sweep import _fixture, _referrals
-from notifications.models import OutboxMessage
+from notifications.models import Channel, OutboxMessage
 from referrals.models import Escalation, EscalationLevel, Referral
 from referrals.services import sweep_overdue
 from security.models import AuditEvent
@@ -68,3 +71,27 @@ def test_referrals_not_yet_due_are_untouched():
     untouched = Referral.objects.filter(pk__in=waiting)
     assert not untouched.filter(overdue_at__isnull=False).exists()
     assert not Escalation.objects.filter(referral__in=untouched).exists()
+
+
+def test_each_escalation_message_is_stored_whole_for_its_supervisor():
+    """The outbox rows are written from arrays on PostgreSQL, by bulk_create elsewhere
+    (notifications.outbox): every column lands where it belongs either way."""
+    [due], _waiting = _open_referrals(total=2, due=1)
+    before = timezone.now()
+    sweep_overdue()
+    referral = Referral.objects.select_related("case", "to_unit").get(pk=due)
+    [supervisor] = User.objects.filter(unit=referral.to_unit, role=Role.SUPERVISOR)
+    message = OutboxMessage.objects.get(
+        idempotency_key=f"escalation:{due}:{EscalationLevel.UNIT_SUPERVISOR}:{supervisor.pk}:"
+        f"{Channel.IN_APP}"
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = gettext("Overdue referral: case %(number)s") % {"number": referral.case.number}
+    assert (message.recipient, message.channel, message.subject) == (
+        supervisor,
+        Channel.IN_APP,
+        subject,
+    )
+    assert referral.case.number in message.body and message.body != subject
+    assert (message.sent_at, message.attempts, message.last_error) == (None, 0, "")
+    assert before <= message.created_at <= timezone.now()

@@ -2,8 +2,12 @@
 transactional outbox row (workflows.PendingProcessSync), which the dispatcher run by Celery beat
 every few seconds turns into the process's tasks, once, whatever fails in between."""
 
+import threading
+
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.status import PROCESS, STATUS
 
 from cases import services as case_services
@@ -107,6 +111,49 @@ def test_a_closure_between_two_runs_ends_the_run_and_a_reopening_starts_another(
     second = CaseProcess.active_for(case).get()
     assert second != first
     assert _stages(case) == ["verification"]
+
+
+def _queries_to_sync(hotline, count: int, start: int) -> int:
+    for n in range(count):
+        _intake(hotline, f"Người {start + n}")
+    with CaptureQueriesContext(connection) as captured:
+        assert sync_pending_processes() == count
+    return len(captured.captured_queries)
+
+
+def test_syncing_n_cases_costs_the_same_few_queries_per_case_whatever_n(cast):
+    """A batch of cases per transaction (issue 15): the lock, the reads and the outbox rows'
+    deletion are per batch; per case only viewflow's writes of the new run (the process,
+    three tasks, two links, an update, two savepoints) remain, 20 queries before."""
+    _queries_to_sync(cast.hotline, 1, 100)  # the content type of a case, cached once
+    few = _queries_to_sync(cast.hotline, 3, 0)
+    many = _queries_to_sync(cast.hotline, 9, 10)
+    # per batch: its transaction's two, the lock (which reads the cases), the deletion of
+    # their outbox rows
+    assert (few, many) == (3 * 11 + 4, 9 * 11 + 4)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_dispatchers_at_once_sync_each_case_once(cast):
+    cases = [_intake(cast.hotline, f"Người {n}") for n in range(12)]
+    synced = []
+
+    def dispatcher():
+        synced.append(sync_pending_processes(batch_size=3))
+        connection.close()
+
+    threads = [threading.Thread(target=dispatcher) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    synced.append(sync_pending_processes())  # what a dispatcher skipped while the other held it
+    assert sum(synced) == 12
+    assert not PendingProcessSync.objects.exists()
+    for case in cases:
+        assert CaseProcess.objects.filter(artifact_object_id=case.pk).count() == 1
+        assert _stages(case) == ["intake"]
 
 
 def test_celery_beat_runs_the_dispatcher_every_few_seconds():
