@@ -51,7 +51,22 @@ def record_event(
 ) -> AuditEvent:
     """Append one unsealed event (one INSERT, no lock); it joins the caller's transaction, so it
     commits or rolls back with it. The sealer chains it once it is committed."""
-    event = AuditEvent(
+    event = new_event(action, actor=actor, case=case, obj=obj, reason=reason, details=details)
+    event.save(force_insert=True)
+    return event
+
+
+def new_event(
+    action: str,
+    *,
+    actor=None,
+    case=None,
+    obj: models.Model | None = None,
+    reason: str = "",
+    details: dict | None = None,
+) -> AuditEvent:
+    """An event as record_event writes it, not yet written (for record_events)."""
+    return AuditEvent(
         timestamp=datetime.datetime.now(datetime.UTC),
         action=action,
         reason=reason or "",
@@ -60,8 +75,12 @@ def record_event(
         **_actor_fields(actor),
         **_object_fields(obj),
     )
-    event.save(force_insert=True)
-    return event
+
+
+def record_events(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Append several unsealed events (new_event) in one INSERT, as record_event appends one:
+    in the caller's transaction, in this order (the sealer chains them by row id)."""
+    return AuditEvent.objects.bulk_create(events)
 
 
 def seal_pending(*, batch_size: int = SEAL_BATCH) -> int:
