@@ -40,22 +40,6 @@ class AuditChainError(Exception):
     """The ledger cannot be extended safely (its head is missing or inconsistent)."""
 
 
-def record_event(
-    action: str,
-    *,
-    actor=None,
-    case=None,
-    obj: models.Model | None = None,
-    reason: str = "",
-    details: dict | None = None,
-) -> AuditEvent:
-    """Append one unsealed event (one INSERT, no lock); it joins the caller's transaction, so it
-    commits or rolls back with it. The sealer chains it once it is committed."""
-    event = new_event(action, actor=actor, case=case, obj=obj, reason=reason, details=details)
-    event.save(force_insert=True)
-    return event
-
-
 def new_event(
     action: str,
     *,
@@ -65,7 +49,7 @@ def new_event(
     reason: str = "",
     details: dict | None = None,
 ) -> AuditEvent:
-    """An event as record_event writes it, not yet written (for record_events)."""
+    """An event as record_event appends it, not yet written (record_events writes several)."""
     return AuditEvent(
         timestamp=datetime.datetime.now(datetime.UTC),
         action=action,
@@ -75,6 +59,15 @@ def new_event(
         **_actor_fields(actor),
         **_object_fields(obj),
     )
+
+
+def record_event(action: str, **about: Any) -> AuditEvent:
+    """Append one unsealed event (one INSERT, no lock) described as new_event takes it
+    (actor, case, obj, reason, details); it joins the caller's transaction, so it commits or
+    rolls back with it. The sealer chains it once it is committed."""
+    event = new_event(action, **about)
+    event.save(force_insert=True)
+    return event
 
 
 def record_events(events: list[AuditEvent]) -> list[AuditEvent]:
