@@ -74,7 +74,7 @@ class IntakeCreateView(APIView):
         body = {
             "intake": str(result.intake.uuid),
             "created_case": result.created_case,
-            "case": serializers.CaseSummarySerializer(result.case).data,
+            "case": serializers.case_summary(result.case),
             "possible_duplicates": [_duplicate(c) for c in result.possible_duplicates],
         }
         response = Response(body, status=status.HTTP_201_CREATED)
@@ -153,7 +153,7 @@ class CaseTransitionsView(APIView):
         case = get_visible_case(request.user, case_id)
         name, options = serializers.TransitionInputSerializer.parse(request.data, request.user)
         case = services.transition_case(request.user, case, name, **options)
-        return Response(serializers.CaseSummarySerializer(case).data)
+        return Response(serializers.case_summary(case))
 
 
 def _unit(code: str | None) -> Unit | None:

@@ -148,6 +148,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c jit={'on' if os.environ.get('DATABASE_JIT') == 'on' else 'off'}"
     )
+    # Parameters bound by the server, and a statement run a few times on a connection prepared
+    # once (parsed and planned once): on persistent connections the intake's and transition's
+    # statements repeat on every request, and parsing and planning them was most of their
+    # PostgreSQL CPU (issue 15). DATABASE_PREPARED=off for a pooler in transaction mode.
+    if os.environ.get("DATABASE_PREPARED", "on") != "off":
+        DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=2)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the web server and a worker share the file safely.
     DATABASES["default"]["OPTIONS"] = {

@@ -40,7 +40,7 @@ class AuditChainError(Exception):
     """The ledger cannot be extended safely (its head is missing or inconsistent)."""
 
 
-def record_event(
+def new_event(
     action: str,
     *,
     actor=None,
@@ -49,9 +49,8 @@ def record_event(
     reason: str = "",
     details: dict | None = None,
 ) -> AuditEvent:
-    """Append one unsealed event (one INSERT, no lock); it joins the caller's transaction, so it
-    commits or rolls back with it. The sealer chains it once it is committed."""
-    event = AuditEvent(
+    """An event as record_event appends it, not yet written (record_events writes several)."""
+    return AuditEvent(
         timestamp=datetime.datetime.now(datetime.UTC),
         action=action,
         reason=reason or "",
@@ -60,8 +59,21 @@ def record_event(
         **_actor_fields(actor),
         **_object_fields(obj),
     )
+
+
+def record_event(action: str, **about: Any) -> AuditEvent:
+    """Append one unsealed event (one INSERT, no lock) described as new_event takes it
+    (actor, case, obj, reason, details); it joins the caller's transaction, so it commits or
+    rolls back with it. The sealer chains it once it is committed."""
+    event = new_event(action, **about)
     event.save(force_insert=True)
     return event
+
+
+def record_events(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Append several unsealed events (new_event) in one INSERT, as record_event appends one:
+    in the caller's transaction, in this order (the sealer chains them by row id)."""
+    return AuditEvent.objects.bulk_create(events)
 
 
 def seal_pending(*, batch_size: int = SEAL_BATCH) -> int:

@@ -84,10 +84,22 @@ def _check(actor: User, case: Case, name: str, given: dict) -> None:
         )
 
 
+# What a transition changes on the case row (the methods of Case's state machine set no
+# other field): the UPDATE writes these, not the whole row again.
+MOVED_FIELDS = (
+    "state",
+    "state_before_closure",
+    "closure_reason",
+    "duplicate_of",
+    "version",
+    "updated_at",
+)
+
+
 def _move(case: Case, name: str, given: dict) -> None:
     try:
         getattr(case, name)(**given)
         case.version += 1
-        case.save()
+        case.save(update_fields=MOVED_FIELDS)
     except (TransitionNotAllowed, ConcurrentTransition) as exc:
         raise Conflict(_("The case moved on meanwhile; reload it."), "conflict") from exc

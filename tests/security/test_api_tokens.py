@@ -90,6 +90,21 @@ def test_an_expired_token_is_refused(telephony):
     assert response.status_code == 401
 
 
+def test_issuing_a_token_deletes_the_account_s_expired_ones_only(telephony, make_user):
+    """The API refuses an expired token without sweeping the account's others on every
+    call (security.api_access); issue_token removes them."""
+    other = make_user(telephony.unit, Role.INTEGRATION, username="dashboard")
+    expired = [
+        AuthToken.objects.create(user=u, expiry=timedelta(days=-1))[0] for u in (telephony, other)
+    ]
+    live = AuthToken.objects.create(user=telephony)[0]
+    issue(telephony.username)
+    left = set(AuthToken.objects.values_list("digest", flat=True))
+    assert expired[0].digest not in left
+    assert {expired[1].digest, live.digest} <= left
+    assert AuthToken.objects.filter(user=telephony).count() == 2
+
+
 def test_a_token_is_stored_only_as_a_digest_with_an_expiry(telephony):
     key = issue(telephony.username, "--days", "30")
     stored = AuthToken.objects.get()

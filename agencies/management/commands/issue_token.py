@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from knox.models import AuthToken
 
 from agencies.models import Role, User
@@ -30,6 +31,8 @@ class Command(BaseCommand):
                 f"{username!r} is a person ({user.role}); API tokens are only for integration "
                 "accounts. People sign in with a session."
             )
+        # The expired tokens of the account go now (the API only refuses them: security.api_access).
+        AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
         expiry = {} if days is None else {"expiry": timedelta(days=days)}
         auth_token, key = AuthToken.objects.create(user=user, **expiry)
         self.stderr.write(f"expires {auth_token.expiry:%Y-%m-%d %H:%M %Z}; shown only once")
