@@ -4,7 +4,6 @@ import threading
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case, Intake, Person
 from tests.cast import refused
@@ -86,26 +85,6 @@ def test_duplicates_only_show_cases_the_operator_may_know(api, cast):
     post_intake(api(cast.hotline))
     other = post_intake(api(cast.border_guard)).json()
     assert other["possible_duplicates"] == []
-
-
-def test_a_lookup_for_someone_new_reads_the_blind_indexes_and_nothing_more(api, cast):
-    """A call about someone no open case knows is answered by one look at the blind indexes;
-    the user's visibility is queried only when an open case shares one (issue 15)."""
-    client = api(cast.hotline)
-    known = post_intake(client).json()["case"]
-    lookup = "/api/v1/intakes/duplicates/"
-    client.post(lookup, CALL, format="json")  # warm: session, translations
-    newcomer = {"full_name": "Người Khác", "phone": "0900000001"}
-    with CaptureQueriesContext(connection) as new:
-        answer = client.post(
-            lookup, {**CALL, "victim": newcomer, "reporter": newcomer}, format="json"
-        )
-    assert answer.json() == {"possible_duplicates": []}
-    with CaptureQueriesContext(connection) as again:
-        answer = client.post(lookup, CALL, format="json")
-    assert [d["id"] for d in answer.json()["possible_duplicates"]] == [known["id"]]
-    assert len(new.captured_queries) == len(again.captured_queries) - 1
-    assert not any("cases_caseholding" in q["sql"] for q in new.captured_queries)
 
 
 def test_retried_request_with_idempotency_key_creates_one_intake(api, cast):
