@@ -95,6 +95,11 @@ def seed_cast() -> Cast:
     )
 
 
+def cast_user(username: str) -> User:
+    """A user of the demo organisation or the cast, with its unit, for calling services directly."""
+    return User.objects.select_related("unit").get(username=username)
+
+
 def api(user, language: str = "en") -> APIClient:
     """An API client signed in as `user` with a session (two-factor verified where required)."""
     client = APIClient(HTTP_ACCEPT_LANGUAGE=language)

@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import translation
 
-from agencies.models import User
 from cases.inputs import IntakeData, PersonData
 from cases.metrics import INTAKES_CREATED
 from cases.models import Case, CaseHolding, Intake, PersonRole, SupportService
@@ -22,6 +21,7 @@ from rulebooks import selectors as rulebook_selectors
 from rulebooks.models import Rulebook, SupportServiceKind
 from security.idempotency import key_digest
 from security.models import AuditEvent
+from tests.cast import cast_user
 from workflows.models import PendingProcessSync
 from workflows.process import CaseProcess
 from workflows.services import sync_pending_processes
@@ -29,10 +29,6 @@ from workflows.services import sync_pending_processes
 pytestmark = pytest.mark.django_db
 
 RECEIVED = datetime(2025, 9, 14, 9, 30, tzinfo=VIETNAM_TZ)
-
-
-def _user(username: str) -> User:
-    return User.objects.select_related("unit").get(username=username)
 
 
 def _report(narrative: str = "Cuộc gọi: em gái bị đưa sang Trung Quốc", **extra) -> IntakeData:
@@ -51,7 +47,7 @@ def _actions(case: Case) -> list[tuple[str, int | None, dict]]:
 
 
 def test_without_a_key_every_call_is_a_new_intake(demo_org):
-    hotline = _user("demo-hotline")
+    hotline = cast_user("demo-hotline")
     first = create_intake(hotline, _report())
     second = create_intake(hotline, _report())
     assert not second.replayed
@@ -60,7 +56,7 @@ def test_without_a_key_every_call_is_a_new_intake(demo_org):
 
 
 def test_the_stored_key_is_the_digest_of_the_user_and_the_key(demo_org):
-    hotline = _user("demo-hotline")
+    hotline = cast_user("demo-hotline")
     result = create_intake(hotline, _report(), idempotency_key="k-1", fingerprint="f-1")
     stored = Intake.objects.get(pk=result.intake.pk)
     assert (stored.idempotency_key, stored.idempotency_fingerprint) == (
@@ -70,7 +66,7 @@ def test_the_stored_key_is_the_digest_of_the_user_and_the_key(demo_org):
 
 
 def test_a_replay_takes_no_case_number_and_stores_nothing(demo_org):
-    hotline = _user("demo-hotline")
+    hotline = cast_user("demo-hotline")
     first = create_intake(hotline, _report(), idempotency_key="k-1", fingerprint="f-1")
     again = create_intake(hotline, _report(), idempotency_key="k-1", fingerprint="f-1")
     assert again.replayed
@@ -86,7 +82,7 @@ def test_a_replay_takes_no_case_number_and_stores_nothing(demo_org):
 
 
 def test_another_key_of_the_same_user_is_another_intake(demo_org):
-    hotline = _user("demo-hotline")
+    hotline = cast_user("demo-hotline")
     first = create_intake(hotline, _report(), idempotency_key="k-1", fingerprint="f-1")
     other = create_intake(
         hotline, _report("Một cuộc gọi khác"), idempotency_key="k-2", fingerprint="f-2"
@@ -97,7 +93,7 @@ def test_another_key_of_the_same_user_is_another_intake(demo_org):
 
 def test_a_key_recorded_without_a_fingerprint_replays_whatever_the_body(demo_org):
     """Intakes stored before fingerprints were kept have none: their key still replays."""
-    hotline = _user("demo-hotline")
+    hotline = cast_user("demo-hotline")
     first = create_intake(hotline, _report(), idempotency_key="k-1")
     assert Intake.objects.get(pk=first.intake.pk).idempotency_fingerprint == ""
     again = create_intake(hotline, _report("Khác"), idempotency_key="k-1", fingerprint="f-2")
@@ -106,7 +102,7 @@ def test_a_key_recorded_without_a_fingerprint_replays_whatever_the_body(demo_org
 
 
 def test_a_reused_key_is_refused_with_its_message(demo_org):
-    hotline = _user("demo-hotline")
+    hotline = cast_user("demo-hotline")
     create_intake(hotline, _report(), idempotency_key="k-1", fingerprint="f-1")
     with translation.override("en"), pytest.raises(IdempotencyKeyReused) as refused:
         create_intake(hotline, _report("Khác"), idempotency_key="k-1", fingerprint="f-2")
@@ -118,7 +114,7 @@ def test_the_replay_looks_among_the_users_own_intakes_whatever_the_digest(demo_o
     """Defence in depth: the digest names the user, and so does the lookup. An intake of
     another user stored under this user's digest (a collision, or a row moved by hand) is
     never answered to this user."""
-    hotline, border = _user("demo-hotline"), _user("demo-borderguard")
+    hotline, border = cast_user("demo-hotline"), cast_user("demo-borderguard")
     theirs = create_intake(border, _report("Của biên phòng"))
     Intake.objects.filter(pk=theirs.intake.pk).update(idempotency_key=key_digest(hotline.pk, "k-1"))
     mine = create_intake(hotline, _report(), idempotency_key="k-1", fingerprint="f-1")
@@ -130,7 +126,7 @@ def test_the_replay_looks_among_the_users_own_intakes_whatever_the_digest(demo_o
 def test_a_concurrent_request_with_the_same_key_gets_the_first_answer(demo_org, monkeypatch):
     """Two requests with one key, the second past the replay check before the first commits:
     the second hits the unique key, then answers the first intake (the IntegrityError path)."""
-    hotline = _user("demo-hotline")
+    hotline = cast_user("demo-hotline")
     real_rulebook_for = rulebook_selectors.rulebook_for
     first = []
 
@@ -153,7 +149,7 @@ def test_a_concurrent_request_with_the_same_key_gets_the_first_answer(demo_org, 
 
 
 def test_an_intake_stores_the_report_its_reporter_and_the_audit_of_opening(demo_org):
-    hotline = _user("demo-hotline")
+    hotline = cast_user("demo-hotline")
     reporter = PersonData(full_name="Người gọi", phone="0912345678")
     result = create_intake(hotline, _report(reporter=reporter))
     intake = Intake.objects.get(pk=result.intake.pk)
@@ -179,7 +175,7 @@ def test_an_intake_stores_the_report_its_reporter_and_the_audit_of_opening(demo_
 
 
 def test_a_victim_without_vietnamese_is_offered_interpretation_by_the_unit_at_once(demo_org):
-    police = _user("demo-police")
+    police = cast_user("demo-police")
     victim = PersonData(full_name="Noy", languages=["lo"])
     result = create_intake(police, _report(victim=victim))
     service = SupportService.objects.get(case=result.case)
@@ -193,14 +189,14 @@ def test_a_victim_without_vietnamese_is_offered_interpretation_by_the_unit_at_on
 
 
 def test_a_victim_speaking_vietnamese_is_offered_none(demo_org):
-    result = create_intake(_user("demo-police"), _report())
+    result = create_intake(cast_user("demo-police"), _report())
     assert not SupportService.objects.filter(case=result.case).exists()
 
 
 def test_the_counter_counts_a_committed_intake_by_whether_it_opened_a_case(
     demo_org, django_capture_on_commit_callbacks
 ):
-    police = _user("demo-police")
+    police = cast_user("demo-police")
 
     def count(opened: str) -> float:
         return INTAKES_CREATED.labels(channel="hotline", opened_case=opened)._value.get()
@@ -218,7 +214,7 @@ def test_the_counter_counts_a_committed_intake_by_whether_it_opened_a_case(
 
 
 def test_a_caseworker_linking_a_report_gets_a_hold_from_when_it_was_received(demo_org):
-    hotline, police = _user("demo-hotline"), _user("demo-police")
+    hotline, police = cast_user("demo-hotline"), cast_user("demo-police")
     case = create_intake(hotline, _report()).case
     later = RECEIVED + timedelta(days=2)
     data = _report("Công an nhận thêm tin", link_to_case=case)
@@ -235,7 +231,7 @@ def test_a_caseworker_linking_a_report_gets_a_hold_from_when_it_was_received(dem
 
 def test_a_linked_report_opens_nothing_new(demo_org):
     """No case number, no case.create, no second process, no second offer of an interpreter."""
-    police = _user("demo-police")
+    police = cast_user("demo-police")
     victim = PersonData(full_name="Noy", languages=["lo"])
     opened = create_intake(police, _report(victim=victim))
     case = opened.case
@@ -254,7 +250,7 @@ def test_a_linked_report_opens_nothing_new(demo_org):
 
 def test_the_hotline_linking_a_call_gets_no_hold(demo_org):
     """The hotline takes calls and hands them over: a further call does not give it a hold."""
-    hotline, police = _user("demo-hotline"), _user("demo-police")
+    hotline, police = cast_user("demo-hotline"), cast_user("demo-police")
     case = create_intake(police, _report()).case
     create_intake(hotline, _report("Gọi lại", link_to_case=case))
     assert not CaseHolding.objects.filter(case=case, unit=hotline.unit).exists()
@@ -262,7 +258,7 @@ def test_the_hotline_linking_a_call_gets_no_hold(demo_org):
 
 def test_a_rulebook_saved_is_seen_by_the_next_intake_at_once(demo_org):
     """The governing rulebook is remembered for a minute, but not past a change of it."""
-    hotline = _user("demo-hotline")
+    hotline = cast_user("demo-hotline")
     create_intake(hotline, _report())  # law-2024 governs RECEIVED, now remembered
     rulebook = Rulebook.objects.get(code="law-2024")
     rulebook.effective_until = RECEIVED.date() - timedelta(days=1)

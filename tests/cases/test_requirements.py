@@ -8,10 +8,9 @@ a victim, a reason not given at all), checked without the API.
 import pytest
 from django.utils import translation
 
-from agencies.models import User
 from cases import services
 from cases.requirements import CHECKS, missing_for
-from tests.cast import police_held_case
+from tests.cast import cast_user, police_held_case
 
 pytestmark = pytest.mark.django_db
 
@@ -20,10 +19,6 @@ CLOSURE = (
     "for 'duplicate', the other case)"
 )
 closure_reason = CHECKS["closure_reason"][0]
-
-
-def _user(username: str) -> User:
-    return User.objects.select_related("unit").get(username=username)
 
 
 @pytest.fixture
@@ -52,7 +47,7 @@ def test_a_duplicate_needs_another_case(case):
 
 
 def test_not_a_victim_needs_an_identification_that_found_none(case):
-    police = _user("demo-police")
+    police = cast_user("demo-police")
     services.record_identification(
         police, case, is_victim=True, document_type="police_confirmation", document_number="PC-1"
     )

@@ -35,6 +35,7 @@ from cases.permissions import may_transition
 from config.errors import Conflict, DomainError, InvalidInput, NotAllowed
 from rulebooks.models import SupportServiceKind
 from security.models import AuditEvent
+from tests.cast import cast_user
 from workflows import services as workflow_services
 from workflows.models import PendingProcessSync
 from workflows.process import CaseProcess
@@ -167,10 +168,6 @@ reasons = st.sampled_from(["", "Recorded reason"])
 services_kinds = st.sampled_from(["essential_needs", *SupportServiceKind.values])
 
 
-def _user(username: str) -> User:
-    return User.objects.select_related("unit").get(username=username)
-
-
 class CaseMachine(RuleBasedStateMachine):
     """One fresh case per example, inside a savepoint rolled back at the end."""
 
@@ -200,7 +197,7 @@ class CaseMachine(RuleBasedStateMachine):
             channel="hotline",
             victim=services.PersonData(full_name="Người bị hại", province_id="n-lao-cai"),
         )
-        self.case = services.create_intake(_user("demo-hotline"), intake).case
+        self.case = services.create_intake(cast_user("demo-hotline"), intake).case
         self.holders = ["demo-hotline"]
         for username in sorted(holders | (WALK_HOLDERS if walked == len(WALK) else set())):
             self.hold(username)
@@ -211,13 +208,13 @@ class CaseMachine(RuleBasedStateMachine):
 
     def hold(self, username: str) -> None:
         CaseHolding.objects.create(
-            case=self.case, unit=_user(username).unit, basis="referral", since=timezone.now()
+            case=self.case, unit=cast_user(username).unit, basis="referral", since=timezone.now()
         )
         self.holders.append(username)
 
     def draw_user(self, data) -> User:
         """Anyone, or more often a user of a unit that holds the case."""
-        return _user(data.draw(st.sampled_from(self.holders) | st.sampled_from(USERNAMES)))
+        return cast_user(data.draw(st.sampled_from(self.holders) | st.sampled_from(USERNAMES)))
 
     def snapshot(self) -> tuple:
         self.case.refresh_from_db()
@@ -254,13 +251,13 @@ class CaseMachine(RuleBasedStateMachine):
         Picked with the system's own rules to reach later stages often; what the user then
         does is still checked independently.
         """
-        users = [user for user in map(_user, USERNAMES) if able(user)]
+        users = [user for user in map(cast_user, USERNAMES) if able(user)]
         return data.draw(st.sampled_from(users)) if users else self.draw_user(data)
 
     def prepare(self, data, name: str) -> None:
         """Holders record what the transition needs."""
         for kind in NEEDED[name]:
-            self.record(kind, _user(data.draw(st.sampled_from(self.holders))))
+            self.record(kind, cast_user(data.draw(st.sampled_from(self.holders))))
 
     def attempt(self, user: User, name: str, make, **given) -> None:
         """Make the transition: refused, it changed nothing; made, it was allowed."""
@@ -315,7 +312,7 @@ class CaseMachine(RuleBasedStateMachine):
         if not track:
             return
         if sure:
-            self.record("service", _user(data.draw(st.sampled_from(self.holders))))
+            self.record("service", cast_user(data.draw(st.sampled_from(self.holders))))
         user = self.draw_able(data, track[0].may_be_worked_by) if sure else self.draw_user(data)
         before = self.snapshot()
         try:
@@ -353,7 +350,7 @@ class CaseMachine(RuleBasedStateMachine):
         before, no inbox shows a task of a stage the case is not in, and the case's sync is
         pending (it cannot be lost)."""
         self.case.refresh_from_db()
-        inboxes = [task for name in self.holders for task in tasks_for_user(_user(name))]
+        inboxes = [task for name in self.holders for task in tasks_for_user(cast_user(name))]
         assert {task.stage for task in inboxes if task.case.pk == self.case.pk} <= {self.case.state}
         if PendingProcessSync.objects.filter(case=self.case).exists():
             return  # in between: the dispatcher has yet to run

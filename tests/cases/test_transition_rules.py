@@ -9,11 +9,11 @@ table, so that a changed row or a changed check turns a test red.
 import pytest
 from django.utils import timezone, translation
 
-from agencies.models import User
 from cases import services
 from cases.models import Case, CaseHolding, StateChange
 from cases.permissions import may_transition
 from config.errors import InvalidInput, NotAllowed
+from tests.cast import cast_user
 
 pytestmark = pytest.mark.django_db
 
@@ -45,10 +45,6 @@ def in_english():
         yield
 
 
-def _user(username: str) -> User:
-    return User.objects.select_related("unit").get(username=username)
-
-
 @pytest.fixture
 def case(demo_org):
     """A case received now (rulebook law-2024) that every unit of HOLDERS holds."""
@@ -56,10 +52,10 @@ def case(demo_org):
         channel="hotline",
         victim=services.PersonData(full_name="Người bị hại", province_id="n-lao-cai"),
     )
-    case = services.create_intake(_user("demo-hotline"), intake).case
+    case = services.create_intake(cast_user("demo-hotline"), intake).case
     for username in HOLDERS:
         CaseHolding.objects.create(
-            case=case, unit=_user(username).unit, basis="referral", since=timezone.now()
+            case=case, unit=cast_user(username).unit, basis="referral", since=timezone.now()
         )
     assert case.rulebook == "law-2024"
     return case
@@ -72,7 +68,7 @@ def at_stage(case: Case, state: str) -> Case:
 
 
 def police(case, kind: str, **options):
-    user = _user("demo-police")
+    user = cast_user("demo-police")
     return {
         "screening": lambda: services.record_screening(
             user, case, indicators=["deception"], purposes=[]
@@ -137,7 +133,7 @@ def test_each_transition_needs_its_records_first(
     for kind in present:
         police(case, kind)
     at_stage(case, stage)
-    user = _user(username)
+    user = cast_user(username)
     refused = {k: v for k, v in options.items() if k == "closure_reason" and v != "reintegrated"}
     with pytest.raises(InvalidInput) as refusal:
         services.transition_case(user, case, name, **refused)
@@ -207,7 +203,7 @@ ACTORS = [
 )
 def test_each_transition_is_made_only_by_its_actors(case, name, stage, allowed):
     at_stage(case, stage)
-    may = {username for username in EVERYONE if may_transition(_user(username), case, name)}
+    may = {username for username in EVERYONE if may_transition(cast_user(username), case, name)}
     assert may == allowed
 
 
@@ -227,7 +223,7 @@ def test_the_service_refuses_a_wrong_actor_with_its_records_present(case, name, 
     at_stage(case, stage)
     with pytest.raises(NotAllowed):
         services.transition_case(
-            _user(username), case, name, reason="Because", closure_reason="reintegrated"
+            cast_user(username), case, name, reason="Because", closure_reason="reintegrated"
         )
     case.refresh_from_db()
     assert case.state == stage
@@ -238,5 +234,5 @@ def test_the_rulebook_of_the_case_decides_who_is_responsible(case):
     the health department: the health department may not move the case on from verification."""
     Case.objects.filter(pk=case.pk).update(rulebook="qcph-2548")
     at_stage(case, "verification")
-    assert not may_transition(_user("demo-social"), case, "start_rescue")
-    assert may_transition(_user("demo-police"), case, "start_rescue")
+    assert not may_transition(cast_user("demo-social"), case, "start_rescue")
+    assert may_transition(cast_user("demo-police"), case, "start_rescue")

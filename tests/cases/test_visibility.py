@@ -11,7 +11,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from agencies.models import Role, User
+from agencies.models import Role
 from cases import services
 from cases.models import Case, CaseHolding, HoldingEnd, Person
 from cases.visibility import (
@@ -25,6 +25,7 @@ from cases.visibility import (
 )
 from security.policy import FieldGroup as G
 from security.services import destroy_data_key
+from tests.cast import cast_user
 
 pytestmark = pytest.mark.django_db
 
@@ -35,14 +36,10 @@ SOCIAL = frozenset(
 OPERATOR = frozenset({G.IDENTITY, G.CONTACTS_RELATIVES, G.NARRATIVE})
 
 
-def _user(username: str) -> User:
-    return User.objects.select_related("unit").get(username=username)
-
-
 def _hold(case: Case, username: str, **fields) -> CaseHolding:
     fields.setdefault("since", timezone.now())
     return CaseHolding.objects.create(
-        case=case, unit=_user(username).unit, basis="referral", **fields
+        case=case, unit=cast_user(username).unit, basis="referral", **fields
     )
 
 
@@ -72,14 +69,14 @@ def case(demo_org) -> Case:
         reporter=services.PersonData(full_name="Lò Văn Sáng", phone="0912000002"),
         narrative="Lời kể",
     )
-    case = services.create_intake(_user("demo-hotline"), intake).case
+    case = services.create_intake(cast_user("demo-hotline"), intake).case
     _hold(case, "demo-police")
     return Case.objects.get(pk=case.pk)
 
 
 def test_a_shredded_case_shows_nothing_and_says_it_was_erased(case):
-    police = _user("demo-police")
-    destroy_data_key(case.data_key, actor=_user("demo-admin"), reason="the victim asked")
+    police = cast_user("demo-police")
+    destroy_data_key(case.data_key, actor=cast_user("demo-admin"), reason="the victim asked")
     case = Case.objects.get(pk=case.pk)
     assert case_view(police, case, reason="Checking") == CaseView(
         frozenset(), "Checking", erased=True, unit_id=police.unit_id
@@ -91,12 +88,12 @@ def test_a_shredded_case_shows_nothing_and_says_it_was_erased(case):
 
 
 def test_a_holding_caseworker_sees_what_its_kind_needs(case):
-    police = _user("demo-police")
+    police = cast_user("demo-police")
     assert case_view(police, case, reason="Why") == CaseView(POLICE, "Why", unit_id=police.unit_id)
 
 
 def test_a_referral_narrows_what_the_holder_sees_and_an_empty_one_does_not(case):
-    social = _user("demo-social")
+    social = cast_user("demo-social")
     holding = _hold(case, "demo-social", field_groups=["identity", "medical_psychological"])
     narrowed = frozenset({G.IDENTITY, G.MEDICAL_PSYCHOLOGICAL})
     assert case_view(social, case) == CaseView(narrowed, unit_id=social.unit_id)
@@ -105,7 +102,7 @@ def test_a_referral_narrows_what_the_holder_sees_and_an_empty_one_does_not(case)
 
 
 def test_a_caseworker_whose_hold_completed_sees_the_summary_and_own_records(case):
-    social = _user("demo-social")
+    social = cast_user("demo-social")
     _end(_hold(case, "demo-social"), HoldingEnd.COMPLETED)
     assert case_view(social, case, reason="Follow-up") == CaseView(
         frozenset(),
@@ -118,19 +115,19 @@ def test_a_caseworker_whose_hold_completed_sees_the_summary_and_own_records(case
 
 @pytest.mark.parametrize("end", [HoldingEnd.WITHDRAWN, HoldingEnd.REJECTED])
 def test_a_withdrawn_or_rejected_hold_leaves_nothing(case, end):
-    social = _user("demo-social")
+    social = cast_user("demo-social")
     _end(_hold(case, "demo-social"), end)
     assert case_view(social, case) == CaseView(frozenset(), unit_id=social.unit_id)
 
 
 def test_a_unit_that_never_held_the_case_sees_nothing(case):
-    justice = _user("demo-justice")
+    justice = cast_user("demo-justice")
     assert case_view(justice, case) == CaseView(frozenset(), unit_id=justice.unit_id)
 
 
 def test_a_supervisor_is_not_narrowed_to_the_summary_by_an_ended_hold(case):
     """A supervisor reads identity with a typed reason, whatever hold their unit had."""
-    supervisor = _user("demo-supervisor")
+    supervisor = cast_user("demo-supervisor")
     _end(_hold(case, "demo-supervisor"), HoldingEnd.COMPLETED)
     assert case_view(supervisor, case, reason="Audit") == CaseView(
         frozenset({G.IDENTITY}), "Audit", unit_id=supervisor.unit_id
@@ -139,7 +136,7 @@ def test_a_supervisor_is_not_narrowed_to_the_summary_by_an_ended_hold(case):
 
 
 def test_the_operator_who_took_the_call_keeps_sight_after_handing_over(case, make_user):
-    operator = _user("demo-hotline")
+    operator = cast_user("demo-hotline")
     other = make_user(operator.unit, Role.HOTLINE_OPERATOR, "hotline-other")
     assert case_view(operator, case) == CaseView(OPERATOR, unit_id=operator.unit_id)
     assert case_view(other, case) == CaseView(frozenset(), unit_id=other.unit_id)
@@ -219,7 +216,7 @@ def test_a_medical_service_is_shown_to_its_group_and_to_the_units_named():
 
 
 def test_after_a_completed_hold_only_the_units_own_records_are_shown(case):
-    police = _user("demo-police")
+    police = cast_user("demo-police")
     services.record_verification(police, case, outcome="signs_of_trafficking", finding="Dấu hiệu")
     verification = case.verifications.get()
     shape = RECORDS["verifications"]
@@ -239,7 +236,7 @@ def test_after_a_completed_hold_only_the_units_own_records_are_shown(case):
 
 
 def test_a_record_shows_its_protected_fields_to_their_group_only(case):
-    police = _user("demo-police")
+    police = cast_user("demo-police")
     services.record_verification(police, case, outcome="signs_of_trafficking", finding="Dấu hiệu")
     verification = case.verifications.get()
     shape = RECORDS["verifications"]
@@ -274,7 +271,7 @@ def test_the_holders_are_listed_by_when_they_began_with_their_units(case):
 
 
 def test_case_records_names_the_groups_sorted_and_every_kind_of_record(case):
-    police = _user("demo-police")
+    police = cast_user("demo-police")
     view = case_view(police, case)
     records = case_records(case, view)
     assert records["field_groups"] == sorted(POLICE)
@@ -294,7 +291,7 @@ def test_records_without_an_order_of_their_own_keep_their_models_order(case):
     first = case.intakes.get()
     later = first.received_at + datetime.timedelta(hours=1)
     services.create_intake(
-        _user("demo-hotline"),
+        cast_user("demo-hotline"),
         services.IntakeData(
             channel="hotline",
             victim=services.PersonData(full_name="Lò Thị Mai", province_id="n-lao-cai"),
@@ -311,7 +308,7 @@ def test_records_without_an_order_of_their_own_keep_their_models_order(case):
 def test_a_records_units_are_read_with_the_records(case, django_assert_num_queries):
     """One query per kind of record, however many there are: the units their fields name
     (a service's provider, which may be none) come in the same query."""
-    police, social = _user("demo-police"), _user("demo-social")
+    police, social = cast_user("demo-police"), cast_user("demo-social")
     for _ in range(3):
         services.request_service(police, case, kind="essential_needs", provider_unit=social.unit)
     shape = RECORDS["services"]

@@ -24,24 +24,21 @@ from referrals.signals import referral_moved
 from rulebooks.models import LegalBasis, StepCode
 from rulebooks.purposes import default_field_groups, step_for
 from security.models import AuditEvent
+from tests.cast import cast_user
 
 pytestmark = pytest.mark.django_db
 
 RECEIVED = datetime(2025, 12, 1, 8, 0, tzinfo=VIETNAM_TZ)
 
 
-def _user(username: str) -> User:
-    return User.objects.select_related("unit").get(username=username)
-
-
 @pytest.fixture
 def border(demo_org) -> User:
-    return _user("ht-border_guard-caseworker")
+    return cast_user("ht-border_guard-caseworker")
 
 
 @pytest.fixture
 def social(demo_org) -> User:
-    return _user("ht-health_department-caseworker")
+    return cast_user("ht-health_department-caseworker")
 
 
 def _open_case(actor: User) -> Case:
@@ -257,7 +254,7 @@ def test_accepting_tells_the_receivers_of_referral_moved(border, social, case):
 
 
 def test_the_hotline_hands_the_case_over_when_its_referral_is_accepted(social):
-    hotline = _user("demo-hotline")
+    hotline = cast_user("demo-hotline")
     case = _open_case(hotline)
     basis = LegalBasis.objects.get(code="urgent-verification")
     referral = _send(hotline, case, social, legal_basis=basis, justification="Urgent")
