@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from agencies.models import AgencyKind
+from config.renderers import api_datetime
 from places.models import VIETNAM_TZ, Province
 from rulebooks.models import SupportServiceKind
 from rulebooks.purposes import PURPOSE_CHOICES
@@ -232,13 +233,8 @@ def case_summaries(rows: list[dict]) -> list[dict]:
     rows (or summary_columns of cases): a long list without a model instance per row nor
     DRF's per-field machinery (issue 15: the list's cost was mostly that). The labels and the
     reason's wording are translated once per page."""
-    zone = timezone.get_current_timezone()
     reason = str(RULEBOOK_REASON)
     states = {value: str(label) for value, label in CaseState.choices}
-
-    def stamp(value: datetime.datetime) -> str:
-        text = value.astimezone(zone).isoformat()
-        return text[:-6] + "Z" if text.endswith("+00:00") else text
 
     return [
         {
@@ -246,7 +242,7 @@ def case_summaries(rows: list[dict]) -> list[dict]:
             "number": row["number"],
             "rulebook": row["rulebook"],
             "rulebook_reason": _rulebook_reason(reason, row["received_at"]),
-            "received_at": stamp(row["received_at"]),
+            "received_at": api_datetime(row["received_at"]),
             "channel": row["channel"],
             "province": row["province_id"],
             "state": row["state"],
@@ -258,8 +254,8 @@ def case_summaries(rows: list[dict]) -> list[dict]:
             "closure_reason": row["closure_reason"],
             "lead_unit": row[LEAD_UNIT],
             "version": row["version"],
-            "created_at": stamp(row["created_at"]),
-            "updated_at": stamp(row["updated_at"]),
+            "created_at": api_datetime(row["created_at"]),
+            "updated_at": api_datetime(row["updated_at"]),
         }
         for row in rows
     ]

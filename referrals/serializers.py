@@ -1,9 +1,9 @@
 """API shapes of referrals. Serializers validate and present; services decide."""
 
-from django.utils import timezone
 from rest_framework import serializers
 
 from agencies.models import AgencyKind, Unit
+from config.renderers import api_datetime
 from places.models import Province
 from rulebooks.models import LegalBasis, StepCode
 from rulebooks.purposes import PURPOSE_CHOICES
@@ -160,17 +160,10 @@ def referral_summaries(referrals: list[Referral]) -> list[dict]:
     The referrals must carry their case, units, rule, legal basis, users and data key
     (select_related or prefetched) and latest_consent_status (the selectors' lists do); tests
     hold the output equal to the serializer's."""
-    zone = timezone.get_current_timezone()
     purposes = {
         value: str(label) for value, label in Referral._meta.get_field("purpose").flatchoices
     }
     statuses = {value: str(label) for value, label in ReferralStatus.choices}
-
-    def stamp(value):
-        if value is None:
-            return None
-        text = value.astimezone(zone).isoformat()
-        return text[:-6] + "Z" if text.endswith("+00:00") else text
 
     def code(unit):
         return unit.code if unit is not None else None
@@ -200,16 +193,16 @@ def referral_summaries(referrals: list[Referral]) -> list[dict]:
                 "step": rule.step,
                 "citation": rule.citation,
                 "rule_is_default": rule.is_default,
-                "due_at": stamp(referral.due_at),
-                "sent_at": stamp(referral.sent_at),
+                "due_at": api_datetime(referral.due_at),
+                "sent_at": api_datetime(referral.sent_at),
                 "sent_by": referral.sent_by.username,
-                "accepted_at": stamp(referral.accepted_at),
+                "accepted_at": api_datetime(referral.accepted_at),
                 "accepted_by": referral.accepted_by.username if referral.accepted_by else None,
-                "rejected_at": stamp(referral.rejected_at),
-                "completed_at": stamp(referral.completed_at),
-                "withdrawn_at": stamp(referral.withdrawn_at),
+                "rejected_at": api_datetime(referral.rejected_at),
+                "completed_at": api_datetime(referral.completed_at),
+                "withdrawn_at": api_datetime(referral.withdrawn_at),
                 "reason": unless_erased(referral, "reason", erased=None) or "",
-                "overdue_at": stamp(referral.overdue_at),
+                "overdue_at": api_datetime(referral.overdue_at),
                 "overdue": referral.overdue_at is not None,
                 "consent_withdrawn": consent_withdrawn(referral),
             }
