@@ -10,6 +10,7 @@ the status. A step expected to fail must also name the JSON error code it expect
 (`expect=409, error="conflict"`, DESIGN.md §4); `refused()` checks the same of a raw response.
 """
 
+import json
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -19,8 +20,15 @@ from agencies.models import AgencyKind, Role, Unit, UnitLevel, User
 from agencies.services import create_user
 from cases.inputs import IntakeData, PersonData
 from cases.models import Case, CaseHolding
+from cases.serializers import CaseSummarySerializer
 from cases.services import create_intake
+from config.renderers import VietnamTimeJSONRenderer
 from demo import organisation
+from places.models import VIETNAM_TZ
+from referrals.models import Referral
+from referrals.selectors import consent_withdrawn
+from referrals.serializers import ReferralSerializer
+from security.fields import unless_erased
 from security.testing import force_verified_login
 from security.two_factor import SECOND_FACTOR_ROLES
 
@@ -98,6 +106,40 @@ def seed_cast() -> Cast:
 def cast_user(username: str) -> User:
     """A user of the demo organisation or the cast, with its unit, for calling services directly."""
     return User.objects.select_related("unit").get(username=username)
+
+
+def drf_writes(serializer_class, instance, **computed) -> dict:
+    """What DRF's own fields write for `instance`, the oracle the fast row writers are held to
+    (the serializers delegate to those writers, so comparing with a serializer's output would
+    compare a writer with itself). Fields that read no attribute of the model are given in
+    `computed`. As DRF's Serializer.to_representation, then rendered as the API renders."""
+    written = {}
+    for name, field in serializer_class().fields.items():
+        if name in computed:
+            written[name] = computed[name]
+            continue
+        attribute = field.get_attribute(instance)
+        written[name] = None if attribute is None else field.to_representation(attribute)
+    return json.loads(VietnamTimeJSONRenderer().render(written))
+
+
+def drf_case_summary(case: Case) -> dict:
+    """CaseSummarySerializer's fields as DRF writes them, in English (drf_writes)."""
+    day = case.received_at.astimezone(VIETNAM_TZ).date().isoformat()
+    reason = f"Received on {day}: the rulebook in force on that date applies."
+    return drf_writes(CaseSummarySerializer, case, rulebook_reason=reason)
+
+
+def drf_referral(referral: Referral) -> dict:
+    """ReferralSerializer's fields as DRF writes them (drf_writes)."""
+    return drf_writes(
+        ReferralSerializer,
+        referral,
+        overdue=referral.overdue_at is not None,
+        consent_withdrawn=consent_withdrawn(referral),
+        reason=unless_erased(referral, "reason", erased=None) or "",
+        justification=unless_erased(referral, "justification", erased=None) or "",
+    )
 
 
 def api(user, language: str = "en") -> APIClient:

@@ -14,7 +14,7 @@ from cases.models import Case, CaseState, ClosureReason
 from cases.serializers import CaseSummarySerializer
 from config.limits import CappedCountPagination
 from config.renderers import VietnamTimeJSONRenderer
-from tests.cast import api, open_case
+from tests.cast import api, drf_case_summary, open_case
 
 pytestmark = pytest.mark.django_db
 CASES = "/api/v1/cases/"
@@ -99,8 +99,7 @@ def test_each_row_is_what_the_summary_serializer_writes(border, cast):
     assert len(rows) == 3
     for row in rows:
         case = Case.objects.select_related("lead_unit").get(uuid=row["id"])
-        expected = json.loads(VietnamTimeJSONRenderer().render(CaseSummarySerializer(case).data))
-        assert row == expected
+        assert row == drf_case_summary(case)
 
 
 def test_rows_have_exactly_the_summary_serializers_declared_fields(border):

@@ -2,14 +2,10 @@
 caseworker and for a supervisor of the province, however often the case has moved; and its
 answer is the case summary the serializer writes, though built without it."""
 
-import json
-
 import pytest
 
 from cases.models import Case
-from cases.serializers import CaseSummarySerializer
-from config.renderers import VietnamTimeJSONRenderer
-from tests.cast import INTAKE, api, move, open_case
+from tests.cast import INTAKE, api, drf_case_summary, move, open_case
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +19,7 @@ REOPEN = {"reason": "The victim asked for support again"}
 
 def _summary(case_id: str) -> dict:
     case = Case.objects.select_related("lead_unit").get(uuid=case_id)
-    return json.loads(VietnamTimeJSONRenderer().render(CaseSummarySerializer(case).data))
+    return drf_case_summary(case)
 
 
 @pytest.mark.parametrize("who", ["caseworker", "supervisor"])
