@@ -150,9 +150,8 @@ class CaseTransitionsView(APIView):
 
     @extend_schema(request=serializers.TransitionInputSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, case_id) -> Response:
-        case = get_visible_case(request.user, case_id)
         name, options = serializers.TransitionInputSerializer.parse(request.data, request.user)
-        case = services.transition_case(request.user, case, name, **options)
+        case = services.transition_visible_case(request.user, case_id, name, **options)
         return Response(serializers.case_summary(case))
 
 

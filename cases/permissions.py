@@ -37,15 +37,21 @@ def transition_rule(case: Case, name: str) -> CaseTransition:
     return rule
 
 
-def may_transition(user: User, case: Case, name: str, *, holds: bool | None = None) -> bool:
-    """`holds`: whether the user's unit holds the case now, when the caller already knows."""
+def may_transition(
+    user: User, case: Case, name: str, *, holds: bool | None = None, sees: bool | None = None
+) -> bool:
+    """`holds`: whether the user's unit holds the case now, `sees`: whether the user may see
+    the case now (may_see), when the caller already knows."""
     if not user.is_active or user.unit_id is None:
         return False
     rule = TRANSITIONS[name]
     if user.role == Role.SUPERVISOR:
-        # A case their unit holds is among those they see (visible_cases): when the caller does
-        # not know the hold, one visibility query answers both.
-        return Actor.SUPERVISOR in rule.made_by and (bool(holds) or _supervises(user, case))
+        # A case their unit holds is among those they see (visible_cases), and a supervisor
+        # acts on every case they see: when the caller knows neither, one visibility query
+        # answers both.
+        if Actor.SUPERVISOR not in rule.made_by:
+            return False
+        return bool(holds) or (may_see(user, case) if sees is None else sees)
     if holds is None:
         holds = active_holding(user, case) is not None
     if user.role not in CASE_WORKING_ROLES or not holds:
@@ -66,12 +72,15 @@ def _is_responsible(user: User, case: Case, rule: CaseTransition) -> bool:
     return user.unit.kind in kinds
 
 
-def _supervises(user: User, case: Case) -> bool:
+def may_see(user: User, case: Case) -> bool:
+    """Whether the user may know the case exists (cases.selectors.visible_cases), read now."""
     return visible_cases(user).filter(pk=case.pk).exists()
 
 
-def require_transition_actor(user: User, case: Case, name: str) -> None:
-    if not may_transition(user, case, name):
+def require_transition_actor(
+    user: User, case: Case, name: str, *, sees: bool | None = None
+) -> None:
+    if not may_transition(user, case, name, sees=sees):
         raise NotAllowed(
             _("Your unit may not make the transition %(name)s on this case.") % {"name": name}
         )

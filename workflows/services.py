@@ -156,14 +156,14 @@ def _sync_locked(case: Case) -> CaseProcess | None:
     by whoever closed it), and a case reopened meanwhile gets a new run for the period it is
     open again: a closure and a reopening between two dispatcher runs are not lost.
     """
+    last = case.last_change_id or 0
     if not case.runs:  # a new case, or a reopened one: a new run
         if case.state == CaseState.CLOSED:
             return None
         # The case row is locked: its stage is the one read with it, and the flow's gateways
         # need not read it again for each branch they weigh.
         with flow_sees_stage(case.state), new_run():
-            return CaseFlow.start.run(case=case, change=case.last_change_id or 0)
-    last = case.state_changes.order_by("-pk").first()
+            return CaseFlow.start.run(case=case, change=last)
     process = CaseProcess.active_for(case).first()
     if process is not None and (closure := _missed_closure(case, process)):
         with flow_sees_stage(CaseState.CLOSED):
@@ -174,18 +174,26 @@ def _sync_locked(case: Case) -> CaseProcess | None:
             if case.state == CaseState.CLOSED:
                 return None
             with new_run():
-                return CaseFlow.start.run(case=case, change=last.pk if last else 0)
-        _close_left_behind_all(case, case.state, last)
-    if last and process.data.get("change") != last.pk:
-        process.data = {**process.data, "change": last.pk}
+                return CaseFlow.start.run(case=case, change=last)
+        _close_left_behind_all(case, case.state, _change(last))
+    if last and process.data.get("change") != last:
+        process.data = {**process.data, "change": last}
         process.save(update_fields=["data"])
     return process
+
+
+def _change(pk: int) -> StateChange | None:
+    """The stage change, with the actor who made it, who does the task it ends (None: none
+    since the intake). Read by its id, which the case came with (issue 15: the dispatcher
+    read the case's last change again, and then its actor, for every case moved on)."""
+    return StateChange.objects.select_related("actor").filter(pk=pk).first() if pk else None
 
 
 def _missed_closure(case: Case, process: CaseProcess) -> StateChange | None:
     """The first closure of the case after the last change its run followed: the run ends
     there (None: the run is of the case's current open period)."""
-    closures = case.state_changes.filter(transition="close")
+    # With the actor who closed it, who does the run's last task.
+    closures = case.state_changes.filter(transition="close").select_related("actor")
     followed = process.data.get("change")
     if followed is None:  # a run started before runs recorded it: synced in its transaction
         closures = closures.filter(at__gt=process.created)

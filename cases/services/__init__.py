@@ -26,7 +26,7 @@ from .records import (
     service_eligibility,
     update_service,
 )
-from .transitions import transition_case
+from .transitions import transition_case, transition_visible_case
 
 __all__ = [
     "IntakeData",
@@ -47,5 +47,6 @@ __all__ = [
     "request_service",
     "service_eligibility",
     "transition_case",
+    "transition_visible_case",
     "update_service",
 ]

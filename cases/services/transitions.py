@@ -1,12 +1,15 @@
 """Moving a case through its stages (chuyển giai đoạn): the one way a case's stage changes."""
 
+from uuid import UUID
+
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from agencies.models import User
-from config.errors import Conflict, InvalidInput
+from config.errors import Conflict, InvalidInput, NotFound
 from security.audit import record_event
 
 from .. import permissions, requirements
@@ -31,52 +34,93 @@ def transition_case(
     """
     given = {"reason": reason, "closure_reason": closure_reason, "duplicate_of": duplicate_of}
     with transaction.atomic():
-        case = _locked(case, expected_version)
-        _check(actor, case, name, given)
-        source = case.state
-        _move(case, name, given)
-        StateChange.objects.create(
-            case=case,
-            data_key_id=case.data_key_id,
-            transition=name,
-            source=source,
-            target=case.state,
-            actor=actor,
-            unit=actor.unit,
-            at=timezone.now(),
-            reason=reason,
-        )
-        stage_changed.send(Case, case=case)  # the process follows once this commits
-        record_event(
-            "case.transition",
-            actor=actor,
-            case=case,
-            # The reason may describe the person: it is kept encrypted on the stage change,
-            # the ledger (in clear, never erased) only says one was given.
-            details={
-                "transition": name,
-                "from": source,
-                "to": case.state,
-                "reason_given": bool(reason),
-            },
-        )
-    return case
+        case = _locked(Case.objects.filter(pk=case.pk))
+        return _transition(actor, case, name, given, expected_version)
 
 
-def _locked(case: Case, expected_version: int | None) -> Case:
-    """The case row, locked until the commit; 409 when the caller read an older version."""
-    # The lead unit comes with it for the caller's answer (CaseSummarySerializer); only the
-    # case row is locked.
-    case = Case.objects.select_for_update(of=("self",)).select_related("lead_unit").get(pk=case.pk)
+def transition_visible_case(
+    actor: User,
+    case_id: UUID,
+    name: str,
+    *,
+    reason: str = "",
+    closure_reason: str = "",
+    duplicate_of: Case | None = None,
+    expected_version: int | None = None,
+) -> Case:
+    """transition_case for a case named by its id, as the API moves one: 404 unless the actor
+    may see it (no existence leak), before anything else is said about it.
+
+    Whether they may is read once, under the case's lock, so it is as fresh as the rest of the
+    checks; for a supervisor that read is also their right to close and reopen (issue 15: the
+    API read the case's visibility before the lock, and the supervisor's permission read it
+    again under it).
+    """
+    given = {"reason": reason, "closure_reason": closure_reason, "duplicate_of": duplicate_of}
+    with transaction.atomic():
+        try:
+            case = _locked(Case.objects.filter(uuid=case_id))
+        except Case.DoesNotExist as exc:
+            raise NotFound(_("No such case.")) from exc
+        if not permissions.may_see(actor, case):
+            raise NotFound(_("No such case."))
+        return _transition(actor, case, name, given, expected_version, sees=True)
+
+
+def _transition(
+    actor: User,
+    case: Case,
+    name: str,
+    given: dict,
+    expected_version: int | None,
+    sees: bool | None = None,
+) -> Case:
+    """The change itself, on the case row locked by the caller's transaction; `sees`: whether
+    the actor may see the case, when the caller has read it under the lock."""
     if expected_version is not None and expected_version != case.version:
         raise Conflict(_("The case was changed by someone else; reload it."), "stale")
+    _check(actor, case, name, given, sees)
+    source = case.state
+    _move(case, name, given)
+    StateChange.objects.create(
+        case=case,
+        data_key_id=case.data_key_id,
+        transition=name,
+        source=source,
+        target=case.state,
+        actor=actor,
+        unit=actor.unit,
+        at=timezone.now(),
+        reason=given["reason"],
+    )
+    stage_changed.send(Case, case=case)  # the process follows once this commits
+    record_event(
+        "case.transition",
+        actor=actor,
+        case=case,
+        # The reason may describe the person: it is kept encrypted on the stage change,
+        # the ledger (in clear, never erased) only says one was given.
+        details={
+            "transition": name,
+            "from": source,
+            "to": case.state,
+            "reason_given": bool(given["reason"]),
+        },
+    )
     return case
 
 
-def _check(actor: User, case: Case, name: str, given: dict) -> None:
+def _locked(cases: QuerySet[Case]) -> Case:
+    """The case row, locked until the commit."""
+    # The lead unit comes with it for the caller's answer (CaseSummarySerializer); only the
+    # case row is locked.
+    return cases.select_for_update(of=("self",)).select_related("lead_unit").get()
+
+
+def _check(actor: User, case: Case, name: str, given: dict, sees: bool | None) -> None:
     """The transition's row allows it now (409), for this actor (403), with its records (400)."""
     permissions.transition_rule(case, name)
-    permissions.require_transition_actor(actor, case, name)
+    permissions.require_transition_actor(actor, case, name, sees=sees)
     if missing := requirements.missing_for(case, name, **given):
         raise InvalidInput(
             _("Record first: %(missing)s.") % {"missing": ", ".join(missing)},

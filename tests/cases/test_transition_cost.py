@@ -9,10 +9,11 @@ from tests.cast import INTAKE, api, drf_case_summary, move, open_case
 
 pytestmark = pytest.mark.django_db
 
-# Session, user (and for a supervisor the second factor's device and the unit and province
-# they supervise), the visible case, its lock, the permission check, the data key, the UPDATE,
-# the stage change, the process's outbox row, the audit event, and the transaction.
-MAX_QUERIES = {"caseworker": 12, "supervisor": 16}
+# Session, user (and for a supervisor the second factor's device and the provinces they
+# supervise), the case's lock, whether the mover may see it (for a supervisor also their
+# permission; a caseworker's is their unit's holding), the data key, the UPDATE, the stage
+# change, the process's outbox row, the audit event, and the transaction.
+MAX_QUERIES = {"caseworker": 12, "supervisor": 14}
 CLOSE = {"closure_reason": "declined_support"}
 REOPEN = {"reason": "The victim asked for support again"}
 

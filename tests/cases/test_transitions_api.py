@@ -4,6 +4,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case, CaseHolding, StateChange
 from tests.cast import move, open_case, record, refused
@@ -73,6 +74,40 @@ def test_a_unit_that_does_not_hold_the_case_cannot_see_or_move_it(border_guard, 
         f"/api/v1/cases/{case['id']}/transitions/", {"transition": "close"}, format="json"
     )
     refused(response, 404, "not_found")
+
+
+def test_a_case_the_caller_cannot_see_is_404_whatever_the_version_they_send(
+    border_guard, api, cast
+):
+    case = open_case(border_guard)
+    police = api(cast.police)
+    for version in (case["version"], case["version"] + 1):  # stale, and current
+        response = police.post(
+            f"/api/v1/cases/{case['id']}/transitions/",
+            {
+                "transition": "close",
+                "closure_reason": "declined_support",
+                "expected_version": version,
+            },
+            format="json",
+        )
+        refused(response, 404, "not_found")
+
+
+@pytest.mark.skipif(
+    not connection.features.has_select_for_update, reason="rows are locked on PostgreSQL"
+)
+def test_a_supervisor_s_sight_of_the_case_is_read_under_its_lock(border_guard, api, cast):
+    """Whether the supervisor may see (and so close) the case is read after the case row is
+    locked, in its own statement: a change of sight committed while the mover waited for the
+    lock counts."""
+    case = open_case(border_guard)
+    with CaptureQueriesContext(connection) as captured:
+        move(api(cast.supervisor), case["id"], "close", closure_reason="declined_support")
+    sqls = [query["sql"] for query in captured.captured_queries]
+    lock = next(i for i, sql in enumerate(sqls) if "FOR UPDATE" in sql and "cases_case" in sql)
+    sight = [i for i, sql in enumerate(sqls) if "cases_caseholding" in sql and "EXISTS" in sql]
+    assert sight and all(i > lock for i in sight), sqls
 
 
 def test_a_holder_of_the_wrong_kind_may_not_move_the_stage(border_guard, api, cast):

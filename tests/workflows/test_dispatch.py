@@ -160,3 +160,27 @@ def test_celery_beat_runs_the_dispatcher_every_few_seconds():
     entry = settings.CELERY_BEAT_SCHEDULE["sync-processes"]
     assert entry["task"] == sync_processes.name
     assert entry["schedule"] <= 5
+
+
+# Queries of the sync of one closed case (the first transition of its run).
+PER_CLOSURE = 22
+
+
+def _queries_to_sync_closures(hotline, count: int, start: int) -> int:
+    cases = [_intake(hotline, f"Người {start + n}") for n in range(count)]
+    sync_pending_processes()
+    for case in cases:
+        case_services.transition_case(hotline, case, "close", closure_reason="declined_support")
+    with CaptureQueriesContext(connection) as captured:
+        assert sync_pending_processes() == count
+    return len(captured.captured_queries)
+
+
+def test_syncing_closed_cases_costs_the_same_few_queries_per_case_whatever_n(cast):
+    """Per closed case: its run, the closure (with who closed it: they do the stage task), the
+    open tasks, and viewflow's writes that end the run; the case's last change is not read
+    again, nor its actor (issue 15: 24 queries before)."""
+    _queries_to_sync_closures(cast.hotline, 1, 100)  # content types, cached once
+    few = _queries_to_sync_closures(cast.hotline, 2, 0)
+    many = _queries_to_sync_closures(cast.hotline, 5, 10)
+    assert (few, many) == (2 * PER_CLOSURE + 4, 5 * PER_CLOSURE + 4)
