@@ -7,11 +7,10 @@ from config.renderers import api_datetime
 from places.models import Province
 from rulebooks.models import LegalBasis, StepCode
 from rulebooks.purposes import PURPOSE_CHOICES
-from security.fields import unless_erased
 from security.policy import FieldGroup
 
 from .models import Referral, ReferralStatus
-from .selectors import consent_withdrawn
+from .selectors import columns_of, consent_refused
 
 
 class SharingGroundsSerializer(serializers.Serializer):
@@ -83,8 +82,9 @@ class ReferralListSerializer(serializers.ListSerializer):
 
 
 # A referral as the API shows it. The declared fields are its documented shape (the OpenAPI
-# schema); the rows are written by referral_summaries, alone or a page at a time, so the
-# lists and this serializer cannot drift apart (tests hold every row's keys to Meta.fields).
+# schema); the rows are written by referral_rows (through referral_summaries for models), alone,
+# a page at a time or on the overdue page, so the lists and this serializer cannot drift apart
+# (tests hold every row's keys to Meta.fields).
 class ReferralSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
     case = serializers.UUIDField(source="case.uuid", read_only=True)
@@ -155,56 +155,54 @@ class ReferralSerializer(serializers.ModelSerializer):
 
 
 def referral_summaries(referrals: list[Referral]) -> list[dict]:
-    """ReferralSerializer's output for many referrals, written field by field: a long list
-    without DRF's per-field machinery and a translation lookup per label and row (issue 15).
-    The referrals must carry their case, units, rule, legal basis, users and data key
-    (select_related or prefetched) and latest_consent_status (the selectors' lists do); tests
-    hold the output equal to the serializer's."""
+    """ReferralSerializer's output for referrals loaded as models (columns_of): their case,
+    units, rule, legal basis, users and data key with them (select_related or prefetched) and
+    latest_consent_status (the selectors' lists do)."""
+    return referral_rows([columns_of(referral) for referral in referrals])
+
+
+def referral_rows(rows: list[dict]) -> list[dict]:
+    """ReferralSerializer's output for referrals read as columns (selectors.summary_columns),
+    written field by field: a long list without DRF's per-field machinery and a translation
+    lookup per label and row (issue 15). Tests hold the output to what DRF's fields write."""
     purposes = {
         value: str(label) for value, label in Referral._meta.get_field("purpose").flatchoices
     }
     statuses = {value: str(label) for value, label in ReferralStatus.choices}
-
-    def code(unit):
-        return unit.code if unit is not None else None
-
-    rows = []
-    for referral in referrals:
-        rule, basis = referral.rule, referral.legal_basis
-        rows.append(
-            {
-                "id": str(referral.uuid),
-                "case": str(referral.case.uuid),
-                "case_number": referral.case.number,
-                "purpose": referral.purpose,
-                "purpose_label": purposes.get(referral.purpose, referral.purpose),
-                "status": referral.status,
-                "status_label": statuses.get(referral.status, referral.status),
-                "from_unit": code(referral.from_unit),
-                "to_unit": code(referral.to_unit),
-                "to_kind": referral.to_kind,
-                "to_province": referral.to_province_id,
-                "field_groups": referral.field_groups,
-                "consent": referral.consent_id,
-                "legal_basis": basis.code if basis is not None else None,
-                "legal_basis_citation": basis.citation if basis is not None else None,
-                "justification": unless_erased(referral, "justification", erased=None) or "",
-                "consent_override": referral.consent_override,
-                "step": rule.step,
-                "citation": rule.citation,
-                "rule_is_default": rule.is_default,
-                "due_at": api_datetime(referral.due_at),
-                "sent_at": api_datetime(referral.sent_at),
-                "sent_by": referral.sent_by.username,
-                "accepted_at": api_datetime(referral.accepted_at),
-                "accepted_by": referral.accepted_by.username if referral.accepted_by else None,
-                "rejected_at": api_datetime(referral.rejected_at),
-                "completed_at": api_datetime(referral.completed_at),
-                "withdrawn_at": api_datetime(referral.withdrawn_at),
-                "reason": unless_erased(referral, "reason", erased=None) or "",
-                "overdue_at": api_datetime(referral.overdue_at),
-                "overdue": referral.overdue_at is not None,
-                "consent_withdrawn": consent_withdrawn(referral),
-            }
-        )
-    return rows
+    return [
+        {
+            "id": str(row["uuid"]),
+            "case": str(row["case_uuid"]),
+            "case_number": row["case_number"],
+            "purpose": row["purpose"],
+            "purpose_label": purposes.get(row["purpose"], row["purpose"]),
+            "status": row["status"],
+            "status_label": statuses.get(row["status"], row["status"]),
+            "from_unit": row["from_code"],
+            "to_unit": row["to_code"],
+            "to_kind": row["to_kind"],
+            "to_province": row["to_province_id"],
+            "field_groups": row["field_groups"],
+            "consent": row["consent_id"],
+            "legal_basis": row["legal_basis_code"],
+            "legal_basis_citation": row["legal_basis_citation"],
+            "justification": row["justification"] or "",
+            "consent_override": row["consent_override"],
+            "step": row["step"],
+            "citation": row["citation"],
+            "rule_is_default": row["rule_is_default"],
+            "due_at": api_datetime(row["due_at"]),
+            "sent_at": api_datetime(row["sent_at"]),
+            "sent_by": row["sent_by_username"],
+            "accepted_at": api_datetime(row["accepted_at"]),
+            "accepted_by": row["accepted_by_username"],
+            "rejected_at": api_datetime(row["rejected_at"]),
+            "completed_at": api_datetime(row["completed_at"]),
+            "withdrawn_at": api_datetime(row["withdrawn_at"]),
+            "reason": row["reason"] or "",
+            "overdue_at": api_datetime(row["overdue_at"]),
+            "overdue": row["overdue_at"] is not None,
+            "consent_withdrawn": consent_refused(row["status"], row["latest_consent_status"]),
+        }
+        for row in rows
+    ]

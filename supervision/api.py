@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from cases.selectors import get_visible_case
 from cases.visibility import case_view
 from referrals.models import EscalationLevel
-from referrals.serializers import ReferralSerializer, referral_summaries
+from referrals.serializers import ReferralSerializer, referral_rows
 
 from . import selectors
 from .timeline import case_timeline
@@ -85,21 +85,21 @@ class OverdueView(APIView):
         page = OverduePageSerializer(data=request.query_params)
         page.is_valid(raise_exception=True)
         limit = page.validated_data["limit"]
-        rows = selectors.overdue_referrals(
+        rows = selectors.overdue_page(
             request.user, after=page.validated_data.get("after"), limit=limit
         )
         response = Response(OverdueSerializer(rows, many=True).data)
         if len(rows) == limit:
-            query = urlencode({"after": rows[-1]["referral"].uuid, "limit": limit})
+            query = urlencode({"after": rows[-1]["referral"]["uuid"], "limit": limit})
             response["Link"] = f'<{request.build_absolute_uri(request.path)}?{query}>; rel="next"'
         return response
 
 
 def overdue_rows(rows: list[dict]) -> list[dict]:
-    """OverdueSerializer's output for selectors.overdue_referrals' rows, the referrals written
-    by referral_summaries (a hundred rows through DRF's fields cost ~10× the cheapest
-    signed-in read; issue 15)."""
-    referrals = referral_summaries([row["referral"] for row in rows])
+    """OverdueSerializer's output for selectors.overdue_page's rows, the referrals written by
+    referral_rows (a hundred rows through DRF's fields cost ~10× the cheapest signed-in read;
+    issue 15)."""
+    referrals = referral_rows([row["referral"] for row in rows])
     return [
         {
             "referral": referral,

@@ -11,7 +11,12 @@ from django.utils.translation import gettext as _
 from agencies.models import Role, User
 from config.errors import InvalidInput, NotAllowed
 from referrals.models import Escalation, ReferralStatus
-from referrals.selectors import consent_withdrawn, for_a_page, visible_referrals
+from referrals.selectors import (
+    consent_refused,
+    for_a_page,
+    summary_columns,
+    visible_referrals,
+)
 from rulebooks.periods import parse_period
 
 
@@ -26,32 +31,46 @@ OVERDUE_PAGE = 50
 OVERDUE_MAX = 200
 
 
-def overdue_referrals(
+def overdue_page(
     user: User, now: datetime | None = None, *, after=None, limit: int = OVERDUE_PAGE
 ) -> list[dict]:
     """Quá hạn: referrals still waiting past their deadline that the supervisor may see,
     longest waiting first, with who holds the case meanwhile and who is awaited. One page of
     `limit` rows after the referral whose uuid is `after` (keyset: served by the index of
-    waiting referrals by deadline, never a count of the whole list)."""
+    waiting referrals by deadline, never a count of the whole list). Each referral as its
+    columns (summary_columns), what the API writes: no model per row (issue 15)."""
     _require_supervisor(user)
     now = now or timezone.now()
     referrals = visible_referrals(user).filter(status=ReferralStatus.SENT, due_at__lte=now)
     if after is not None:
         referrals = referrals.filter(_after(referrals, after))
-    page = list(for_a_page(referrals).order_by("sent_at", "id")[:limit])
-    escalations = _escalation_levels([referral.pk for referral in page])
+    page = summary_columns(referrals.order_by("sent_at", "id")[:limit])
+    escalations = _escalation_levels([referral["id"] for referral in page])
     return [
         {
             "referral": referral,
-            "waiting_seconds": int((now - referral.sent_at).total_seconds()),
-            "overdue_seconds": int((now - referral.due_at).total_seconds()),
-            "held_by": referral.from_unit.code,
-            "awaited": referral.to_unit.code if referral.to_unit else None,
-            "escalations": escalations.get(referral.pk, []),
-            "consent_withdrawn": consent_withdrawn(referral),
+            "waiting_seconds": int((now - referral["sent_at"]).total_seconds()),
+            "overdue_seconds": int((now - referral["due_at"]).total_seconds()),
+            "held_by": referral["from_code"],
+            "awaited": referral["to_code"],
+            "escalations": escalations.get(referral["id"], []),
+            "consent_withdrawn": consent_refused(
+                referral["status"], referral["latest_consent_status"]
+            ),
         }
         for referral in page
     ]
+
+
+def overdue_referrals(
+    user: User, now: datetime | None = None, *, after=None, limit: int = OVERDUE_PAGE
+) -> list[dict]:
+    """The overdue page (overdue_page) with each referral as a model, for the web pages'
+    templates."""
+    rows = overdue_page(user, now, after=after, limit=limit)
+    ids = [row["referral"]["id"] for row in rows]
+    referrals = for_a_page(visible_referrals(user)).in_bulk(ids)
+    return [row | {"referral": referrals[pk]} for row, pk in zip(rows, ids, strict=True)]
 
 
 def _escalation_levels(referral_ids: list[int]) -> dict[int, list[str]]:
