@@ -22,7 +22,9 @@ from django.db.models import (
     DateTimeField,
     F,
     IntegerField,
+    OuterRef,
     QuerySet,
+    Subquery,
     Value,
 )
 from django.db.models.functions import Cast
@@ -360,6 +362,15 @@ def referral_events(case: Case) -> list[dict]:
 
 
 _PEOPLE = ("sent_by", "accepted_by", "rejected_by", "completed_by", "withdrawn_by")
+
+
+def _username(column: str) -> Subquery:
+    """The username of the user a referral's column names, as a scalar subquery (a lookup by
+    primary key): joining the user table five times made PostgreSQL plan a nine-way join for
+    every timeline, and a query of its own cost building it on every request (issue 15)."""
+    return Subquery(User.objects.filter(pk=OuterRef(column)).values("username"))
+
+
 _REFERRALS = _CompiledRead(
     lambda case: (
         Referral.objects.filter(case=case)
@@ -380,11 +391,11 @@ _REFERRALS = _CompiledRead(
             "completed_at",
             "withdrawn_at",
             "reason",
-            *(f"{role}_id" for role in _PEOPLE),
             from_code=F("from_unit__code"),
             to_code=F("to_unit__code"),
             citation=F("rule__citation"),
             rule_is_default=F("rule__is_default"),
+            **{f"{role}_name": _username(f"{role}_id") for role in _PEOPLE},
         )
     )
 )
@@ -392,15 +403,10 @@ _REFERRALS = _CompiledRead(
 
 def _referrals(case: Case, keys: _DataKeys) -> list[dict]:
     """The case's referrals with their units, rule, reason and the people of each step (by
-    role, their usernames). The people come in one query for all five roles: joining the user
-    table five times made PostgreSQL plan a nine-way join for every timeline (issue 15)."""
+    role, their usernames)."""
     referrals = _REFERRALS.rows(case)
-    ids = {r[f"{role}_id"] for r in referrals for role in _PEOPLE} - {None}
-    people = dict(User.objects.filter(pk__in=ids).values_list("pk", "username")) if ids else {}
     for referral in referrals:
         referral["reason"] = _decrypted(Referral, referral, "reason", keys)
-        for role in _PEOPLE:
-            referral[role] = people.get(referral[f"{role}_id"])
     return referrals
 
 
@@ -443,7 +449,7 @@ def _handoff_steps(referral: dict, now: datetime) -> list[dict]:
             "at": referral["sent_at"],
             "kind": "referral_sent",
             "unit": sender,
-            "user": referral["sent_by"],
+            "user": referral["sent_by_name"],
             "to_unit": to,
             "to_kind": referral["to_kind"],
             "met": sent_met,
@@ -465,7 +471,7 @@ def _handoff_steps(referral: dict, now: datetime) -> list[dict]:
                     "at": at,
                     "kind": kind,
                     "unit": unit,
-                    "user": referral[f"{step}_by"],
+                    "user": referral[f"{step}_by_name"],
                     "met": at <= due_at if answer else None,
                     "late_by_seconds": _late_by(at, due_at) if answer else None,
                     "reason": said,

@@ -24,6 +24,7 @@ from cases.visibility import (
     case_view,
 )
 from security.policy import FieldGroup as G
+from security.policy import visible_field_groups
 from security.services import destroy_data_key
 from tests.cast import cast_user
 
@@ -316,3 +317,45 @@ def test_a_records_units_are_read_with_the_records(case, django_assert_num_queri
     with django_assert_num_queries(1):
         shown = [shape.present(record, view) for record in shape.rows(case)]
     assert [s["provider_unit__code"] for s in shown] == ["lc-health_department"] * 3
+
+
+@pytest.mark.parametrize(
+    ("username", "end"),
+    [
+        ("demo-supervisor", None),
+        ("demo-supervisor", HoldingEnd.COMPLETED),
+        ("demo-hotline", None),
+        ("demo-hotline", HoldingEnd.COMPLETED),
+        ("demo-social", None),
+    ],
+)
+def test_the_view_follows_the_hold_only_for_a_caseworker(case, username, end):
+    """case_view reads no hold for a supervisor or an operator: the policy gives them the
+    same groups whatever their unit's hold (current or ended, narrowed by a referral); a
+    caseworker's view is narrowed by it."""
+    user = cast_user(username)
+    holding = case.holdings.filter(unit=user.unit).first() or _hold(case, username)
+    CaseHolding.objects.filter(pk=holding.pk).update(field_groups=[G.NARRATIVE])
+    if end:
+        _end(holding, end)
+    case = Case.objects.select_related("data_key").get(pk=case.pk)
+    for reason in ("", "Kiểm tra"):
+        held = visible_field_groups(
+            user,
+            holds_case=True,
+            referral_groups={G.NARRATIVE},
+            reason=reason,
+            created_intake=user.role == Role.HOTLINE_OPERATOR,
+        )
+        assert case_view(user, case, reason=reason) == CaseView(
+            frozenset(held), reason, unit_id=user.unit_id
+        )
+
+
+def test_a_supervisors_view_reads_nothing(case, django_assert_num_queries):
+    supervisor = cast_user("demo-supervisor")
+    _hold(case, "demo-supervisor")
+    case = Case.objects.select_related("data_key").get(pk=case.pk)
+    with django_assert_num_queries(0):
+        view = case_view(supervisor, case, reason="Kiểm tra")
+    assert G.IDENTITY in view.groups
