@@ -46,7 +46,7 @@ from crossborder.models import BorderHandover, CrossBorderRequest
 from crossborder.selectors import crossborder_events
 from referrals.models import Escalation, Referral, ReferralStatus
 from rulebooks.selectors import stage_deadlines
-from security.fields import unless_erased
+from security.fields import record_of_row, unless_erased
 from security.models import DataKey, EncryptedModel
 
 # The kinds of the UNION's rows, in the order the timeline lists events of the same moment.
@@ -94,13 +94,8 @@ def _data_keys(case: Case) -> _DataKeys:
 
 def _decrypted(model: type[EncryptedModel], row: dict, name: str, keys: _DataKeys):
     """The encrypted field `name` of a row read with values() (with the record's id, uuid and
-    data_key_id), or None when the record's data key was destroyed (unless_erased). The record
-    is built from every column of the row that is one of its fields: a model tracking its state
-    (viewflow) would read a missing one from the database."""
-    fields = [f.attname for f in model._meta.concrete_fields if f.attname in row]
-    record = model.from_db(None, fields, [row[attname] for attname in fields])
-    model._meta.get_field("data_key").set_cached_value(record, keys[row["data_key_id"]])
-    return unless_erased(record, name)
+    data_key_id), or None when the record's data key was destroyed (unless_erased)."""
+    return unless_erased(record_of_row(model, row, keys[row["data_key_id"]]), name)
 
 
 def _stage_changes(rows: list[dict], keys: _DataKeys, deadlines: dict) -> list[dict]:
