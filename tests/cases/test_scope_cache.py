@@ -142,3 +142,9 @@ def test_the_sql_is_written_once_per_database_and_shape(cast, monkeypatch):
     list(visible_cases(cast.supervisor).filter(pk__in=visible_cases(cast.police).values("pk")))
     vendor = connection.vendor
     assert cache.writes == [(vendor, ("unit",)), (vendor, ("supervisor",))]
+
+
+def test_a_supervisors_cases_are_read_in_one_query(cast, django_assert_num_queries):
+    """The provinces merged into the supervisor's are a subquery, not a query before."""
+    with django_assert_num_queries(1):
+        list(visible_cases(cast.supervisor))
