@@ -1,30 +1,19 @@
 """Reads of cases: what a user may see, duplicates, the timeline."""
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import AgencyKind, Role, Unit, User
 from config.errors import NotFound
+from config.sql import CachedCondition
 from places.models import Province
 from security.blind_index import id_number_index, name_birth_year_index, phone_index
 
 from .inputs import IntakeData
-from .models import Case, CaseHolding, Consent, Intake, Person
-
-
-def _supervised_provinces(user: User) -> list[str] | None:
-    """Provinces a Steering Committee supervisor oversees; None means every province."""
-    unit = user.unit
-    if unit.kind != AgencyKind.STEERING_COMMITTEE:
-        return []
-    if unit.province_id is None:
-        return None
-    # The merged provinces by their key alone: loading the unit's province row first cost
-    # every supervisor's read a query (issue 15).
-    merged = Province.objects.filter(merged_into_id=unit.province_id).order_by()
-    return [unit.province_id, *merged.values_list("code", flat=True)]
+from .models import SIGHTED_ENDINGS, Case, CaseHolding, Consent, Intake, Person
 
 
 def visible_cases(user: User) -> QuerySet[Case]:
@@ -37,27 +26,78 @@ def case_scope(user: User, case: str = "") -> Q:
     """The condition under which the user may see a case, on Case itself (`case=""`) or on a
     model that points to one (`case="case__"`): EXISTS over the unit's holdings (served by
     their (unit, case) index) and IN over small sets, never a join that needs DISTINCT, so
-    a page of a large list and its count stay index-served."""
-    nothing = Q(**{f"{case}pk__in": []})
+    a page of a large list and its count stay index-served. Its SQL is written once per
+    database and role (config.sql.CachedCondition); only the user's values change."""
     if not user.is_active or user.unit_id is None or user.role == Role.ADMINISTRATOR:
-        return nothing
-    taken = Exists(Intake.objects.filter(case_id=OuterRef(f"{case}pk"), received_by=user))
+        return Q(**{f"{case}pk__in": []})
+    columns = {"pk": f"{case}pk"}
     if user.role == Role.HOTLINE_OPERATOR:
-        return Q(taken) & _operator_holding(user, case)
+        since = timezone.now() - settings.LOIVE_OPERATOR_SIGHT_AFTER_HANDOVER
+        params = [user.pk, *SIGHTED_ENDINGS, user.unit_id, since]
+        return Q(CachedCondition(("operator",), _operator_sql, columns, params))
     if user.role == Role.INTEGRATION:  # the cases of the intakes it filed (status only)
-        return Q(taken)
-    holdings = CaseHolding.objects.filter(CaseHolding.sighted(), unit_id=user.unit_id)
-    scope = Q(Exists(holdings.filter(case_id=OuterRef(f"{case}pk"))))
-    if user.role == Role.SUPERVISOR:
-        provinces = _supervised_provinces(user)
-        if provinces is None:
-            return Q(**{f"{case}pk__isnull": False})
-        if provinces:
-            led_there = Unit.objects.filter(province_id__in=provinces).values("pk")
-            scope |= Q(**{f"{case}province_id__in": provinces}) | Q(
-                **{f"{case}lead_unit_id__in": led_there}
-            )
-    return scope
+        return Q(CachedCondition(("integration",), _taken_sql, columns, [user.pk]))
+    params = [*SIGHTED_ENDINGS, user.unit_id]
+    unit = user.unit
+    if user.role != Role.SUPERVISOR or unit.kind != AgencyKind.STEERING_COMMITTEE:
+        return Q(CachedCondition(("unit",), _holding_sql, columns, params))
+    if unit.province_id is None:  # a national supervisor
+        return Q(**{f"{case}pk__isnull": False})
+    columns |= {"province": f"{case}province_id", "lead_unit": f"{case}lead_unit_id"}
+    params += [unit.province_id, unit.province_id] * 2
+    return Q(CachedCondition(("supervisor",), _supervisor_sql, columns, params))
+
+
+# The writers of case_scope's SQL, {pk} being the case's key in the outer query. Their
+# aliases (scope_*) are their own, so that an outer query over the same table (holdings,
+# intakes) is never what they read.
+def _taken_sql(connection: BaseDatabaseWrapper) -> str:
+    """The user took one of the case's intakes."""
+    intake = connection.ops.quote_name(Intake._meta.db_table)
+    return (
+        f"EXISTS(SELECT 1 FROM {intake} scope_intake"  # noqa: S608 (our tables)
+        ' WHERE scope_intake."case_id" = {pk} AND scope_intake."received_by_id" = %s)'
+    )
+
+
+def _holding_sql(connection: BaseDatabaseWrapper, *, also: str = "") -> str:
+    """The user's unit holds or held the case with sight left (CaseHolding.sighted): served
+    by the holdings' partial (unit, case) index."""
+    holding = connection.ops.quote_name(CaseHolding._meta.db_table)
+    endings = ", ".join(["%s"] * len(SIGHTED_ENDINGS))
+    return (
+        f"EXISTS(SELECT 1 FROM {holding} scope_holding"  # noqa: S608 (our tables)
+        f' WHERE scope_holding."ended_as" IN ({endings})'
+        ' AND scope_holding."unit_id" = %s AND scope_holding."case_id" = {pk}'
+        f"{also})"
+    )
+
+
+def _operator_sql(connection: BaseDatabaseWrapper) -> str:
+    """The operator took an intake of the case, and their unit holds it or handed it over
+    only a short while ago (settings.LOIVE_OPERATOR_SIGHT_AFTER_HANDOVER), so that a call
+    back can be answered."""
+    recent = ' AND (scope_holding."until" IS NULL OR scope_holding."until" >= %s)'
+    return f"({_taken_sql(connection)} AND {_holding_sql(connection, also=recent)})"
+
+
+def _supervisor_sql(connection: BaseDatabaseWrapper) -> str:
+    """A Steering Committee supervisor sees what their unit holds, and the cases received in
+    or led from their province or a province merged into it."""
+    province = connection.ops.quote_name(Province._meta.db_table)
+    unit = connection.ops.quote_name(Unit._meta.db_table)
+    provinces = (
+        f'SELECT scope_province."code" FROM {province} scope_province'  # noqa: S608 (our tables)
+        ' WHERE scope_province."code" = %s OR scope_province."merged_into_id" = %s'
+    )
+    led_there = (
+        f'SELECT scope_unit."id" FROM {unit} scope_unit'  # noqa: S608 (our tables)
+        f' WHERE scope_unit."province_id" IN ({provinces})'
+    )
+    return (
+        f"({_holding_sql(connection)}"
+        f" OR {{province}} IN ({provinces}) OR {{lead_unit}} IN ({led_there}))"
+    )
 
 
 def with_lead_unit_code(cases: QuerySet[Case]) -> QuerySet[Case]:
@@ -66,16 +106,6 @@ def with_lead_unit_code(cases: QuerySet[Case]) -> QuerySet[Case]:
     index-served semi-join into hash joins over the whole table (issue 15)."""
     code = Unit.objects.filter(pk=OuterRef("lead_unit_id")).order_by().values("code")[:1]
     return cases.annotate(lead_unit_code=Subquery(code))
-
-
-def _operator_holding(user: User, case: str) -> Q:
-    """The operator's unit holds the case, or handed it over only a short while ago
-    (settings.LOIVE_OPERATOR_SIGHT_AFTER_HANDOVER), so that a call back can be answered."""
-    since = timezone.now() - settings.LOIVE_OPERATOR_SIGHT_AFTER_HANDOVER
-    held = CaseHolding.objects.filter(CaseHolding.sighted(), unit_id=user.unit_id).filter(
-        Q(until__isnull=True) | Q(until__gte=since)
-    )
-    return Q(Exists(held.filter(case_id=OuterRef(f"{case}pk"))))
 
 
 def get_visible_case(user: User, case_id, *, for_update: bool = False) -> Case:
