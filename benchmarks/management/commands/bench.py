@@ -52,7 +52,8 @@ PRESETS = {
         "persons_per_case": 10,
         "referrals_per_case": 3.6,
         "requests": 480,
-        "read_requests": 40,
+        # A p95 of 40 requests is their second slowest: 200 make it a figure, not a draw.
+        "read_requests": 200,
         "sweep_total": 1_000_000,
     },
     "quick": {
@@ -60,7 +61,7 @@ PRESETS = {
         "persons_per_case": 10,
         "referrals_per_case": 3.6,
         "requests": 192,
-        "read_requests": 20,
+        "read_requests": 40,
         "sweep_total": 100_000,
     },
     "tiny": {
@@ -233,7 +234,7 @@ class Command(BaseCommand):
         return result
 
     def _reads(self, port: int, originals: int, requests: int) -> None:
-        self.log(f"\nReads, 1 client, {requests} each, vs GET /bench/signed-in/ as the same user:")
+        self.log(f"\nReads, 1 client, {requests} each (the report fewer), vs a signed-in read:")
         self.log(
             f"  {'read':<22} {'p50 ms':>8} {'p95 ms':>8} {'base p50':>8} {'base p95':>8} "
             f"{'p95 ×':>6} {'bytes':>9}"
