@@ -4,10 +4,10 @@ Every step of a case in time order: intakes, records, stage changes, referrals a
 escalations, each with the unit and user and, where a rule sets a deadline, the deadline,
 its legal source and whether it was met (and by how much it was missed).
 
-The records without encrypted fields, the referrals' escalations and whether the case crossed
-a border are read in one UNION query: a query per kind of record made the timeline 20 queries
-and ~7× the cheapest signed-in read at 100,000 cases (issue 15). Its cost does not grow with
-the number of events.
+The records without encrypted fields, the referrals' escalations, whether the case crossed a
+border and the rules of its stage deadlines are read in one UNION query: a query per kind of
+record made the timeline 20 queries and ~7× the cheapest signed-in read at 100,000 cases
+(issue 15). Its cost does not grow with the number of events.
 """
 
 import uuid
@@ -257,8 +257,8 @@ _ANY_CASE = -(2**62)
 class _CompiledRead:
     """A read of one case's rows as dicts (as values() gives them), its SQL compiled once per
     process and database: the text is the same on every connection to it. Compiled once per
-    connection instead, each server thread paid ~15 ms on its first timeline, which was most
-    of the timeline's p95 over HTTP (issue 15)."""
+    connection instead, each server thread (each has its own connection) paid ~15 ms of CPU
+    on its first timeline, a spike on every thread of the server (issue 15)."""
 
     def __init__(self, build: Callable[[Case], QuerySet]) -> None:
         self._build = build
