@@ -5,7 +5,6 @@ the query they filter (issue 15)."""
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
-from weakref import WeakKeyDictionary
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -82,36 +81,38 @@ class _Slot:
 
 class CompiledRead:
     """A read (a values_list) whose parameters all come from the CachedConditions it is
-    given, compiled by the ORM once per database connection and shape of its conditions,
-    then run with each call's parameters: building and compiling a small read through the
-    ORM cost several times what the database takes to answer it (issue 15). A condition given
-    as a Q of one CachedCondition is that condition; any other Q is itself part of the shape
-    and may bring no parameter (compiling refuses one)."""
+    given, compiled by the ORM once per database and shape of its conditions, then run with
+    each call's parameters: building and compiling a small read through the ORM cost several
+    times what the database takes to answer it (issue 15). A condition given as a Q of one
+    CachedCondition is that condition; any other Q is itself part of the shape and may bring
+    no parameter (compiling refuses one)."""
 
     def __init__(self, model: type[Model], build: Callable[..., QuerySet]) -> None:
         self._model = model
         self._build = build
-        # Per connection (each thread has its own): shape -> compiled read, None if empty.
-        self._compiled: WeakKeyDictionary = WeakKeyDictionary()
+        # (database, shape) -> (query, SQL, parameter of each placeholder, selected columns),
+        # or None when no row can match. Nothing of a connection: each thread runs it on its own.
+        self._compiled: dict[tuple, tuple | None] = {}
 
     def rows(self, *conditions: Q | CachedCondition) -> list[tuple]:
-        connection = connections[self._model._default_manager.db]
+        database = self._model._default_manager.db
+        connection = connections[database]
         cached = [_cached_in(condition) for condition in conditions]
-        shape = tuple(
-            c.shape if c else condition for c, condition in zip(cached, conditions, strict=True)
-        )
-        compiled = self._compiled.setdefault(connection, {})
-        if shape not in compiled:
-            compiled[shape] = self._compile(connection, conditions, cached)
-        if compiled[shape] is None:  # no row can match (the ORM would not ask either)
+        key = (database, *(_shape(c) if c else q for c, q in zip(cached, conditions, strict=True)))
+        if key not in self._compiled:
+            self._compiled[key] = self._compile(connection, conditions, cached)
+        if self._compiled[key] is None:  # no row can match (the ORM would not ask either)
             return []
-        compiler, sql, slots = compiled[shape]
+        query, sql, slots, columns = self._compiled[key]
         values = [_adapt(connection, value) for c in cached if c for value in c.params]
         with connection.cursor() as cursor:
             cursor.execute(sql, [values[slot] for slot in slots])
             rows = cursor.fetchall()
         # The database's values converted as the ORM converts them (SQLite's datetimes...).
-        return list(compiler.results_iter([rows], tuple_expected=True))
+        compiler = query.get_compiler(connection=connection)
+        if converters := compiler.get_converters(columns):
+            return [tuple(row) for row in compiler.apply_converters(rows, converters)]
+        return rows
 
     def _compile(self, connection: BaseDatabaseWrapper, conditions, cached) -> tuple | None:
         """The read built on its conditions with a slot in place of each parameter, compiled,
@@ -123,14 +124,21 @@ class CompiledRead:
                 continue
             given.append(c.with_params([_Slot(slots + i) for i in range(len(c.params))]))
             slots += len(c.params)
-        compiler = self._build(*given).query.get_compiler(connection=connection)
+        query = self._build(*given).query
+        compiler = query.get_compiler(connection=connection)
         try:
             sql, params = compiler.as_sql()
         except EmptyResultSet:
             return None
         if not all(isinstance(param, _Slot) for param in params):
             raise TypeError(f"A parameter outside the read's CachedConditions: {params!r}")
-        return compiler, sql, [param.index for param in params]
+        columns = [column for column, _, _ in compiler.select[: compiler.col_count]]
+        return query, sql, [param.index for param in params], columns
+
+
+def _shape(condition: CachedCondition) -> tuple:
+    """What a condition's SQL depends on: its shape and the outer columns it reads."""
+    return condition.shape, tuple(condition.columns)
 
 
 def _cached_in(condition: Q | CachedCondition) -> CachedCondition | None:
