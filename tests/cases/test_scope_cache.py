@@ -9,8 +9,14 @@ from django.utils import timezone
 
 from agencies.models import Role, Unit
 from cases import services
-from cases.models import Case, CaseHolding, HoldingEnd, Intake, Person
-from cases.selectors import case_scope, get_visible_case, visible_cases
+from cases.models import Case, CaseHolding, CaseState, HoldingEnd, Intake, Person
+from cases.selectors import (
+    _POSSIBLE_DUPLICATES,
+    case_scope,
+    get_visible_case,
+    possible_duplicates,
+    visible_cases,
+)
 from config.errors import NotFound
 from config.sql import CachedCondition
 from tests.cast import cast_user
@@ -114,6 +120,22 @@ def test_every_kind_of_user_sees_their_own_cases_from_the_shared_sql(world):
             else:
                 with pytest.raises(NotFound):
                     get_visible_case(user, case.uuid)
+
+
+def test_every_kind_of_user_finds_their_own_open_cases_as_possible_duplicates(world):
+    """The duplicate search's SQL is compiled once per connection and shape of its conditions
+    (config.sql.CompiledRead): each user's values go in it, cold and warm, in both orders.
+    Every case of the world shares the victim's phone; one is closed."""
+    closed = Case.objects.order_by("pk").first()
+    Case.objects.filter(pk=closed.pk).update(state=CaseState.CLOSED)
+    expected = {user: cases - {closed} for user, cases in world.items()}
+    CachedCondition._written.clear()
+    _POSSIBLE_DUPLICATES._compiled.clear()
+    for users in (list(world), list(reversed(world))):
+        found = {user: possible_duplicates(user, phones=["+84 912 000 001"]) for user in users}
+        assert {user: set(cases) for user, cases in found.items()} == expected
+        for cases in found.values():
+            assert [case.received_at for case in cases] == sorted(c.received_at for c in cases)
 
 
 def test_a_subquery_of_another_users_scope_keeps_each_users_values(cast, world):
