@@ -150,9 +150,8 @@ def sighted_holding(user: User, case: Case) -> CaseHolding | None:
 # Model.from_db takes a row of some of its fields.
 DUPLICATE_COLUMNS = ("id", "uuid", "number", "received_at", "state")
 _POSSIBLE_DUPLICATES = CompiledRead(
-    Case,
     lambda scope, shares: (
-        Case.objects.filter(scope, shares).order_by("received_at").values_list(*DUPLICATE_COLUMNS)
+        Case.objects.filter(scope, shares).order_by("received_at").values(*DUPLICATE_COLUMNS)
     ),
 )
 
@@ -195,7 +194,7 @@ def possible_duplicates(
         [*digests, *(other or None for other in others), CaseState.CLOSED],
     )
     rows = _POSSIBLE_DUPLICATES.rows(case_scope(user), shares)
-    return [Case.from_db(Case.objects.db, DUPLICATE_COLUMNS, row) for row in rows]
+    return [Case.from_db(Case.objects.db, DUPLICATE_COLUMNS, list(row.values())) for row in rows]
 
 
 def duplicates_of_intake(user: User, data: IntakeData) -> list[Case]:

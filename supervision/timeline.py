@@ -12,12 +12,11 @@ record made the timeline 20 queries and ~7× the cheapest signed-in read at 100,
 
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 
-from django.db import connections
-from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
+    BigIntegerField,
     CharField,
     DateTimeField,
     DurationField,
@@ -43,6 +42,7 @@ from cases.models import (
     Verification,
 )
 from cases.visibility import CaseView
+from config.sql import CompiledRead, Slot
 from crossborder.models import BorderHandover, CrossBorderRequest
 from crossborder.selectors import crossborder_events
 from referrals.models import Escalation, Referral, ReferralStatus
@@ -64,13 +64,15 @@ def case_timeline(case: Case, view: CaseView) -> list[dict]:
     Medical and psychological services, and referrals for them, appear only to those who may
     see such records (cases.visibility).
     """
-    rows = _defaultdict_by_kind(_RECORDS.rows(case))
+    rows = _defaultdict_by_kind(_RECORDS.rows(case=case.pk))
     rules = (
         StageRule(r["label"], r["rule_version"], r["span"], r["cited"]) for r in rows[_STAGE_RULE]
     )
     deadlines = stage_deadlines(case, rules)
     keys = _data_keys(case)
-    events = _stage_changes(_STAGE_CHANGES.rows(case), keys, deadlines) + _records(rows, view)
+    events = _stage_changes(_STAGE_CHANGES.rows(case=case.pk), keys, deadlines) + _records(
+        rows, view
+    )
     events += _open_stage_deadline(case, deadlines)
     shown = [
         r
@@ -229,70 +231,30 @@ _BRANCHES = (
 )
 
 
-def _stage_rules(case: Case) -> QuerySet:
+def _stage_rules() -> QuerySet:
     """The versions of the rules that may set the case's stage deadlines (rulebooks)."""
-    of_case = Case.objects.filter(pk=case.pk)
+    of_case = Case.objects.filter(pk=_CASE)
     rulebook, received_at = (Subquery(of_case.values(name)) for name in ("rulebook", "received_at"))
     return stage_deadline_rules(rulebook, received_at)
 
 
-def _union(case: Case) -> QuerySet:
+def _union() -> QuerySet:
     """The case's records, the escalations of its referrals, whether it crossed a border and
     the rules of its stage deadlines, as one UNION, each kind's rows in the order written."""
     branches = [
-        _rows(model.objects.filter(**{through: case}), kind, **columns)
+        _rows(model.objects.filter(**{through: _CASE}), kind, **columns)
         for model, through, kind, columns in _BRANCHES
     ]
     rules = {"what": "step", "citation": "citation", "version": "version", "span": "deadline"}
-    branches.append(_rows(_stage_rules(case), _STAGE_RULE, **rules))
+    branches.append(_rows(_stage_rules(), _STAGE_RULE, **rules))
     return branches[0].union(*branches[1:], all=True).order_by("record_kind", "row_id")
 
 
-# No case has this id: each read below is compiled with it once per process and database, and
-# every timeline puts its case's id in its place. Building and compiling the queries cost several
-# times what the database takes to answer them (issue 15).
-_ANY_CASE = -(2**62)
-
-
-class _CompiledRead:
-    """A read of one case's rows as dicts (as values() gives them), its SQL compiled once per
-    process and database: the text is the same on every connection to it. Compiled once per
-    connection instead, each server thread (each has its own connection) paid ~15 ms of CPU
-    on its first timeline, a spike on every thread of the server (issue 15)."""
-
-    def __init__(self, build: Callable[[Case], QuerySet]) -> None:
-        self._build = build
-        self._compiled: dict[str, tuple] = {}
-
-    def rows(self, case: Case) -> list[dict]:
-        connection = connections[Case.objects.db]
-        compiled = self._compiled.get(connection.alias)
-        if compiled is None:
-            compiled = self._compiled[connection.alias] = self._compile(connection)
-        sql, params, names, converters = compiled
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [case.pk if p == _ANY_CASE else p for p in params])
-            rows = cursor.fetchall()
-        if converters:  # the database's values as the ORM converts them (SQLite's datetimes...)
-            rows = [_converted(row, converters, connection) for row in rows]
-        return [dict(zip(names, row, strict=True)) for row in rows]
-
-    def _compile(self, connection: BaseDatabaseWrapper) -> tuple:
-        query = self._build(Case(pk=_ANY_CASE)).query
-        compiler = query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
-        selected = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
-        converters = list(compiler.get_converters(selected).items())
-        return sql, params, list(query.selected), converters
-
-
-def _converted(row: tuple, converters: list, connection: BaseDatabaseWrapper) -> list:
-    """A row's values through the converters the compiler chose, as results_iter applies them."""
-    values = list(row)
-    for position, (functions, expression) in converters:
-        for convert in functions:
-            values[position] = convert(values[position], expression, connection)
-    return values
+# The case a timeline reads: each read below is compiled once per process and database
+# (CompiledRead), the same SQL on every connection, and every timeline fills in its case.
+# Compiled once per connection instead, each server thread paid ~15 ms of CPU on its first
+# timeline, a spike on every thread of the server (issue 15).
+_CASE = Slot("case", BigIntegerField())
 
 
 def _defaultdict_by_kind(rows: list[dict]) -> dict[str, list[dict]]:
@@ -302,10 +264,10 @@ def _defaultdict_by_kind(rows: list[dict]) -> dict[str, list[dict]]:
     return found
 
 
-_RECORDS = _CompiledRead(_union)
-_STAGE_CHANGES = _CompiledRead(
-    lambda case: (
-        StateChange.objects.filter(case=case)
+_RECORDS = CompiledRead(_union)
+_STAGE_CHANGES = CompiledRead(
+    lambda: (
+        StateChange.objects.filter(case=_CASE)
         .order_by("at", "id")
         .values(
             "id",
@@ -401,9 +363,9 @@ def _username(column: str) -> Subquery:
     return Subquery(User.objects.filter(pk=OuterRef(column)).values("username"))
 
 
-_REFERRALS = _CompiledRead(
-    lambda case: (
-        Referral.objects.filter(case=case)
+_REFERRALS = CompiledRead(
+    lambda: (
+        Referral.objects.filter(case=_CASE)
         .order_by("pk")
         .values(
             "id",
@@ -434,7 +396,7 @@ _REFERRALS = _CompiledRead(
 def _referrals(case: Case, keys: _DataKeys) -> list[dict]:
     """The case's referrals with their units, rule, reason and the people of each step (by
     role, their usernames)."""
-    referrals = _REFERRALS.rows(case)
+    referrals = _REFERRALS.rows(case=case.pk)
     for referral in referrals:
         referral["reason"] = _decrypted(Referral, referral, "reason", keys)
     return referrals

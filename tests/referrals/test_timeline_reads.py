@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_datetime
 
 from cases.models import Case
 from config.errors import InvalidInput
+from config.sql import CompiledRead
 from places.models import VIETNAM_TZ
 from rulebooks.models import RuleStep
 from rulebooks.selectors import rule_for, stage_deadlines
@@ -125,13 +126,13 @@ def test_the_timeline_reads_are_compiled_once_per_process_not_per_thread(border)
     case = Case.objects.get(uuid=open_case(border, RETURNEE)["id"])
     reads = (timeline._RECORDS, timeline._STAGE_CHANGES, timeline._REFERRALS)
     for read in reads:
-        read.rows(case)
+        read.rows(case=case.pk)
     failures = []
 
     def another_server_thread() -> None:
         try:
             for read in reads:
-                read.rows(case)
+                read.rows(case=case.pk)
         except Exception as exc:  # noqa: BLE001 (reported to the test's thread)
             failures.append(exc)
         finally:
@@ -141,7 +142,7 @@ def test_the_timeline_reads_are_compiled_once_per_process_not_per_thread(border)
     cursor = mock.MagicMock()
     cursor.return_value.__enter__.return_value.fetchall.return_value = []
     with (
-        mock.patch.object(timeline._CompiledRead, "_compile", side_effect=AssertionError),
+        mock.patch.object(CompiledRead, "_compile", side_effect=AssertionError),
         mock.patch.object(type(connections["default"]), "cursor", cursor),
     ):
         thread = threading.Thread(target=another_server_thread)
