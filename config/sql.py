@@ -2,12 +2,16 @@
 (who may see which case) whose construction and compilation through the ORM cost more than
 the query they filter (issue 15)."""
 
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import BooleanField, Expression, F
+from django.db.models import BooleanField, Expression, F, Field, QuerySet
 
 # Writes the condition's SQL for a database: `{name}` marks an outer column (a key of the
 # condition's `columns`), `%s` a parameter.
@@ -60,3 +64,88 @@ def _adapt(connection: BaseDatabaseWrapper, value):
     if isinstance(value, datetime):
         return connection.ops.adapt_datetimefield_value(value)
     return value
+
+
+class Slot(Expression):
+    """A value of a CachedRead left open when its SQL is compiled and given on each run (the
+    current time, a page's cursor), prepared for the database as `output_field` prepares it."""
+
+    def __init__(self, name: str, output_field: Field) -> None:
+        super().__init__(output_field=output_field)
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__name__}({self.name!r})"
+
+    def as_sql(self, compiler, connection) -> tuple[str, tuple]:
+        return "%s", (self,)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str | None  # None: a condition the ORM found can match nothing (EmptyResultSet)
+    params: tuple  # values, and the Slots to fill in
+    names: tuple[str, ...]
+    converters: tuple[tuple[int, tuple, Expression], ...]  # what values() converts, by column
+
+
+class CachedRead:
+    """A read through values() compiled to SQL once per key and then only run: building and
+    compiling a queryset with a visibility condition and a dozen columns cost twice what
+    running it does (issue 15). The key must determine everything the queryset is built from
+    except its Slots, whose values are given on each run: a key that left out something the
+    query depends on would hand one user's rows to another. Kept per database vendor and
+    alias, the most recently compiled `size` keys."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._compiled: dict[tuple, _Compiled] = {}
+        self._lock = threading.Lock()
+
+    def rows(
+        self, key: Hashable, build: Callable[[], QuerySet], slots: dict, using: str = "default"
+    ) -> list[dict]:
+        """The rows of `build()` (a values() queryset) for these slot values, by their names."""
+        connection = connections[using]
+        full_key = (using, connection.vendor, key)
+        compiled = self._compiled.get(full_key)
+        if compiled is None:
+            compiled = self._compile(build(), connection)
+            with self._lock:
+                self._compiled[full_key] = compiled
+                while len(self._compiled) > self.size:
+                    del self._compiled[next(iter(self._compiled))]
+        if compiled.sql is None:
+            return []
+        params = [
+            p.output_field.get_db_prep_value(slots[p.name], connection)
+            if isinstance(p, Slot)
+            else p
+            for p in compiled.params
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        if compiled.converters:  # as SQLCompiler.apply_converters, with this thread's connection
+            rows = [list(row) for row in rows]
+            for row in rows:
+                for position, converters, expression in compiled.converters:
+                    for converter in converters:
+                        row[position] = converter(row[position], expression, connection)
+        return [dict(zip(compiled.names, row, strict=True)) for row in rows]
+
+    @staticmethod
+    def _compile(queryset: QuerySet, connection: BaseDatabaseWrapper) -> _Compiled:
+        query = queryset.query
+        compiler = query.get_compiler(connection=connection)
+        names = (*query.extra_select, *query.values_select, *query.annotation_select)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return _Compiled(None, (), names, ())
+        columns = [selected[0] for selected in compiler.select[: compiler.col_count]]
+        converters = tuple(
+            (position, tuple(functions), expression)
+            for position, (functions, expression) in compiler.get_converters(columns).items()
+        )
+        return _Compiled(sql, tuple(params), names, converters)

@@ -1,6 +1,7 @@
 """Reads of referrals: who may see which, inboxes and outboxes, consent status."""
 
 import functools
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +14,7 @@ from cases.models import Case, Consent, ConsentStatus
 from cases.selectors import case_scope
 from cases.visibility import SENSITIVE_SERVICE_KINDS
 from config.errors import NotFound
+from config.sql import CachedRead
 from rulebooks.models import LegalBasis, RuleStep
 from security.fields import record_of_row, unless_erased
 from security.models import DataKey
@@ -22,10 +24,17 @@ from .models import OPEN_STATUSES, Referral, ReferralStatus
 
 
 def visible_referrals(user: User) -> QuerySet[Referral]:
-    """Referrals from or to the user's unit, addressed to its kind in its province, or of a
-    case the user may see (so a Steering Committee supervisor sees their province's)."""
+    """Referrals the user may see (referral_scope), with their latest consent's status."""
+    return referrals_in_scope(referral_scope(user))
+
+
+def referral_scope(user: User) -> Q | None:
+    """Who may see which referral: from or to the user's unit, addressed to its kind in its
+    province, or of a case the user may see (so a Steering Committee supervisor sees their
+    province's). None: no referral at all. The condition holds every value it was built
+    from, so that equal conditions select the same referrals (a key of CachedRead)."""
     if not user.is_active or user.unit_id is None or user.role == Role.ADMINISTRATOR:
-        return Referral.objects.none()
+        return None
     unit = user.unit
     scope = (
         Q(from_unit_id=unit.pk)
@@ -37,7 +46,13 @@ def visible_referrals(user: User) -> QuerySet[Referral]:
     # involved and those whose need-to-know includes them see that they exist.
     known = need_to_know(user.role, unit.kind)
     hidden = [kind for kind, group in SENSITIVE_SERVICE_KINDS.items() if group not in known]
-    scope &= ~Q(purpose__in=hidden) | Q(from_unit_id=unit.pk) | Q(to_unit_id=unit.pk)
+    return scope & (~Q(purpose__in=hidden) | Q(from_unit_id=unit.pk) | Q(to_unit_id=unit.pk))
+
+
+def referrals_in_scope(scope: Q | None) -> QuerySet[Referral]:
+    """The referrals a referral_scope lets see, with their latest consent's status."""
+    if scope is None:
+        return Referral.objects.none()
     return _with_consent_status(Referral.objects.filter(scope))
 
 
@@ -144,15 +159,27 @@ _RELATED_COLUMNS = {
 }
 
 
-def summary_columns(referrals: QuerySet[Referral]) -> list[dict]:
-    """The referrals' columns as the API writes them, in one query and one for their data
+# The summary reads, compiled once per key (CachedRead): the overdue page's, one per
+# supervisor's scope and page shape.
+_compiled_summaries = CachedRead()
+
+
+def summary_columns(
+    key: Hashable, referrals: Callable[[], QuerySet[Referral]], slots: dict
+) -> list[dict]:
+    """The columns, as the API writes them, of the referrals `referrals()` selects (they must
+    carry latest_consent_status: referrals_in_scope), in one query and one for their data
     keys: no model per row nor prefetch (a page of models cost ~40% of the overdue page's
     time, issue 15). Justification and reason come decrypted, None once the case's identity
-    was erased. The referrals must carry latest_consent_status (visible_referrals)."""
-    rows = list(
-        referrals.values(
+    was erased. The query's SQL is compiled once per `key` and then run with the `slots`
+    given (config.sql.CachedRead: the key holds everything the referrals are selected by but
+    the slots, their scope first)."""
+    rows = _compiled_summaries.rows(
+        key,
+        lambda: referrals().values(
             *_OWN_COLUMNS, *_ENCRYPTED_COLUMNS, "latest_consent_status", **_related_columns()
-        )
+        ),
+        slots,
     )
     sealed = [row for row in rows if any(row[name] is not None for name in _ENCRYPTED_COLUMNS)]
     keys = DataKey.objects.in_bulk({row["data_key_id"] for row in sealed})
