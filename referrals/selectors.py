@@ -51,9 +51,8 @@ def referral_scope(user: User) -> Q | None:
 
 def referrals_in_scope(scope: Q | None) -> QuerySet[Referral]:
     """The referrals a referral_scope lets see, with their latest consent's status."""
-    if scope is None:
-        return Referral.objects.none()
-    return _with_consent_status(Referral.objects.filter(scope))
+    referrals = Referral.objects.none() if scope is None else Referral.objects.filter(scope)
+    return _with_consent_status(referrals)
 
 
 @dataclass(frozen=True)
