@@ -2,6 +2,7 @@
 (who may see which case) whose construction and compilation through the ORM cost more than
 the query they filter (issue 15)."""
 
+import re
 import threading
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -68,17 +69,36 @@ def _adapt(connection: BaseDatabaseWrapper, value):
 
 class Slot(Expression):
     """A value of a CachedRead left open when its SQL is compiled and given on each run (the
-    current time, a page's cursor), prepared for the database as `output_field` prepares it."""
+    current time, a page's cursor), prepared for the database as `output_field` prepares it.
+    An `opaque` one is written as a scalar subquery, whose value PostgreSQL's planner does not
+    look at: every plan of the statement is then estimated alike, and once prepared it settles
+    on one generic plan instead of being planned again on every run (planning took half of the
+    overdue page's time in the database, issue 15)."""
 
-    def __init__(self, name: str, output_field: Field) -> None:
+    def __init__(self, name: str, output_field: Field, *, opaque: bool = False) -> None:
         super().__init__(output_field=output_field)
         self.name = name
+        self.opaque = opaque
 
     def __repr__(self) -> str:
         return f"{self.__class__.__name__}({self.name!r})"
 
     def as_sql(self, compiler, connection) -> tuple[str, tuple]:
-        return "%s", (self,)
+        return ("(SELECT %s)" if self.opaque else "%s"), (self,)
+
+
+class Constant(Expression):
+    """A code's value (an enumeration's) written into the SQL text, not passed as a parameter:
+    what a generic plan needs to prove a partial index's condition (status = 'sent')."""
+
+    def __init__(self, value: str, output_field: Field) -> None:
+        if not re.fullmatch(r"[a-z_]+", value):
+            raise ValueError(f"not a code: {value!r}")
+        super().__init__(output_field=output_field)
+        self.value = value
+
+    def as_sql(self, compiler, connection) -> tuple[str, tuple]:
+        return f"'{self.value}'", ()
 
 
 @dataclass(frozen=True)

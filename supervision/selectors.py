@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Role, User
 from config.errors import InvalidInput, NotAllowed
-from config.sql import CachedRead, Slot
+from config.sql import CachedRead, Constant, Slot
 from referrals.models import Escalation, Referral, ReferralStatus
 from referrals.selectors import (
     consent_refused,
@@ -75,15 +75,17 @@ def overdue_page(
 
 
 # The values an overdue page's SQL leaves open: the time it is read at, and the position of
-# the referral it continues after.
-_NOW = Slot("now", models.DateTimeField())
+# the referral it continues after. Waiting is written into it and the time is opaque, so that
+# PostgreSQL plans the page once per connection, on the index of waiting referrals (Slot).
+_WAITING = Constant(ReferralStatus.SENT, models.CharField())
+_NOW = Slot("now", models.DateTimeField(), opaque=True)
 _AFTER_SENT_AT = Slot("after_sent_at", models.DateTimeField())
 _AFTER_ID = Slot("after_id", models.BigIntegerField())
 
 
 def _overdue(scope: Q | None, continued: bool, limit: int) -> QuerySet[Referral]:
     """The overdue referrals of a scope: a page of `limit`, after a position if `continued`."""
-    referrals = referrals_in_scope(scope).filter(status=ReferralStatus.SENT, due_at__lte=_NOW)
+    referrals = referrals_in_scope(scope).filter(status=_WAITING, due_at__lte=_NOW)
     if continued:
         referrals = referrals.filter(
             Q(sent_at__gt=_AFTER_SENT_AT) | Q(sent_at=_AFTER_SENT_AT, id__gt=_AFTER_ID)
