@@ -13,12 +13,17 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
 
-def api_datetime(value: datetime.datetime | None) -> str | None:
+def api_datetime(
+    value: datetime.datetime | None, zone: datetime.tzinfo | None = None
+) -> str | None:
     """A moment as a DRF DateTimeField writes it: ISO 8601 in the current time zone, "Z" for
-    UTC. For the rows the fast lists write without DRF's fields (issue 15)."""
+    UTC. For the rows the fast lists write without DRF's fields (issue 15). A list passes the
+    current zone, `zone`, looked up once: looking it up cost ~10 µs a value."""
     if value is None:
         return None
-    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    if zone is None:
+        zone = timezone.get_current_timezone()
+    text = value.astimezone(zone).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 

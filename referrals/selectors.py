@@ -22,10 +22,17 @@ from .models import OPEN_STATUSES, Referral, ReferralStatus
 
 
 def visible_referrals(user: User) -> QuerySet[Referral]:
-    """Referrals from or to the user's unit, addressed to its kind in its province, or of a
-    case the user may see (so a Steering Committee supervisor sees their province's)."""
+    """Referrals the user may see (referral_scope), with their latest consent's status."""
+    return referrals_in_scope(referral_scope(user))
+
+
+def referral_scope(user: User) -> Q | None:
+    """Who may see which referral: from or to the user's unit, addressed to its kind in its
+    province, or of a case the user may see (so a Steering Committee supervisor sees their
+    province's). None: no referral at all. The condition holds every value it was built
+    from, so that equal conditions select the same referrals (a shape of CompiledRead)."""
     if not user.is_active or user.unit_id is None or user.role == Role.ADMINISTRATOR:
-        return Referral.objects.none()
+        return None
     unit = user.unit
     scope = (
         Q(from_unit_id=unit.pk)
@@ -37,8 +44,13 @@ def visible_referrals(user: User) -> QuerySet[Referral]:
     # involved and those whose need-to-know includes them see that they exist.
     known = need_to_know(user.role, unit.kind)
     hidden = [kind for kind, group in SENSITIVE_SERVICE_KINDS.items() if group not in known]
-    scope &= ~Q(purpose__in=hidden) | Q(from_unit_id=unit.pk) | Q(to_unit_id=unit.pk)
-    return _with_consent_status(Referral.objects.filter(scope))
+    return scope & (~Q(purpose__in=hidden) | Q(from_unit_id=unit.pk) | Q(to_unit_id=unit.pk))
+
+
+def referrals_in_scope(scope: Q | None) -> QuerySet[Referral]:
+    """The referrals a referral_scope lets see, with their latest consent's status."""
+    referrals = Referral.objects.none() if scope is None else Referral.objects.filter(scope)
+    return _with_consent_status(referrals)
 
 
 @dataclass(frozen=True)
@@ -144,16 +156,18 @@ _RELATED_COLUMNS = {
 }
 
 
-def summary_columns(referrals: QuerySet[Referral]) -> list[dict]:
-    """The referrals' columns as the API writes them, in one query and one for their data
-    keys: no model per row nor prefetch (a page of models cost ~40% of the overdue page's
-    time, issue 15). Justification and reason come decrypted, None once the case's identity
-    was erased. The referrals must carry latest_consent_status (visible_referrals)."""
-    rows = list(
-        referrals.values(
-            *_OWN_COLUMNS, *_ENCRYPTED_COLUMNS, "latest_consent_status", **_related_columns()
-        )
+def summary_read(referrals: QuerySet[Referral]) -> QuerySet:
+    """The referrals' columns as the API writes them, a values() read for summary_columns
+    (they must carry latest_consent_status: referrals_in_scope)."""
+    return referrals.values(
+        *_OWN_COLUMNS, *_ENCRYPTED_COLUMNS, "latest_consent_status", **_related_columns()
     )
+
+
+def summary_columns(rows: list[dict]) -> list[dict]:
+    """The rows of a summary_read, with one more query for their data keys: no model per row
+    nor prefetch (a page of models cost ~40% of the overdue page's time, issue 15).
+    Justification and reason come decrypted, None once the case's identity was erased."""
     sealed = [row for row in rows if any(row[name] is not None for name in _ENCRYPTED_COLUMNS)]
     keys = DataKey.objects.in_bulk({row["data_key_id"] for row in sealed})
     for row in sealed:  # a NULL needs no key: no record is built for it

@@ -1,5 +1,8 @@
 """API shapes of referrals. Serializers validate and present; services decide."""
 
+from functools import partial
+
+from django.utils import timezone
 from rest_framework import serializers
 
 from agencies.models import AgencyKind, Unit
@@ -169,6 +172,7 @@ def referral_rows(rows: list[dict]) -> list[dict]:
         value: str(label) for value, label in Referral._meta.get_field("purpose").flatchoices
     }
     statuses = {value: str(label) for value, label in ReferralStatus.choices}
+    moment = partial(api_datetime, zone=timezone.get_current_timezone())
     return [
         {
             "id": str(row["uuid"]),
@@ -191,16 +195,16 @@ def referral_rows(rows: list[dict]) -> list[dict]:
             "step": row["step"],
             "citation": row["citation"],
             "rule_is_default": row["rule_is_default"],
-            "due_at": api_datetime(row["due_at"]),
-            "sent_at": api_datetime(row["sent_at"]),
+            "due_at": moment(row["due_at"]),
+            "sent_at": moment(row["sent_at"]),
             "sent_by": row["sent_by_username"],
-            "accepted_at": api_datetime(row["accepted_at"]),
+            "accepted_at": moment(row["accepted_at"]),
             "accepted_by": row["accepted_by_username"],
-            "rejected_at": api_datetime(row["rejected_at"]),
-            "completed_at": api_datetime(row["completed_at"]),
-            "withdrawn_at": api_datetime(row["withdrawn_at"]),
+            "rejected_at": moment(row["rejected_at"]),
+            "completed_at": moment(row["completed_at"]),
+            "withdrawn_at": moment(row["withdrawn_at"]),
             "reason": row["reason"] or "",
-            "overdue_at": api_datetime(row["overdue_at"]),
+            "overdue_at": moment(row["overdue_at"]),
             "overdue": row["overdue_at"] is not None,
             "consent_withdrawn": consent_refused(row["status"], row["latest_consent_status"]),
         }
