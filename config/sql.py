@@ -1,13 +1,19 @@
-"""A WHERE condition written in SQL once and reused: for conditions built on every request
-(who may see which case) whose construction and compilation through the ORM cost more than
-the query they filter (issue 15)."""
+"""SQL written or compiled once and then only run, for the reads of every request whose
+construction and compilation through the ORM cost more than the database takes to answer
+them (issue 15): a WHERE condition (who may see which case, CachedCondition) and a whole read
+(CompiledRead), each filled in with each call's own values, which are never cached."""
 
-from collections.abc import Callable, Sequence
+import re
+import threading
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
+from django.core.exceptions import EmptyResultSet
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import BooleanField, Expression, F
+from django.db.models import BooleanField, Expression, F, Field, Q, QuerySet
 
 # Writes the condition's SQL for a database: `{name}` marks an outer column (a key of the
 # condition's `columns`), `%s` a parameter.
@@ -36,6 +42,12 @@ class CachedCondition(Expression):
     def __repr__(self) -> str:
         return f"{self.__class__.__name__}({self.shape!r})"
 
+    def with_params(self, params: Sequence) -> "CachedCondition":
+        """The same condition on other parameters."""
+        condition = self.copy()
+        condition.params = tuple(params)
+        return condition
+
     def get_source_expressions(self) -> list:
         return self.columns
 
@@ -60,3 +72,149 @@ def _adapt(connection: BaseDatabaseWrapper, value):
     if isinstance(value, datetime):
         return connection.ops.adapt_datetimefield_value(value)
     return value
+
+
+class Slot(Expression):
+    """A value of a CompiledRead left open when its SQL is compiled and given by name on each
+    run (the case read, the current time, a page's cursor), prepared for the database as
+    `output_field` prepares it. An `opaque` one is written as a scalar subquery, whose value
+    PostgreSQL's planner does not look at: every plan of the statement is then estimated
+    alike, and once prepared it settles on one generic plan instead of being planned again on
+    every run (planning took half of the overdue page's time in the database, issue 15)."""
+
+    def __init__(self, name: str, output_field: Field, *, opaque: bool = False) -> None:
+        super().__init__(output_field=output_field)
+        self.name = name
+        self.opaque = opaque
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__name__}({self.name!r})"
+
+    def as_sql(self, compiler, connection) -> tuple[str, tuple]:
+        return ("(SELECT %s)" if self.opaque else "%s"), (self,)
+
+
+class Constant(Expression):
+    """A code's value (an enumeration's) written into the SQL text, not passed as a parameter:
+    what a generic plan needs to prove a partial index's condition (status = 'sent')."""
+
+    def __init__(self, value: str, output_field: Field) -> None:
+        if not re.fullmatch(r"[a-z_]+", value):
+            raise ValueError(f"not a code: {value!r}")
+        super().__init__(output_field=output_field)
+        self.value = value
+
+    def as_sql(self, compiler, connection) -> tuple[str, tuple]:
+        return f"'{self.value}'", ()
+
+
+class _Param:
+    """The place of a CachedCondition's parameter in a CompiledRead, by its index among the
+    parameters of the read's conditions."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str | None  # None: a read the ORM found can match nothing (EmptyResultSet)
+    params: tuple  # values, _Params and Slots
+    names: tuple[str, ...]
+    converters: tuple[tuple[int, tuple, Expression], ...]  # what values() converts, by column
+
+
+class CompiledRead:
+    """A read through values(), `build(*args)`, compiled to SQL once per database and shape
+    and then only run, with each call's values: building and compiling a read through the ORM
+    cost several times what the database takes to answer it (issue 15).
+
+    The shape is the arguments. A CachedCondition (or a Q of one alone) counts by its shape
+    and the outer columns it reads; its parameters are the call's, filled in on each run. Any
+    other argument counts by equality: equal arguments must build the same SQL (a Q compares
+    every value it holds). Values the SQL leaves open are Slots, given by name on each run.
+    `build` must depend on nothing else: what it took from elsewhere would be kept for every
+    later call, and could hand one user's rows to another. The `size` most recently compiled
+    shapes are kept."""
+
+    def __init__(
+        self, build: Callable[..., QuerySet], *, size: int = 512, using: str = DEFAULT_DB_ALIAS
+    ) -> None:
+        self._build = build
+        self._size = size
+        self._using = using
+        self._compiled: dict[tuple, _Compiled] = {}
+        self._lock = threading.Lock()
+
+    def rows(self, *args: Hashable, **slots) -> list[dict]:
+        """The rows of the read built on `args`, with these Slots' values, by column name."""
+        connection = connections[self._using]
+        conditions = [_cached_in(arg) for arg in args]
+        shape = (_shape(c) if c else arg for c, arg in zip(conditions, args, strict=True))
+        key = (connection.vendor, *shape)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compile(connection, args, conditions)
+            with self._lock:
+                self._compiled[key] = compiled
+                while len(self._compiled) > self._size:
+                    del self._compiled[next(iter(self._compiled))]
+        if compiled.sql is None:  # no row can match (the ORM would not ask either)
+            return []
+        values = [value for c in conditions if c for value in c.params]
+        params = [_value(param, values, slots, connection) for param in compiled.params]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        if compiled.converters:  # as SQLCompiler.apply_converters, on this thread's connection
+            rows = [list(row) for row in rows]
+            for row in rows:
+                for position, converters, expression in compiled.converters:
+                    for converter in converters:
+                        row[position] = converter(row[position], expression, connection)
+        return [dict(zip(compiled.names, row, strict=True)) for row in rows]
+
+    def _compile(self, connection: BaseDatabaseWrapper, args: tuple, conditions: list) -> _Compiled:
+        """The read built with a _Param in place of each of its conditions' parameters."""
+        given, count = [], 0
+        for arg, c in zip(args, conditions, strict=True):
+            if c is None:
+                given.append(arg)
+                continue
+            given.append(c.with_params([_Param(count + i) for i in range(len(c.params))]))
+            count += len(c.params)
+        query = self._build(*given).query
+        compiler = query.get_compiler(connection=connection)
+        names = tuple(query.selected)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return _Compiled(None, (), names, ())
+        columns = [selected[0] for selected in compiler.select[: compiler.col_count]]
+        converters = tuple(
+            (position, tuple(functions), expression)
+            for position, (functions, expression) in compiler.get_converters(columns).items()
+        )
+        return _Compiled(sql, tuple(params), names, converters)
+
+
+def _value(param, values: list, slots: dict, connection: BaseDatabaseWrapper):
+    """What goes in one placeholder of a CompiledRead on this run."""
+    if isinstance(param, _Param):
+        return _adapt(connection, values[param.index])
+    if isinstance(param, Slot):
+        return param.output_field.get_db_prep_value(slots[param.name], connection)
+    return param
+
+
+def _shape(condition: CachedCondition) -> tuple:
+    """What a condition's SQL depends on: its shape and the outer columns it reads."""
+    return condition.shape, tuple(condition.columns)
+
+
+def _cached_in(arg) -> CachedCondition | None:
+    if isinstance(arg, Q) and len(arg) == 1 and not arg.negated:
+        arg = arg.children[0]
+    return arg if isinstance(arg, CachedCondition) else None
