@@ -5,17 +5,19 @@ actors its row in cases.lifecycle.TRANSITIONS names. Supervisors close and reope
 change case content. Administrators never act on cases.
 """
 
+from django.db.models import BigAutoField
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
 from agencies.models import Role, User
 from config.errors import Conflict, InvalidInput, NotAllowed
+from config.sql import CompiledRead, Slot
 from rulebooks.selectors import responsible_kinds_for_stage
 
 from .lifecycle import TRANSITIONS, Actor, CaseTransition
 from .models import Case, CaseState
 from .requirements import missing_for
-from .selectors import active_holding, visible_cases
+from .selectors import active_holding, case_scope
 
 CASE_WORKING_ROLES = (Role.CASEWORKER, Role.HOTLINE_OPERATOR)
 
@@ -72,9 +74,17 @@ def _is_responsible(user: User, case: Case, rule: CaseTransition) -> bool:
     return user.unit.kind in kinds
 
 
+# Whether a case is among those a scope (cases.selectors.case_scope) lets one see: asked on
+# every transition and case page, its SQL is compiled once per scope shape (issue 15: building
+# and compiling it through the ORM cost more CPU than the database's answer).
+_SEEN = CompiledRead(
+    lambda scope: Case.objects.filter(scope, pk=Slot("case", BigAutoField())).values("pk")[:1]
+)
+
+
 def may_see(user: User, case: Case) -> bool:
     """Whether the user may know the case exists (cases.selectors.visible_cases), read now."""
-    return visible_cases(user).filter(pk=case.pk).exists()
+    return bool(_SEEN.rows(case_scope(user), case=case.pk))
 
 
 def require_transition_actor(

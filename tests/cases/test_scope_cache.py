@@ -8,7 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from agencies.models import Role, Unit
-from cases import services
+from cases import permissions, services
 from cases.models import Case, CaseHolding, CaseState, HoldingEnd, Intake, Person
 from cases.selectors import (
     _POSSIBLE_DUPLICATES,
@@ -110,11 +110,13 @@ def _seen_by_each(world: dict) -> dict:
 
 def test_every_kind_of_user_sees_their_own_cases_from_the_shared_sql(world):
     CachedCondition._written.clear()
+    permissions._SEEN._compiled.clear()
     assert _seen_by_each(world) == world
     reversed_world = dict(reversed(world.items()))
     assert _seen_by_each(reversed_world) == world  # now every shape is cached
-    for user, cases in world.items():
+    for user, cases in (*world.items(), *reversed_world.items()):  # may_see compiled, then warm
         for case in Case.objects.all():
+            assert permissions.may_see(user, case) == (case in cases)
             if case in cases:
                 assert get_visible_case(user, case.uuid) == case
             else:

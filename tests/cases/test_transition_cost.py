@@ -3,17 +3,20 @@ caseworker and for a supervisor of the province, however often the case has move
 answer is the case summary the serializer writes, though built without it."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case
-from tests.cast import INTAKE, api, drf_case_summary, move, open_case
+from cases.services import transition_case
+from tests.cast import INTAKE, api, drf_case_summary, move, open_case, police_held_case
 
 pytestmark = pytest.mark.django_db
 
-# Session, user (and for a supervisor the second factor's device and the provinces they
-# supervise), the case's lock, whether the mover may see it (for a supervisor also their
-# permission; a caseworker's is their unit's holding), the data key, the UPDATE, the stage
-# change, the process's outbox row, the audit event, and the transaction.
-MAX_QUERIES = {"caseworker": 12, "supervisor": 14}
+# Session, user (and for a supervisor the second factor's device), the case's lock with its
+# lead unit, whether the mover may see it (for a supervisor also their permission; a
+# caseworker's is their unit's holding), the data key, the UPDATE, the stage change, the
+# process's outbox row, the audit event, and the transaction.
+MAX_QUERIES = {"caseworker": 12, "supervisor": 12}
 CLOSE = {"closure_reason": "declined_support"}
 REOPEN = {"reason": "The victim asked for support again"}
 
@@ -46,3 +49,19 @@ def test_the_answers_of_intake_and_transition_are_the_summary_serializer_s(cast)
     assert closed["closure_reason"] == "declined_support"
     reopened = move(police, closed["id"], "reopen", **REOPEN)
     assert reopened == _summary(reopened["id"])
+
+
+def test_the_case_is_locked_and_read_with_its_lead_unit_in_one_query(
+    cast, django_assert_num_queries
+):
+    case = police_held_case()
+    lead = case.lead_unit
+    with CaptureQueriesContext(connection) as captured:
+        moved = transition_case(cast.supervisor, case, "close", **CLOSE)
+    with django_assert_num_queries(0):
+        assert (moved.lead_unit.pk, moved.lead_unit.code) == (lead.pk, lead.code)
+    reads = [q["sql"] for q in captured.captured_queries if 'FROM "cases_case"' in q["sql"]]
+    assert 'JOIN "agencies_unit"' in reads[0]
+    if connection.features.has_select_for_update_of:
+        assert reads[0].endswith('FOR UPDATE OF "cases_case"')
+    assert moved.state == "closed" and Case.objects.get(pk=case.pk).version == moved.version
