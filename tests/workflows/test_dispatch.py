@@ -6,12 +6,12 @@ import threading
 
 import pytest
 from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.status import PROCESS, STATUS
 
 from cases import services as case_services
-from cases.models import Case, CaseHolding
+from cases.models import CaseHolding
 from workflows import services as workflow_services
 from workflows.models import PendingProcessSync
 from workflows.process import CaseProcess
@@ -113,44 +113,6 @@ def test_a_closure_between_two_runs_ends_the_run_and_a_reopening_starts_another(
     assert _stages(case) == ["verification"]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_case_waits_for_its_own_sync_only(cast, monkeypatch):
-    """One case per transaction (issue 15): while the dispatcher syncs a case, the next case
-    it will sync is not locked, and a transition of it goes ahead (a batch of cases in one
-    transaction kept every case of the batch locked until the last was synced)."""
-    first, second = _intake(cast.hotline, "Người 1"), _intake(cast.hotline, "Người 2")
-    syncing, go_on = threading.Event(), threading.Event()
-    sync = workflow_services._sync_locked
-
-    def held_in_the_first(case):
-        if case.pk == first.pk:
-            syncing.set()
-            go_on.wait(10)
-        return sync(case)
-
-    monkeypatch.setattr(workflow_services, "_sync_locked", held_in_the_first)
-    synced = []
-
-    def dispatcher():
-        synced.append(sync_pending_processes())
-        connection.close()
-
-    thread = threading.Thread(target=dispatcher)
-    thread.start()
-    try:
-        assert syncing.wait(10)
-        with transaction.atomic():  # NOWAIT: raises at once if the dispatcher holds it
-            Case.objects.select_for_update(nowait=True).get(pk=second.pk)
-            with pytest.raises(OperationalError):
-                Case.objects.select_for_update(nowait=True).get(pk=first.pk)
-    finally:
-        go_on.set()
-        thread.join()
-    assert synced == [2]
-    assert _stages(first) == _stages(second) == ["intake"]
-
-
 def _synchronous_commit() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
@@ -160,7 +122,7 @@ def _synchronous_commit() -> str:
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's synchronous_commit")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_dispatcher_alone_commits_without_waiting_for_the_disk(cast, monkeypatch):
-    """Its case is free again without waiting for an fsync; within a caller's transaction
+    """Its cases are free again without waiting for an fsync; within a caller's transaction
     the commit is the caller's, and waits for the disk."""
     _intake(cast.hotline)
     seen = []
@@ -194,9 +156,9 @@ def test_syncing_n_cases_costs_the_same_few_queries_per_case_whatever_n(cast):
     _queries_to_sync(cast.hotline, 1, 100)  # the content type of a case, cached once
     few = _queries_to_sync(cast.hotline, 3, 0)
     many = _queries_to_sync(cast.hotline, 9, 10)
-    # per case also its transaction's two, the lock (which reads the case), the deletion of
-    # its outbox row; per run the read of the pending cases
-    assert (few, many) == (3 * (11 + 4) + 1, 9 * (11 + 4) + 1)
+    # per batch: its transaction's two, the lock (which reads the cases), the deletion of
+    # their outbox rows
+    assert (few, many) == (3 * 11 + 4, 9 * 11 + 4)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections")
@@ -249,4 +211,4 @@ def test_syncing_closed_cases_costs_the_same_few_queries_per_case_whatever_n(cas
     _queries_to_sync_closures(cast.hotline, 1, 100)  # content types, cached once
     few = _queries_to_sync_closures(cast.hotline, 2, 0)
     many = _queries_to_sync_closures(cast.hotline, 5, 10)
-    assert (few, many) == (2 * (PER_CLOSURE + 4) + 1, 5 * (PER_CLOSURE + 4) + 1)
+    assert (few, many) == (2 * PER_CLOSURE + 4, 5 * PER_CLOSURE + 4)
