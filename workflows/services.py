@@ -299,8 +299,8 @@ def _sync_batch(passed: set[int], batch_size: int) -> int:
 def _commit_without_waiting_for_the_disk() -> None:
     """The dispatcher's transaction commits without waiting for its WAL to reach the disk
     (PostgreSQL's synchronous_commit off, for this transaction only), so that the cases it
-    locks are free again at once, not after an fsync (issue 15: under load, transitions
-    waited for the dispatcher's COMMIT). Nothing can be lost: a crash before the WAL is
+    locks are free again as soon as it commits, not after an fsync as well: a transition of
+    one of them waits for the batch. Nothing can be lost: a crash before the WAL is
     written undoes the syncs and the deletion of their outbox rows together, and the next run
     syncs the cases again; and any later change of a case, a synchronous commit, writes the
     WAL up to it first."""

@@ -54,10 +54,11 @@ def _reserve_case_number(actor: User, data: IntakeData, received_at: datetime) -
 # The counter's row is every intake's of the unit (one prefix and year): its UPDATE commits
 # without waiting for its WAL to reach the disk (PostgreSQL's synchronous_commit off, for this
 # statement's transaction only), so that the next intake's UPDATE does not queue behind an
-# fsync (issue 15: at 16 clients a quarter of the intakes waited on that row). Nothing can be
-# lost: the intake that uses the number commits later, synchronously, which writes the WAL up
-# to its own commit, the counter's before it; a crash before that took a number of an intake
-# that never committed, a gap as a failed intake leaves.
+# fsync (issue 15: at 16 clients, a quarter of a session on average waited for that row while
+# its holder waited for the disk). Nothing can be lost: the intake that uses the number
+# commits later, synchronously, which writes the WAL up to its own commit, the counter's
+# before it; a crash before that took a number of an intake that never committed, a gap as a
+# failed intake leaves.
 _ON_ITS_OWN = {"postgresql": " AND set_config('synchronous_commit', 'off', true) = 'off'"}
 
 
