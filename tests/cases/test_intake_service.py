@@ -9,6 +9,8 @@ is changed (docs/mutation.md).
 from datetime import datetime, timedelta
 
 import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from cases.inputs import IntakeData, PersonData
@@ -266,3 +268,43 @@ def test_a_rulebook_saved_is_seen_by_the_next_intake_at_once(demo_org):
     with pytest.raises(InvalidInput) as refused:
         create_intake(hotline, _report())
     assert refused.value.code == "no_rulebook"
+
+
+# --- the case number's counter ----------------------------------------------------------------
+
+
+def _synchronous_commit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        return cursor.fetchone()[0]
+
+
+def _counter_updates(captured: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in captured if q["sql"].startswith("UPDATE cases_casenumbersequence")]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's synchronous_commit")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_counter_alone_commits_without_waiting_for_the_disk(demo_org):
+    """The counter's own transaction (autocommit) does not wait for an fsync, so the next
+    intake does not queue behind it (issue 15); the setting ends with that statement."""
+    hotline = cast_user("demo-hotline")
+    with CaptureQueriesContext(connection) as captured:
+        first = create_intake(hotline, _report())
+    updates = _counter_updates(captured)  # the first of the year: it creates the counter
+    assert updates and all("set_config('synchronous_commit', 'off', true)" in u for u in updates)
+    assert _synchronous_commit() == "on"
+    second = create_intake(hotline, _report())
+    assert int(second.case.number[-6:]) == int(first.case.number[-6:]) + 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's synchronous_commit")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_within_a_callers_transaction_its_commit_stays_synchronous(demo_org):
+    """A hotline call opens its case within its own transaction: that transaction, the
+    intake's, must still wait for the disk when it commits."""
+    hotline = cast_user("demo-hotline")
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        create_intake(hotline, _report())
+        assert _synchronous_commit() == "on"
+    assert "synchronous_commit" not in _counter_updates(captured)[0]

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.status import PROCESS, STATUS
 
@@ -111,6 +111,34 @@ def test_a_closure_between_two_runs_ends_the_run_and_a_reopening_starts_another(
     second = CaseProcess.active_for(case).get()
     assert second != first
     assert _stages(case) == ["verification"]
+
+
+def _synchronous_commit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's synchronous_commit")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_dispatcher_alone_commits_without_waiting_for_the_disk(cast, monkeypatch):
+    """Its cases are free again without waiting for an fsync; within a caller's transaction
+    the commit is the caller's, and waits for the disk."""
+    _intake(cast.hotline)
+    seen = []
+    sync = workflow_services._sync_locked
+
+    def seeing(case):
+        seen.append(_synchronous_commit())
+        return sync(case)
+
+    monkeypatch.setattr(workflow_services, "_sync_locked", seeing)
+    assert sync_pending_processes() == 1
+    assert _synchronous_commit() == "on"  # for the dispatcher's transaction only
+    _intake(cast.hotline)
+    with transaction.atomic():
+        assert sync_pending_processes() == 1
+    assert seen == ["off", "on"]
 
 
 def _queries_to_sync(hotline, count: int, start: int) -> int:
