@@ -1,5 +1,6 @@
 """Moving a case through its stages (chuyển giai đoạn): the one way a case's stage changes."""
 
+from typing import TypedDict, Unpack
 from uuid import UUID
 
 from django.db import DEFAULT_DB_ALIAS, transaction
@@ -17,36 +18,29 @@ from ..models import Case, StateChange
 from ..signals import stage_changed
 
 
-def transition_case(
-    actor: User,
-    case: Case,
-    name: str,
-    *,
-    reason: str = "",
-    closure_reason: str = "",
-    duplicate_of: Case | None = None,
-    expected_version: int | None = None,
-) -> Case:
+class Change(TypedDict, total=False):
+    """What a transition is given besides its name: the records some transitions require
+    (requirements), and the version of the case the caller read."""
+
+    reason: str
+    closure_reason: str
+    duplicate_of: Case | None
+    expected_version: int | None
+
+
+def transition_case(actor: User, case: Case, name: str, **change: Unpack[Change]) -> Case:
     """Move the case through the state machine (chuyển giai đoạn), or refuse with a clear error.
 
     The row is locked for the whole change, so of two concurrent changes one waits and then
     sees the new state; a client that read an older version gets 409 instead of overwriting.
     """
-    given = {"reason": reason, "closure_reason": closure_reason, "duplicate_of": duplicate_of}
+    _require_known(change)
     with transaction.atomic():
-        case = _locked("id", case.pk)
-        return _transition(actor, case, name, given, expected_version)
+        return _transition(actor, _locked("id", case.pk), name, change)
 
 
 def transition_visible_case(
-    actor: User,
-    case_id: UUID,
-    name: str,
-    *,
-    reason: str = "",
-    closure_reason: str = "",
-    duplicate_of: Case | None = None,
-    expected_version: int | None = None,
+    actor: User, case_id: UUID, name: str, **change: Unpack[Change]
 ) -> Case:
     """transition_case for a case named by its id, as the API moves one: 404 unless the actor
     may see it (no existence leak), before anything else is said about it.
@@ -56,7 +50,7 @@ def transition_visible_case(
     API read the case's visibility before the lock, and the supervisor's permission read it
     again under it).
     """
-    given = {"reason": reason, "closure_reason": closure_reason, "duplicate_of": duplicate_of}
+    _require_known(change)
     with transaction.atomic():
         try:
             case = _locked("uuid", case_id)
@@ -64,19 +58,26 @@ def transition_visible_case(
             raise NotFound(_("No such case.")) from exc
         if not permissions.may_see(actor, case):
             raise NotFound(_("No such case."))
-        return _transition(actor, case, name, given, expected_version, sees=True)
+        return _transition(actor, case, name, change, sees=True)
+
+
+def _require_known(change: dict) -> None:
+    """A misspelt keyword is a caller's bug, refused as a signature of its own would be."""
+    if unknown := change.keys() - Change.__annotations__.keys():
+        raise TypeError(f"unexpected keyword arguments: {sorted(unknown)}")
 
 
 def _transition(
-    actor: User,
-    case: Case,
-    name: str,
-    given: dict,
-    expected_version: int | None,
-    sees: bool | None = None,
+    actor: User, case: Case, name: str, change: Change, sees: bool | None = None
 ) -> Case:
     """The change itself, on the case row locked by the caller's transaction; `sees`: whether
     the actor may see the case, when the caller has read it under the lock."""
+    given = {
+        "reason": change.get("reason", ""),
+        "closure_reason": change.get("closure_reason", ""),
+        "duplicate_of": change.get("duplicate_of"),
+    }
+    expected_version = change.get("expected_version")
     if expected_version is not None and expected_version != case.version:
         raise Conflict(_("The case was changed by someone else; reload it."), "stale")
     _check(actor, case, name, given, sees)

@@ -65,3 +65,11 @@ def test_the_case_is_locked_and_read_with_its_lead_unit_in_one_query(
     if connection.features.has_select_for_update_of:
         assert reads[0].endswith('FOR UPDATE OF "cases_case"')
     assert moved.state == "closed" and Case.objects.get(pk=case.pk).version == moved.version
+
+
+@pytest.mark.parametrize("misspelt", [{"reasons": "x"}, {"expected_versoin": 1}])
+def test_a_misspelt_keyword_is_refused_and_changes_nothing(cast, misspelt):
+    case = police_held_case()
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        transition_case(cast.supervisor, case, "close", **CLOSE, **misspelt)
+    assert Case.objects.get(pk=case.pk).state == case.state
