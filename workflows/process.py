@@ -20,8 +20,9 @@ from cases.models import Case
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 
-# The stage the flow's gateways see instead of reading it again: the stage of the case row the
-# dispatcher holds locked, or a closure it missed and replays (workflows.services).
+# The stage the flow's gateways see instead of reading it again: the stage read with the case
+# by the dispatcher, which holds its process, or a closure it missed and replays
+# (workflows.services).
 _stage_seen: ContextVar[str | None] = ContextVar("stage_seen", default=None)
 
 
@@ -56,7 +57,7 @@ class CaseProcess(Process):
 
     def case_state(self) -> str:
         """The case's stage as stored now, never a cached copy (or, within flow_sees_stage,
-        the stage of the case row its caller holds locked, or of a missed closure replayed)."""
+        the stage its caller read with the case, or of a missed closure replayed)."""
         if (stage := _stage_seen.get()) is not None:
             return stage
         return Case.objects.values_list("state", flat=True).get(pk=self.artifact_object_id)

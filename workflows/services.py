@@ -112,7 +112,8 @@ def get_visible_task(user: User, task_id: int) -> CaseTask:
 def start_case_process(case: Case) -> CaseProcess | None:
     """Start the case's process unless one is running (idempotent); None for a closed case."""
     with transaction.atomic():
-        case = _locked(case)
+        _lock_process(case.pk)
+        case = Case.objects.get(pk=case.pk)
         process = CaseProcess.active_for(case).first()
         if process is None and case.state != CaseState.CLOSED:
             process = CaseFlow.start.run(case=case)
@@ -126,7 +127,28 @@ def sync_case_process(case: Case) -> CaseProcess | None:
     closed case's run ends; a reopened case (no running process) gets a new run.
     """
     with transaction.atomic():
-        return _sync_locked(_followed(Case.objects.select_for_update()).get(pk=case.pk))
+        _lock_process(case.pk)
+        return _sync_followed(_followed(Case.objects.all()).get(pk=case.pk))
+
+
+# The process locks among PostgreSQL's advisory locks: their first key, and how many second
+# keys (int4) the case ids share (a case past 2**31 shares its lock with another one, which
+# only makes the two wait for each other).
+_PROCESS_LOCKS = 0x4C56_0001
+_PROCESS_LOCK_IDS = 2**31
+
+
+def _lock_process(case_id: int) -> None:
+    """Hold the case's process until the commit: whoever changes a process (the dispatcher, a
+    reconciliation, the support track) holds it first, so that changes of one process happen
+    one at a time. Not the case row: transitions need that, and need not wait for a process to
+    follow them (on PostgreSQL, an advisory lock; SQLite writes one at a time anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, (%s %% %s)::int)",
+                [_PROCESS_LOCKS, case_id, _PROCESS_LOCK_IDS],
+            )
 
 
 def _followed(cases: QuerySet[Case]) -> QuerySet[Case]:
@@ -147,9 +169,9 @@ def _followed(cases: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
-def _sync_locked(case: Case) -> CaseProcess | None:
-    """sync_case_process for a case row locked by the caller's transaction and read with
-    _followed.
+def _sync_followed(case: Case) -> CaseProcess | None:
+    """sync_case_process for a case whose process the caller's transaction holds
+    (_lock_process), read with _followed after it took the lock.
 
     A run followed its case until the change it recorded (Process.data["change"]); a run
     whose case was closed since ends at that closure, as if synced then (its stage task done
@@ -160,8 +182,8 @@ def _sync_locked(case: Case) -> CaseProcess | None:
     if not case.runs:  # a new case, or a reopened one: a new run
         if case.state == CaseState.CLOSED:
             return None
-        # The case row is locked: its stage is the one read with it, and the flow's gateways
-        # need not read it again for each branch they weigh.
+        # The stage read with the case is the one the run follows (a later change is synced
+        # by the next run), and the flow's gateways need not read it again for each branch.
         with flow_sees_stage(case.state), new_run():
             return CaseFlow.start.run(case=case, change=last)
     process = CaseProcess.active_for(case).first()
@@ -199,7 +221,8 @@ def _missed_closure(case: Case, process: CaseProcess) -> StateChange | None:
         closures = closures.filter(at__gt=process.created)
     else:
         closures = closures.filter(pk__gt=followed)
-    return closures.order_by("pk").first()
+    # Not past the change read with the case: a later one, committed since, is the next run's.
+    return closures.filter(pk__lte=case.last_change_id or 0).order_by("pk").first()
 
 
 def _close_left_behind_all(case: Case, stage: str, change: StateChange | None) -> None:
@@ -210,16 +233,19 @@ def _close_left_behind_all(case: Case, stage: str, change: StateChange | None) -
 def follow_case_stage(sender, *, case: Case, **kwargs) -> None:
     """Receiver of cases.signals.stage_changed: the process is to follow the case's stage.
 
-    One INSERT in the caller's transaction (nothing when a sync of the case is already
-    pending); the dispatcher does the rest once it has committed."""
-    PendingProcessSync.objects.bulk_create([PendingProcessSync(case=case)], ignore_conflicts=True)
+    One INSERT in the caller's transaction; when a sync of the case is already pending, its
+    row only gets a new `change` mark, which tells a dispatcher syncing the case meanwhile to
+    leave the row. The dispatcher does the rest once this has committed."""
+    PendingProcessSync.objects.bulk_create(
+        [PendingProcessSync(case=case)],
+        update_conflicts=True,
+        unique_fields=["case"],
+        update_fields=["change"],
+    )
 
 
-# Cases synced per dispatcher transaction. One transaction per case cost a BEGIN, a COMMIT
-# and three reads per case (issue 15); a batch keeps its cases locked until it commits, so
-# that a transition of one of them waits for the batch's syncs (at 16 clients moving cases
-# the dispatcher syncs, the transitions' only lock waits; one transaction per case ends them
-# but costs the dispatcher 1.5 to 3.5 ms more CPU per case, which every intake pays).
+# Cases synced per dispatcher transaction: one transaction per case cost a BEGIN, a COMMIT and
+# three reads per case (issue 15).
 SYNC_BATCH = 50
 
 
@@ -231,10 +257,11 @@ def oldest_pending_sync() -> datetime | None:
 def sync_pending_processes(*, batch_size: int = SYNC_BATCH) -> int:
     """Sync the process of every case with a pending sync, oldest first; how many were synced.
 
-    A batch of cases at a time, in one transaction, which locks their outbox rows and the
-    cases (as every change of a case does, so that no transition runs meanwhile), syncs each
-    and deletes their rows: a row goes only with the sync that committed. A case another
-    transaction holds (a change, or another dispatcher) is left for the next run. When the
+    A batch of cases at a time, in one transaction, which holds their processes
+    (_lock_process), reads the cases, syncs each and deletes their rows: a row goes only with
+    the sync that committed, and only if no change of its case committed meanwhile (the
+    case's rows are not locked: a transition never waits for the dispatcher). A process
+    another transaction holds (another dispatcher) is left for the next run. When the
     sync of one case fails, its batch is rolled back, the failure counted on its row and
     logged, and the others are synced again without it: a failing case is retried by the
     next run without holding up the others. Idempotent: two dispatchers at once sync each
@@ -272,35 +299,64 @@ class _SyncFailed(Exception):
 
 
 def _sync_batch(passed: set[int], batch_size: int) -> int:
-    """Sync up to batch_size pending cases but those passed, in one transaction; how many.
-
-    The outbox rows and their cases are locked together, skipping those another transaction
-    holds: a row another dispatcher deleted meanwhile is not returned."""
+    """Sync up to batch_size pending cases but those passed, in one transaction; how many."""
     outermost = not connection.in_atomic_block
     with transaction.atomic():
         if outermost:  # within a caller's transaction, its commit is the caller's
             _commit_without_waiting_for_the_disk()
+        # Read after their processes are held, so that a sync another dispatcher committed
+        # meanwhile is seen (its outbox row gone, or the case's later stage).
+        held = _hold_pending(passed, batch_size)
         cases = list(
-            _followed(Case.objects.filter(pending_process_sync__isnull=False))
-            .exclude(pk__in=passed)
+            _followed(Case.objects.filter(pk__in=held, pending_process_sync__isnull=False))
             .select_related("pending_process_sync")
-            .select_for_update(skip_locked=True, of=("self", "pending_process_sync"))
-            .order_by("pending_process_sync__since", "pk")[:batch_size]
+            .order_by("pending_process_sync__since", "pk")
         )
         for case in cases:
             try:
-                _sync_locked(case)
+                _sync_followed(case)
             except Exception as exc:
                 raise _SyncFailed(case.pk) from exc
-        PendingProcessSync.objects.filter(case_id__in=[case.pk for case in cases]).delete()
+        _delete_synced(cases)
     return len(cases)
+
+
+def _hold_pending(passed: set[int], batch_size: int) -> list[int]:
+    """The oldest pending cases but those passed, at most batch_size, whose processes this
+    transaction now holds; a process another transaction holds is skipped, not waited for."""
+    pending = PendingProcessSync.objects.exclude(case_id__in=passed).order_by("since", "case_id")
+    if connection.vendor != "postgresql":  # SQLite writes one at a time
+        return list(pending.values_list("case_id", flat=True)[:batch_size])
+    # The candidates are read first (MATERIALIZED), so that the locks are tried on them
+    # alone, never on every pending row.
+    candidates, params = pending.values("case_id", "since")[:batch_size].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH candidates AS MATERIALIZED ({candidates})"  # noqa: S608 (the ORM's SQL)
+            " SELECT case_id FROM candidates"
+            " WHERE pg_try_advisory_xact_lock(%s, (case_id %% %s)::int)",
+            [*params, _PROCESS_LOCKS, _PROCESS_LOCK_IDS],
+        )
+        return [case_id for (case_id,) in cursor.fetchall()]
+
+
+def _delete_synced(cases: list[Case]) -> None:
+    """Delete the outbox rows of the synced cases, each only if its `change` mark is the one
+    read with the case: a change committed since gave it a new one, and the row stays for the
+    next run (a change still uncommitted holds the row: the deletion waits for it)."""
+    if cases:
+        read = Q()
+        for case in cases:
+            read |= Q(case_id=case.pk, change=case.pending_process_sync.change)
+        PendingProcessSync.objects.filter(read).delete()
 
 
 def _commit_without_waiting_for_the_disk() -> None:
     """The dispatcher's transaction commits without waiting for its WAL to reach the disk
-    (PostgreSQL's synchronous_commit off, for this transaction only), so that the cases it
-    locks are free again as soon as it commits, not after an fsync as well: a transition of
-    one of them waits for the batch. Nothing can be lost: a crash before the WAL is
+    (PostgreSQL's synchronous_commit off, for this transaction only), so that the processes
+    and outbox rows it holds are free again as soon as it commits, not after an fsync as
+    well: a change of one of its cases waits for the deletion of its outbox row. Nothing can
+    be lost: a crash before the WAL is
     written undoes the syncs and the deletion of their outbox rows together, and the next run
     syncs the cases again; and any later change of a case, a synchronous commit, writes the
     WAL up to it first."""
@@ -378,8 +434,10 @@ def complete_support_track(actor: User, task: CaseTask) -> Case:
 
 
 def _locked(case: Case) -> Case:
-    """The case row, locked: process changes for one case happen one at a time."""
-    return Case.objects.select_for_update().get(pk=case.pk)
+    """The case row locked, and its process held (_lock_process)."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _lock_process(case.pk)
+    return case
 
 
 def _require_open(task: CaseTask, case: Case, track: str) -> None:

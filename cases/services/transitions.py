@@ -112,14 +112,17 @@ def _transition(
 
 
 # The case row locked for a transition, with its lead unit for the caller's answer
-# (CaseSummarySerializer; only the case row is locked), by its id or uuid: compiled once,
+# (CaseSummarySerializer; only the case row is locked), by its id or uuid. FOR NO KEY UPDATE,
+# as the UPDATE that follows changes no key: rows that only point to the case (a stage
+# change, a referral) can be added meanwhile, and every other change of the case, which
+# locks it FOR UPDATE, waits. Compiled once,
 # as building and compiling the locking read through the ORM cost more CPU than the database
 # takes to answer it (issue 15). The instances are made from the row as the ORM makes them.
 _CASE_COLUMNS = tuple(field.attname for field in Case._meta.concrete_fields)
 _UNIT_COLUMNS = tuple(field.attname for field in Unit._meta.concrete_fields)
 _LOCKED_CASE = CompiledRead(
     lambda key: (
-        Case.objects.select_for_update(of=("self",))
+        Case.objects.select_for_update(of=("self",), no_key=True)
         .filter(**{key: Slot("case", Case._meta.get_field(key))})
         .values(*_CASE_COLUMNS, *(f"lead_unit__{column}" for column in _UNIT_COLUMNS))
     )

@@ -63,7 +63,7 @@ def test_the_case_is_locked_and_read_with_its_lead_unit_in_one_query(
     reads = [q["sql"] for q in captured.captured_queries if 'FROM "cases_case"' in q["sql"]]
     assert 'JOIN "agencies_unit"' in reads[0]
     if connection.features.has_select_for_update_of:
-        assert reads[0].endswith('FOR UPDATE OF "cases_case"')
+        assert reads[0].endswith('FOR NO KEY UPDATE OF "cases_case"')
     assert moved.state == "closed" and Case.objects.get(pk=case.pk).version == moved.version
 
 

@@ -47,14 +47,14 @@ def test_an_intake_leaves_its_process_to_the_dispatcher(cast):
 
 def test_a_failing_sync_keeps_its_row_and_the_others_go_on(cast, monkeypatch):
     broken, fine = _intake(cast.hotline, "Trần Văn B"), _intake(cast.hotline, "Lê Thị C")
-    sync = workflow_services._sync_locked
+    sync = workflow_services._sync_followed
 
     def fails_for_one(case):
         if case.pk == broken.pk:
             raise RuntimeError("Trần Văn B")  # a value of the case, in the error's text
         return sync(case)
 
-    monkeypatch.setattr(workflow_services, "_sync_locked", fails_for_one)
+    monkeypatch.setattr(workflow_services, "_sync_followed", fails_for_one)
     assert sync_pending_processes() == 1
     row = PendingProcessSync.objects.get()
     assert (row.case_id, row.attempts, row.last_error) == (broken.pk, 1, "RuntimeError")
@@ -126,13 +126,13 @@ def test_the_dispatcher_alone_commits_without_waiting_for_the_disk(cast, monkeyp
     the commit is the caller's, and waits for the disk."""
     _intake(cast.hotline)
     seen = []
-    sync = workflow_services._sync_locked
+    sync = workflow_services._sync_followed
 
     def seeing(case):
         seen.append(_synchronous_commit())
         return sync(case)
 
-    monkeypatch.setattr(workflow_services, "_sync_locked", seeing)
+    monkeypatch.setattr(workflow_services, "_sync_followed", seeing)
     assert sync_pending_processes() == 1
     assert _synchronous_commit() == "on"  # for the dispatcher's transaction only
     _intake(cast.hotline)
@@ -156,9 +156,9 @@ def test_syncing_n_cases_costs_the_same_few_queries_per_case_whatever_n(cast):
     _queries_to_sync(cast.hotline, 1, 100)  # the content type of a case, cached once
     few = _queries_to_sync(cast.hotline, 3, 0)
     many = _queries_to_sync(cast.hotline, 9, 10)
-    # per batch: its transaction's two, the lock (which reads the cases), the deletion of
-    # their outbox rows
-    assert (few, many) == (3 * 11 + 4, 9 * 11 + 4)
+    # per batch: its transaction's two, holding the processes, reading the cases, the
+    # deletion of their outbox rows
+    assert (few, many) == (3 * 11 + 5, 9 * 11 + 5)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections")
@@ -182,6 +182,109 @@ def test_two_dispatchers_at_once_sync_each_case_once(cast):
     for case in cases:
         assert CaseProcess.objects.filter(artifact_object_id=case.pk).count() == 1
         assert _stages(case) == ["intake"]
+
+
+def _pausing_dispatcher(monkeypatch) -> tuple[threading.Thread, threading.Event, threading.Event]:
+    """A dispatcher run in a thread that stops once it has read its cases, before it syncs
+    them, until `resume` is set; `paused` is set when it stops there."""
+    paused, resume = threading.Event(), threading.Event()
+    sync = workflow_services._sync_followed
+
+    def syncing_once_resumed(case):
+        paused.set()
+        assert resume.wait(10)
+        return sync(case)
+
+    monkeypatch.setattr(workflow_services, "_sync_followed", syncing_once_resumed)
+
+    def run():
+        try:
+            sync_pending_processes()
+        finally:
+            paused.set()
+            connection.close()
+
+    return threading.Thread(target=run), paused, resume
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_change_made_while_the_dispatcher_syncs_its_case_neither_waits_nor_is_lost(
+    cast, monkeypatch
+):
+    """The transition does not wait for the dispatcher's batch (it would time out here), and
+    the outbox row it marked survives the batch: the next run syncs the change."""
+    case = _intake(cast.hotline)
+    dispatcher, paused, resume = _pausing_dispatcher(monkeypatch)
+    dispatcher.start()
+    assert paused.wait(10)
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            case_services.transition_case(
+                cast.hotline, case, "close", closure_reason="declined_support"
+            )
+    finally:
+        resume.set()
+        dispatcher.join()
+    assert _stages(case) == ["intake"]  # the batch synced the stage it read
+    assert PendingProcessSync.objects.filter(case=case).exists()
+    assert sync_pending_processes() == 1
+    assert not CaseProcess.active_for(case).exists() and _stages(case) == []  # closed
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_closure_committed_after_the_dispatcher_read_its_case_is_the_next_run_s(
+    cast, monkeypatch
+):
+    """The batch syncs the stage it read, not a closure committed since (it would end the run
+    there and start another for the stage it read): one run, ended by the next dispatch."""
+    hotline = cast.hotline
+    case = _intake(hotline)
+    sync_pending_processes()
+    case_services.record_screening(hotline, case, indicators=["deception"], purposes=[])
+    case = case_services.transition_case(hotline, case, "start_verification")
+    dispatcher, paused, resume = _pausing_dispatcher(monkeypatch)
+    dispatcher.start()
+    assert paused.wait(10)
+    try:
+        case_services.transition_case(hotline, case, "close", closure_reason="declined_support")
+    finally:
+        resume.set()
+        dispatcher.join()
+    assert _stages(case) == ["verification"]
+    monkeypatch.undo()
+    assert sync_pending_processes() == 1
+    [run] = CaseProcess.objects.filter(artifact_object_id=case.pk)
+    assert run.status == PROCESS.DONE
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_case_whose_process_another_transaction_holds_is_left_for_the_next_run(cast):
+    held, free = _intake(cast.hotline, "Người 1"), _intake(cast.hotline, "Người 2")
+    holding, release = threading.Event(), threading.Event()
+
+    def hold():
+        with transaction.atomic():
+            workflow_services._lock_process(held.pk)
+            holding.set()
+            release.wait(10)
+        connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert holding.wait(10)
+    try:
+        assert sync_pending_processes() == 1
+    finally:
+        release.set()
+        holder.join()
+    assert _stages(free) == ["intake"] and _stages(held) == []
+    assert sync_pending_processes() == 1
+    assert _stages(held) == ["intake"]
 
 
 def test_celery_beat_runs_the_dispatcher_every_few_seconds():
@@ -211,4 +314,4 @@ def test_syncing_closed_cases_costs_the_same_few_queries_per_case_whatever_n(cas
     _queries_to_sync_closures(cast.hotline, 1, 100)  # content types, cached once
     few = _queries_to_sync_closures(cast.hotline, 2, 0)
     many = _queries_to_sync_closures(cast.hotline, 5, 10)
-    assert (few, many) == (2 * PER_CLOSURE + 4, 5 * PER_CLOSURE + 4)
+    assert (few, many) == (2 * PER_CLOSURE + 5, 5 * PER_CLOSURE + 5)
