@@ -17,7 +17,8 @@ from cases.selectors import (
     possible_duplicates,
     visible_cases,
 )
-from config.errors import NotFound
+from cases.services import transition_visible_case
+from config.errors import InvalidInput, NotFound
 from config.sql import CachedCondition
 from tests.cast import cast_user
 
@@ -117,11 +118,24 @@ def test_every_kind_of_user_sees_their_own_cases_from_the_shared_sql(world):
     for user, cases in (*world.items(), *reversed_world.items()):  # may_see compiled, then warm
         for case in Case.objects.all():
             assert permissions.may_see(user, case) == (case in cases)
+            assert _found_by_a_transition(user, case) == (case in cases)
             if case in cases:
                 assert get_visible_case(user, case.uuid) == case
             else:
                 with pytest.raises(NotFound):
                     get_visible_case(user, case.uuid)
+
+
+def _found_by_a_transition(user, case) -> bool:
+    """Whether a transition of the case by the user gets past 404 (to the unknown name's 400:
+    nothing is moved)."""
+    try:
+        transition_visible_case(user, case.uuid, "no_such_transition")
+    except NotFound:
+        return False
+    except InvalidInput:
+        return True
+    raise AssertionError("an unknown transition was made")
 
 
 def test_every_kind_of_user_finds_their_own_open_cases_as_possible_duplicates(world):
