@@ -129,8 +129,8 @@ class _Compiled:
 class CompiledRead:
     """A read through values(), `build(*args)`, compiled to SQL once per database and shape
     and then only run (for its rows, or for how many there are), with each call's values:
-    building and compiling a read through the ORM
-    cost several times what the database takes to answer it (issue 15).
+    building and compiling a read through the ORM cost several times what the database takes
+    to answer it (issue 15).
 
     The shape is the arguments. A CachedCondition (or a Q of one alone) counts by its shape
     and the outer columns it reads; its parameters are the call's, filled in on each run. Any
