@@ -15,12 +15,7 @@ from security.idempotency import MAX_KEY_LENGTH, fingerprint
 
 from . import permissions, serializers, services
 from .models import Case, CaseState
-from .selectors import (
-    duplicates_of_intake,
-    get_visible_case,
-    visible_cases,
-    with_lead_unit_code,
-)
+from .selectors import CaseList, duplicates_of_intake, get_visible_case
 
 
 def _validated(serializer_class, data):
@@ -116,18 +111,13 @@ class CaseListView(generics.ListAPIView):
     serializer_class = serializers.CaseSummarySerializer
     pagination_class = CappedCountPagination
 
-    def get_queryset(self):
-        cases = visible_cases(self.request.user)
-        if state := self.request.query_params.get("state"):
-            if state not in CaseState.values:
-                raise InvalidInput(_("Unknown stage: %(name)s.") % {"name": state[:40]})
-            cases = cases.filter(state=state)
-        return cases.order_by("-received_at", "-id")
-
     def list(self, request: Request, *args, **kwargs) -> Response:
         """A page as CaseSummarySerializer would write it, from the page's columns only."""
-        cases = with_lead_unit_code(self.get_queryset())
-        rows = self.paginate_queryset(cases.values(*serializers.SUMMARY_COLUMNS))
+        state = request.query_params.get("state") or None
+        if state is not None and state not in CaseState.values:
+            raise InvalidInput(_("Unknown stage: %(name)s.") % {"name": state[:40]})
+        cases = CaseList(request.user, serializers.SUMMARY_COLUMNS, state=state)
+        rows = self.paginator.paginate_read(request, cases.page, cases.count)
         return self.get_paginated_response(serializers.case_summaries(rows))
 
 

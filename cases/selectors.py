@@ -4,13 +4,13 @@ from functools import partial
 
 from django.conf import settings
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import AgencyKind, Role, Unit, User
 from config.errors import NotFound
-from config.sql import CachedCondition, CompiledRead
+from config.sql import CachedCondition, CompiledRead, Constant
 from places.models import Province
 from security.blind_index import id_number_index, name_birth_year_index, phone_index
 
@@ -108,6 +108,50 @@ def with_lead_unit_code(cases: QuerySet[Case]) -> QuerySet[Case]:
     index-served semi-join into hash joins over the whole table (issue 15)."""
     code = Unit.objects.filter(pk=OuterRef("lead_unit_id")).order_by().values("code")[:1]
     return cases.annotate(lead_unit_code=Subquery(code))
+
+
+class CaseList:
+    """The cases a user may see, newest first, as the case list reads them (GET
+    /api/v1/cases/), optionally in one stage: a page of some columns, and how many there are,
+    counting no further than asked. Both reads are compiled once per scope shape, stage, columns
+    and bounds, then only run (config.sql.CompiledRead): built and compiled through the ORM on
+    every request, they cost the list more CPU than the database took (issue 15)."""
+
+    def __init__(self, user: User, columns: tuple[str, ...], *, state: str | None = None):
+        self._scope = case_scope(user)  # one scope for the page and its count
+        self._columns = columns
+        self._state = state
+
+    def page(self, offset: int, limit: int) -> list[dict]:
+        """At most `limit` cases from `offset` on, by column name (with `lead_unit_code`)."""
+        return _CASE_PAGES.rows(self._scope, self._state, self._columns, offset, limit)
+
+    def count(self, most: int) -> int:
+        """How many cases there are, counting `most` at most."""
+        return _CASE_COUNTS.count(self._scope, self._state, most)
+
+
+def _listed(scope: Q, state: str | None) -> QuerySet[Case]:
+    """The stage is written into the SQL (Constant), so that PostgreSQL plans each stage's
+    list for that stage."""
+    cases = Case.objects.filter(scope)
+    return cases if state is None else cases.filter(state=Constant(state, CharField()))
+
+
+# The page's bounds are written into the SQL, not left open (Slot): PostgreSQL's generic plan
+# of a LIMIT or OFFSET parameter assumes a tenth of the rows are wanted, and it sorted every
+# case the police see (101 ms) instead of walking the list's index (9 ms, issue 15). Each
+# offset is then a shape of its own, as it was a statement of its own through the ORM.
+_CASE_PAGES = CompiledRead(
+    lambda scope, state, columns, offset, limit: (
+        with_lead_unit_code(_listed(scope, state))
+        .order_by("-received_at", "-id")
+        .values(*columns)[offset : offset + limit]
+    )
+)
+_CASE_COUNTS = CompiledRead(
+    lambda scope, state, most: _listed(scope, state).order_by().values("pk")[:most]
+)
 
 
 def get_visible_case(user: User, case_id, *, for_update: bool = False) -> Case:

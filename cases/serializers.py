@@ -255,9 +255,10 @@ def case_summaries(rows: list[dict]) -> list[dict]:
     """CaseSummarySerializer's output for many cases, built from `values(*SUMMARY_COLUMNS)`
     rows (or summary_columns of cases): a long list without a model instance per row nor
     DRF's per-field machinery (issue 15: the list's cost was mostly that). The labels and the
-    reason's wording are translated once per page."""
+    reason's wording are translated once per page, and the time zone looked up once."""
     reason = str(RULEBOOK_REASON)
     states = {value: str(label) for value, label in CaseState.choices}
+    zone = timezone.get_current_timezone()
 
     return [
         {
@@ -265,7 +266,7 @@ def case_summaries(rows: list[dict]) -> list[dict]:
             "number": row["number"],
             "rulebook": row["rulebook"],
             "rulebook_reason": _rulebook_reason(reason, row["received_at"]),
-            "received_at": api_datetime(row["received_at"]),
+            "received_at": api_datetime(row["received_at"], zone),
             "channel": row["channel"],
             "province": row["province_id"],
             "state": row["state"],
@@ -277,8 +278,8 @@ def case_summaries(rows: list[dict]) -> list[dict]:
             "closure_reason": row["closure_reason"],
             "lead_unit": row[LEAD_UNIT],
             "version": row["version"],
-            "created_at": api_datetime(row["created_at"]),
-            "updated_at": api_datetime(row["updated_at"]),
+            "created_at": api_datetime(row["created_at"], zone),
+            "updated_at": api_datetime(row["updated_at"], zone),
         }
         for row in rows
     ]

@@ -8,6 +8,7 @@ Pagination.max_limit rows with numeric, bounded limit and offset (400 otherwise)
 
 import io
 import itertools
+from collections.abc import Callable
 
 from django.conf import settings
 from django.http import JsonResponse
@@ -133,16 +134,31 @@ class CappedCountPagination(Pagination):
     count_cap = 1000
 
     def paginate_queryset(self, queryset, request, view=None):
+        return self.paginate_read(
+            request,
+            lambda offset, limit: list(queryset[offset : offset + limit]),
+            lambda most: queryset.order_by().values("pk")[:most].count(),
+        )
+
+    def paginate_read(
+        self,
+        request,
+        page: Callable[[int, int], list],
+        count: Callable[[int], int],
+    ) -> list:
+        """The page of a list read by `page(offset, limit)`, which gives at most `limit` rows
+        from `offset` on, and counted, when the page does not tell, by `count(most)`, which
+        counts at most `most` rows."""
         self.request = request
         self.limit = self.get_limit(request)
         self.offset = self.get_offset(request)
-        rows = list(queryset[self.offset : self.offset + self.limit + 1])
+        rows = page(self.offset, self.limit + 1)
         self.has_next = len(rows) > self.limit
         rows = rows[: self.limit]
         if self.offset == 0 and not self.has_next:
             self.count, self.count_capped = len(rows), False
         else:
-            counted = queryset.order_by().values("pk")[: self.count_cap + 1].count()
+            counted = count(self.count_cap + 1)
             self.count_capped = counted > self.count_cap
             self.count = min(counted, self.count_cap)
         return rows

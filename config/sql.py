@@ -128,8 +128,9 @@ class _Compiled:
 
 class CompiledRead:
     """A read through values(), `build(*args)`, compiled to SQL once per database and shape
-    and then only run, with each call's values: building and compiling a read through the ORM
-    cost several times what the database takes to answer it (issue 15).
+    and then only run (for its rows, or for how many there are), with each call's values:
+    building and compiling a read through the ORM cost several times what the database takes
+    to answer it (issue 15).
 
     The shape is the arguments. A CachedCondition (or a Q of one alone) counts by its shape
     and the outer columns it reads; its parameters are the call's, filled in on each run. Any
@@ -150,13 +151,22 @@ class CompiledRead:
 
     def rows(self, *args: Hashable, **slots) -> list[dict]:
         """The rows of the read built on `args`, with these Slots' values, by column name."""
+        return self._run(args, slots, counted=False)
+
+    def count(self, *args: Hashable, **slots) -> int:
+        """How many rows the read built on `args` has, counted by the database as
+        QuerySet.count() counts them (a sliced read in a subquery: its LIMIT caps the count)."""
+        rows = self._run(args, slots, counted=True)
+        return rows[0][_COUNT] if rows else 0
+
+    def _run(self, args: tuple, slots: dict, *, counted: bool) -> list[dict]:
         connection = connections[self._using]
         conditions = [_cached_in(arg) for arg in args]
         shape = (_shape(c) if c else arg for c, arg in zip(conditions, args, strict=True))
-        key = (connection.vendor, *shape)
+        key = (connection.vendor, counted, *shape)
         compiled = self._compiled.get(key)
         if compiled is None:
-            compiled = self._compile(connection, args, conditions)
+            compiled = self._compile(connection, args, conditions, counted)
             with self._lock:
                 self._compiled[key] = compiled
                 while len(self._compiled) > self._size:
@@ -176,8 +186,11 @@ class CompiledRead:
                         row[position] = converter(row[position], expression, connection)
         return [dict(zip(compiled.names, row, strict=True)) for row in rows]
 
-    def _compile(self, connection: BaseDatabaseWrapper, args: tuple, conditions: list) -> _Compiled:
-        """The read built with a _Param in place of each of its conditions' parameters."""
+    def _compile(
+        self, connection: BaseDatabaseWrapper, args: tuple, conditions: list, counted: bool
+    ) -> _Compiled:
+        """The read built with a _Param in place of each of its conditions' parameters (or
+        the count of its rows)."""
         given, count = [], 0
         for arg, c in zip(args, conditions, strict=True):
             if c is None:
@@ -192,12 +205,18 @@ class CompiledRead:
             sql, params = compiler.as_sql()
         except EmptyResultSet:
             return _Compiled(None, (), names, ())
+        if counted:  # as Django's AggregateQuery writes the count of a sliced query
+            sql = f"SELECT COUNT(*) FROM ({sql}) subquery"  # noqa: S608 (compiled by the ORM)
+            return _Compiled(sql, tuple(params), (_COUNT,), ())
         columns = [selected[0] for selected in compiler.select[: compiler.col_count]]
         converters = tuple(
             (position, tuple(functions), expression)
             for position, (functions, expression) in compiler.get_converters(columns).items()
         )
         return _Compiled(sql, tuple(params), names, converters)
+
+
+_COUNT = "count"
 
 
 def _value(param, values: list, slots: dict, connection: BaseDatabaseWrapper):

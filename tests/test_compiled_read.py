@@ -93,3 +93,23 @@ def test_it_keeps_the_most_recent_shapes_only(cases):
     for case in cases:
         read.rows(Q(number=case.number))
     assert len(read._compiled) == 2
+
+
+def test_it_counts_as_the_orm_does_capped_by_the_slice(cases, monkeypatch):
+    """count() is the database's COUNT of the read (a sliced read counted in a subquery, as
+    QuerySet.count() counts it), compiled apart from the same read's rows."""
+    read = CompiledRead(lambda *conditions: _cases(*conditions)[:2])
+    compiled = _counted(monkeypatch, read)
+    numbers = [case.number for case in cases]
+    for _ in range(2):
+        assert read.count(_numbered(*numbers)) == _cases(_numbered(*numbers))[:2].count() == 2
+        assert read.count(_numbered(*numbers[:1])) == 1
+        assert [row["number"] for row in read.rows(_numbered(*numbers))] == numbers[:2]
+    assert len(compiled) == 3  # the count of each shape, and the rows: each once
+
+
+def test_a_count_that_matches_nothing_asks_the_database_nothing(cases, django_assert_num_queries):
+    read = CompiledRead(_cases)
+    for _ in range(2):
+        with django_assert_num_queries(0):
+            assert read.count(_numbered(cases[0].number), Q(pk__in=[])) == 0

@@ -116,3 +116,52 @@ def test_rows_have_exactly_the_summary_serializers_declared_fields(border):
     assert sorted(json.loads(VietnamTimeJSONRenderer().render(many)), key=str) == sorted(
         rows, key=str
     )
+
+
+def test_a_page_is_one_query_and_its_count_one_more(border, cast, django_assert_num_queries):
+    """The list reads the page (the lead units' codes in it) in one query, compiled once
+    (cases.selectors.CaseList): nothing else than the signed-in user's own reads."""
+    for _ in range(3):
+        open_case(border)
+    supervisor = api(cast.supervisor)
+    border.get(CASES), supervisor.get(CASES)  # warm: translations, content types
+    with django_assert_num_queries(3):  # session, user; the page
+        assert border.get(CASES).json()["count"] == 3
+    with django_assert_num_queries(4):  # + the capped count
+        assert border.get(f"{CASES}?limit=2").json()["count"] == 3
+    with django_assert_num_queries(5):  # session, user, second factor, unit; the page
+        supervisor.get(CASES)
+
+
+def test_a_stage_lists_that_stage_only_and_counts_it(border):
+    opened = [open_case(border)["id"] for _ in range(4)]
+    Case.objects.filter(uuid__in=opened[:3]).update(
+        state=CaseState.CLOSED, closure_reason=ClosureReason.DECLINED_SUPPORT
+    )
+    closed = border.get(f"{CASES}?state=closed&limit=2").json()
+    assert [row["id"] for row in closed["results"]] == [opened[2], opened[1]]  # newest first
+    assert (closed["count"], closed["count_capped"]) == (3, False)
+    assert "state=closed" in closed["next"]
+    rest = border.get(closed["next"]).json()
+    assert ([row["id"] for row in rest["results"]], rest["count"]) == ([opened[0]], 3)
+    assert rest["next"] is None and "state=closed" in rest["previous"]
+    intake = border.get(f"{CASES}?state=intake").json()
+    assert ([row["id"] for row in intake["results"]], intake["count"]) == ([opened[3]], 1)
+    assert border.get(f"{CASES}?state=rescue").json() == {
+        "count": 0,
+        "count_capped": False,
+        "next": None,
+        "previous": None,
+        "results": [],
+    }
+
+
+def test_a_later_page_and_one_past_the_end_are_counted(border):
+    """Only a first page that holds the whole list is counted from its rows."""
+    opened = [open_case(border)["id"] for _ in range(5)]
+    last = border.get(f"{CASES}?limit=2&offset=4").json()
+    assert [row["id"] for row in last["results"]] == [opened[0]]
+    assert (last["count"], last["count_capped"], last["next"]) == (5, False, None)
+    assert "offset=2" in last["previous"]
+    past = border.get(f"{CASES}?limit=2&offset=10").json()
+    assert (past["results"], past["count"], past["next"]) == ([], 5, None)

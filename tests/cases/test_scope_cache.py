@@ -11,7 +11,10 @@ from agencies.models import Role, Unit
 from cases import permissions, services
 from cases.models import Case, CaseHolding, CaseState, HoldingEnd, Intake, Person
 from cases.selectors import (
+    _CASE_COUNTS,
+    _CASE_PAGES,
     _POSSIBLE_DUPLICATES,
+    CaseList,
     case_scope,
     get_visible_case,
     possible_duplicates,
@@ -152,6 +155,31 @@ def test_every_kind_of_user_finds_their_own_open_cases_as_possible_duplicates(wo
         assert {user: set(cases) for user, cases in found.items()} == expected
         for cases in found.values():
             assert [case.received_at for case in cases] == sorted(c.received_at for c in cases)
+
+
+def test_every_kind_of_user_lists_their_own_cases_from_the_shared_sql(world):
+    """The case list's page and count are compiled once per shape (config.sql.CompiledRead):
+    each user's values go in them, cold and warm, in both orders; the rows are the ORM's
+    visible_cases, newest first, in every stage and across pages."""
+    Case.objects.filter(pk=Case.objects.order_by("pk").first().pk).update(state=CaseState.CLOSED)
+    CachedCondition._written.clear()
+    _CASE_PAGES._compiled.clear()
+    _CASE_COUNTS._compiled.clear()
+    listed_in = set()
+    for users in (list(world), list(reversed(world))):
+        for user in users:
+            for state in (None, CaseState.INTAKE, CaseState.CLOSED):
+                cases = visible_cases(user).order_by("-received_at", "-id")
+                if state:
+                    cases = cases.filter(state=state)
+                expected = list(cases.values_list("uuid", "state", "lead_unit__code"))
+                listed = CaseList(user, ("uuid", "state", "lead_unit_code"), state=state)
+                rows = listed.page(0, 2) + listed.page(2, 50)
+                assert [tuple(row.values()) for row in rows] == expected, (user, state)
+                assert listed.count(50) == len(expected)
+                assert listed.count(1) == min(1, len(expected))
+                listed_in |= {state} if expected else set()
+    assert listed_in == {None, CaseState.INTAKE, CaseState.CLOSED}  # none of them is vacuous
 
 
 def test_a_subquery_of_another_users_scope_keeps_each_users_values(cast, world):
