@@ -8,9 +8,15 @@ data is audited; a supervisor reads it only with a typed reason (cases.services.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from agencies.models import Role, User
+from agencies.models import User
 from rulebooks.models import SupportServiceKind
-from security.policy import FieldGroup, visible_field_groups
+from security.policy import (
+    CASE_CONDITION,
+    CaseCondition,
+    FieldGroup,
+    holding_decides_sight,
+    visible_field_groups,
+)
 
 from .models import Case, Person, PersonRole, Sight
 from .selectors import sighted_holding
@@ -71,19 +77,14 @@ class CaseView:
         return group is None or group in self.groups or self.unit_id in unit_ids
 
 
-# What a supervisor or a hotline operator sees of a case does not follow their unit's hold on
-# it (a typed reason; the intake they took): the hold is not read for them, a query less on
-# every supervisor's timeline (issue 15).
-_HOLD_BLIND_ROLES = frozenset({Role.SUPERVISOR, Role.HOTLINE_OPERATOR})
-
-
 def case_view(user: User, case: Case, *, reason: str = "") -> CaseView:
     """What the user sees of the case: by need-to-know while their unit holds it; once the
     hold ended, as CaseHolding's HOLDING_SIGHT says for how it ended."""
     if case.data_key.destroyed_at is not None:
         return CaseView(frozenset(), reason, erased=True, unit_id=user.unit_id)  # shredded
-    operator = user.role == Role.HOTLINE_OPERATOR
-    holding = None if user.role in _HOLD_BLIND_ROLES else sighted_holding(user, case)
+    by_intake = CASE_CONDITION.get(user.role) == CaseCondition.CREATED_INTAKE
+    # Read only when it bears on the view: a query less on every supervisor's timeline (issue 15).
+    holding = sighted_holding(user, case) if holding_decides_sight(user.role) else None
     sight = holding.sight if holding else Sight.NONE
     if sight == Sight.SUMMARY:
         return CaseView(
@@ -99,7 +100,7 @@ def case_view(user: User, case: Case, *, reason: str = "") -> CaseView:
         holds_case=sight == Sight.FULL,
         referral_groups=referral_groups,
         reason=reason,
-        created_intake=operator and case.intakes.filter(received_by=user).exists(),
+        created_intake=by_intake and case.intakes.filter(received_by=user).exists(),
     )
     return CaseView(frozenset(groups), reason, unit_id=user.unit_id)
 

@@ -107,9 +107,9 @@ class ReferralSerializer(serializers.ModelSerializer):
     accepted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     overdue = serializers.BooleanField(read_only=True)
     consent_withdrawn = serializers.BooleanField(read_only=True)
+    # Never null (referral_rows): empty when none was given and once it cannot be read.
     reason = serializers.CharField(
         read_only=True,
-        allow_null=True,
         help_text="Encrypted under the case's key: empty once the case's identity was erased.",
     )
     justification = serializers.CharField(read_only=True)

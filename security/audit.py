@@ -21,10 +21,14 @@ import re
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max, Min, Subquery
+
+from config.keywords import refuse_unknown
 
 from .models import AuditChainHead, AuditEvent
 
@@ -40,31 +44,35 @@ class AuditChainError(Exception):
     """The ledger cannot be extended safely (its head is missing or inconsistent)."""
 
 
-def new_event(
-    action: str,
-    *,
-    actor=None,
-    case=None,
-    obj: models.Model | None = None,
-    reason: str = "",
-    details: dict | None = None,
-) -> AuditEvent:
+class EventAbout(TypedDict, total=False):
+    """What an event is about, each optional: who acted, on which case (or its id) and which
+    saved record, the reason they gave, and details (JSON, no secret-looking keys)."""
+
+    actor: AbstractBaseUser | AnonymousUser | None
+    case: models.Model | uuid.UUID | None
+    obj: models.Model | None
+    reason: str
+    details: dict | None
+
+
+def new_event(action: str, **about: Unpack[EventAbout]) -> AuditEvent:
     """An event as record_event appends it, not yet written (record_events writes several)."""
+    refuse_unknown(about, EventAbout)
     return AuditEvent(
         timestamp=datetime.datetime.now(datetime.UTC),
         action=action,
-        reason=reason or "",
-        details=_clean_details(details or {}),
-        case_uuid=_case_uuid(case),
-        **_actor_fields(actor),
-        **_object_fields(obj),
+        reason=about.get("reason") or "",
+        details=_clean_details(about.get("details") or {}),
+        case_uuid=_case_uuid(about.get("case")),
+        **_actor_fields(about.get("actor")),
+        **_object_fields(about.get("obj")),
     )
 
 
-def record_event(action: str, **about: Any) -> AuditEvent:
-    """Append one unsealed event (one INSERT, no lock) described as new_event takes it
-    (actor, case, obj, reason, details); it joins the caller's transaction, so it commits or
-    rolls back with it. The sealer chains it once it is committed."""
+def record_event(action: str, **about: Unpack[EventAbout]) -> AuditEvent:
+    """Append one unsealed event (one INSERT, no lock), as new_event makes it; it joins the
+    caller's transaction, so it commits or rolls back with it. The sealer chains it once it
+    is committed."""
     event = new_event(action, **about)
     event.save(force_insert=True)
     return event

@@ -7,6 +7,8 @@ only with a typed reason, an administrator never. Case scope is computed by the 
 passed in; recording "identity.read" with the reason is the caller's job (it knows the case).
 """
 
+import enum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -84,6 +86,30 @@ def need_to_know(role: str, agency_kind: str | None) -> frozenset[FieldGroup]:
     return by_kind.get(agency_kind or "", by_kind.get(ANY_KIND, frozenset()))
 
 
+class CaseCondition(enum.Enum):
+    """What must be true of one case for a role to see there what it needs to know."""
+
+    HOLDS_CASE = "holds_case"  # the user's unit holds it, narrowed by the referral if any
+    CREATED_INTAKE = "created_intake"  # the user took one of its intakes
+    REASON = "reason"  # the user typed why (recorded with the read)
+
+
+# role -> its condition on one case; a role not named sees no field group of any case.
+CASE_CONDITION: dict[str, CaseCondition] = {
+    Role.CASEWORKER: CaseCondition.HOLDS_CASE,
+    Role.HOTLINE_OPERATOR: CaseCondition.CREATED_INTAKE,
+    Role.SUPERVISOR: CaseCondition.REASON,
+}
+
+
+def holding_decides_sight(role: str) -> bool:
+    """Whether the user's unit's hold on a case (current or ended) bears on what they see of
+    it. Not when their own act decides (a typed reason, an intake taken): the hold need not
+    be read for them. A role with no condition sees no field group, but an ended hold still
+    narrows the records it is shown to its unit's own (Sight.SUMMARY), so it is read."""
+    return CASE_CONDITION.get(role) in (CaseCondition.HOLDS_CASE, None)
+
+
 def visible_field_groups(
     user,
     *,
@@ -100,19 +126,15 @@ def visible_field_groups(
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return set()
-    groups = need_to_know(user.role, user.agency_kind)
-    if not _condition_met(user.role, holds_case, reason, created_intake):
+    condition = CASE_CONDITION.get(user.role)
+    met = {
+        CaseCondition.HOLDS_CASE: holds_case,
+        CaseCondition.CREATED_INTAKE: created_intake,
+        CaseCondition.REASON: bool(reason.strip()),
+    }
+    if condition is None or not met[condition]:
         return set()
-    if user.role == Role.CASEWORKER and referral_groups is not None:
+    groups = need_to_know(user.role, user.agency_kind)
+    if condition == CaseCondition.HOLDS_CASE and referral_groups is not None:
         groups = groups & set(referral_groups)
     return {FieldGroup(group) for group in groups}
-
-
-def _condition_met(role: str, holds_case: bool, reason: str, created_intake: bool) -> bool:
-    if role == Role.CASEWORKER:
-        return holds_case
-    if role == Role.HOTLINE_OPERATOR:
-        return created_intake
-    if role == Role.SUPERVISOR:
-        return bool(reason.strip())
-    return False

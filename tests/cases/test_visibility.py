@@ -359,3 +359,41 @@ def test_a_supervisors_view_reads_nothing(case, django_assert_num_queries):
     with django_assert_num_queries(0):
         view = case_view(supervisor, case, reason="Kiểm tra")
     assert G.IDENTITY in view.groups
+
+
+@pytest.mark.parametrize(
+    ("role", "username", "queries", "seen"),
+    [
+        # The hold decides: read (one query), and its end leaves the summary.
+        (Role.CASEWORKER, "demo-social", 1, "summary"),
+        # A role that sees no field group is still narrowed to its unit's own records.
+        (Role.ADMINISTRATOR, None, 1, "summary"),
+        (Role.INTEGRATION, None, 1, "summary"),
+        # Their own act decides (a typed reason; the intake they took): the hold is not read,
+        # the operator's one query is whether they took an intake of the case.
+        (Role.SUPERVISOR, "demo-supervisor", 0, {G.IDENTITY}),
+        (Role.HOTLINE_OPERATOR, "demo-hotline", 1, OPERATOR),
+    ],
+)
+def test_the_hold_is_read_for_the_roles_whose_sight_it_decides(
+    case, make_user, django_assert_num_queries, role, username, queries, seen
+):
+    """Whatever the role, an ended hold (completed) of the user's unit is in the database:
+    security.policy.holding_decides_sight says whether case_view reads it."""
+    user = cast_user(username) if username else make_user(cast_user("demo-social").unit, role)
+    holding = case.holdings.filter(unit=user.unit).first() or _hold(case, "demo-social")
+    _end(holding, HoldingEnd.COMPLETED)
+    case = Case.objects.select_related("data_key").get(pk=case.pk)
+    with django_assert_num_queries(queries):
+        view = case_view(user, case, reason="Kiểm tra")
+    if seen == "summary":
+        expected = CaseView(
+            frozenset(),
+            "Kiểm tra",
+            unit_id=user.unit_id,
+            own_records_only=True,
+            ended_as=HoldingEnd.COMPLETED,
+        )
+    else:
+        expected = CaseView(frozenset(seen), "Kiểm tra", unit_id=user.unit_id)
+    assert view == expected

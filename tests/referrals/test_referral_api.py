@@ -3,6 +3,8 @@
 from datetime import datetime, timedelta
 
 import pytest
+from django.core.management import call_command
+from drf_spectacular.generators import SchemaGenerator
 
 from cases.models import CaseHolding
 from referrals.models import Referral
@@ -89,6 +91,22 @@ def test_reject_needs_a_reason_and_only_the_receiver_may(border, case_id, api, p
     act(border, sent["id"], "reject", 403, reason="no", error="forbidden")
     rejected = act(social, sent["id"], "reject", 200, reason="Not our province")
     assert (rejected["status"], rejected["reason"]) == ("rejected", "Not our province")
+
+
+def test_the_reason_is_text_never_null_as_the_schema_says(border, case_id, api, people):
+    """The schema declares what the API writes: a string, empty once the case's identity was
+    erased (its key destroyed), never null."""
+    reason = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"][
+        "Referral"
+    ]["properties"]["reason"]
+    assert reason["type"] == "string" and not reason.get("nullable", False)
+    give_consent(border, case_id, "health_department")
+    sent = refer(border, case_id)
+    assert sent["reason"] == ""
+    act(api(people["social"]), sent["id"], "reject", 200, reason="Not our province")
+    number = Referral.objects.get(uuid=sent["id"]).case.number
+    call_command("erase_identity", number, reason="retention", administrator="demo-admin")
+    assert border.get(f"/api/v1/referrals/{sent['id']}/").json()["reason"] == ""
 
 
 def test_the_sender_withdraws_and_the_receiver_loses_its_hold(border, case_id, api, people):

@@ -18,6 +18,7 @@ from security.audit import (
     canonical_json,
     compute_hash,
     event_payload,
+    new_event,
     record_event,
     seal_pending,
     verify_chain,
@@ -52,6 +53,24 @@ def test_events_chain_and_are_gapless(police_unit, make_user):
     stored = AuditEvent.objects.get(sequence=2)
     assert compute_hash(stored) == stored.hash
     assert verify_chain().ok and verify_chain().checked == 3
+
+
+def test_a_misspelt_keyword_is_refused_and_nothing_is_written():
+    """record_event and new_event take their keywords as one typed list (EventAbout); one not
+    in it is a caller's bug, refused as a signature refuses it, not an event without its case."""
+    with pytest.raises(TypeError, match="cases"):
+        record_event("test.event", cases=uuid.uuid4())
+    with pytest.raises(TypeError, match="detail"):
+        new_event("test.event", detail={"n": 1})
+    assert not AuditEvent.objects.exists()
+    about = uuid.uuid4()
+    event = record_event("test.event", case=about, reason="r", details={"n": 1})
+    assert (event.case_uuid, event.reason, event.details, event.actor_id) == (
+        about,
+        "r",
+        {"n": 1},
+        None,
+    )
 
 
 class SystemAccount:

@@ -3,7 +3,13 @@
 import pytest
 
 from agencies.models import AgencyKind, Role
-from security.policy import NEED_TO_KNOW, FieldGroup, need_to_know, visible_field_groups
+from security.policy import (
+    NEED_TO_KNOW,
+    FieldGroup,
+    holding_decides_sight,
+    need_to_know,
+    visible_field_groups,
+)
 
 G = FieldGroup
 ALL = set(FieldGroup)
@@ -107,3 +113,29 @@ def test_without_a_reason_or_an_own_intake_the_conditions_are_not_met():
     operator = FakeUser(Role.HOTLINE_OPERATOR, AgencyKind.HOTLINE)
     assert visible_field_groups(supervisor, holds_case=False, referral_groups=None) == set()
     assert visible_field_groups(operator, holds_case=True, referral_groups=None) == set()
+
+
+@pytest.mark.parametrize(
+    ("role", "decides"),
+    [
+        (Role.CASEWORKER, True),
+        (Role.HOTLINE_OPERATOR, False),
+        (Role.SUPERVISOR, False),
+        (Role.ADMINISTRATOR, True),  # no group either way; an ended hold narrows its records
+        (Role.INTEGRATION, True),
+    ],
+)
+def test_the_hold_decides_sight_unless_the_users_own_act_does(role, decides):
+    """Where the hold is said not to decide, visible_field_groups ignores it: cases.visibility
+    may skip reading it without changing what is seen."""
+    assert holding_decides_sight(role) is decides
+    user = FakeUser(role, AgencyKind.POLICE)
+    for reason, created in [("", False), ("court order", True)]:
+        seen = [
+            visible_field_groups(
+                user, holds_case=holds, referral_groups=referral, reason=reason,
+                created_intake=created,
+            )
+            for holds, referral in [(True, None), (False, None), (True, {G.NARRATIVE})]
+        ]  # fmt: skip
+        assert decides or seen[0] == seen[1] == seen[2]
