@@ -11,6 +11,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from agencies.models import Unit, User
 from config.errors import Conflict, InvalidInput, NotFound
+from config.keywords import refuse_unknown
 from config.sql import CompiledRead, Slot
 from security.audit import record_event
 
@@ -36,7 +37,7 @@ def transition_case(actor: User, case: Case, name: str, **change: Unpack[Change]
     The row is locked for the whole change, so of two concurrent changes one waits and then
     sees the new state; a client that read an older version gets 409 instead of overwriting.
     """
-    _require_known(change)
+    refuse_unknown(change, Change)
     with transaction.atomic():
         return _transition(actor, _locked("id", case.pk)[0], name, change)
 
@@ -52,7 +53,7 @@ def transition_visible_case(
     15: the API read the case's visibility before the lock, the supervisor's permission read
     it again under it, and then a query of its own after the lock).
     """
-    _require_known(change)
+    refuse_unknown(change, Change)
     with transaction.atomic():
         try:
             case, seen = _locked("uuid", case_id, case_scope(actor))
@@ -61,12 +62,6 @@ def transition_visible_case(
         if not seen:
             raise NotFound(_("No such case."))
         return _transition(actor, case, name, change, sees=True)
-
-
-def _require_known(change: dict) -> None:
-    """A misspelt keyword is a caller's bug, refused as a signature of its own would be."""
-    if unknown := change.keys() - Change.__annotations__.keys():
-        raise TypeError(f"unexpected keyword arguments: {sorted(unknown)}")
 
 
 def _transition(
