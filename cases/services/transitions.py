@@ -4,7 +4,6 @@ from typing import TypedDict, Unpack
 from uuid import UUID
 
 from django.db import DEFAULT_DB_ALIAS, transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
@@ -17,7 +16,6 @@ from security.audit import record_event
 
 from .. import permissions, requirements
 from ..models import Case, StateChange
-from ..selectors import case_scope
 from ..signals import stage_changed
 
 
@@ -39,7 +37,7 @@ def transition_case(actor: User, case: Case, name: str, **change: Unpack[Change]
     """
     refuse_unknown(change, Change)
     with transaction.atomic():
-        return _transition(actor, _locked("id", case.pk)[0], name, change)
+        return _transition(actor, _locked("id", case.pk), name, change)
 
 
 def transition_visible_case(
@@ -48,18 +46,18 @@ def transition_visible_case(
     """transition_case for a case named by its id, as the API moves one: 404 unless the actor
     may see it (no existence leak), before anything else is said about it.
 
-    Whether they may is read once, with the case as it is locked, so it is as fresh as the rest
-    of the checks; for a supervisor that read is also their right to close and reopen (issue
-    15: the API read the case's visibility before the lock, the supervisor's permission read
-    it again under it, and then a query of its own after the lock).
+    Whether they may is read once, under the case's lock, so it is as fresh as the rest of the
+    checks; for a supervisor that read is also their right to close and reopen (issue 15: the
+    API read the case's visibility before the lock, and the supervisor's permission read it
+    again under it).
     """
     refuse_unknown(change, Change)
     with transaction.atomic():
         try:
-            case, seen = _locked("uuid", case_id, case_scope(actor))
+            case = _locked("uuid", case_id)
         except Case.DoesNotExist as exc:
             raise NotFound(_("No such case.")) from exc
-        if not seen:
+        if not permissions.may_see(actor, case):
             raise NotFound(_("No such case."))
         return _transition(actor, case, name, change, sees=True)
 
@@ -109,8 +107,7 @@ def _transition(
 
 
 # The case row locked for a transition, with its lead unit for the caller's answer
-# (CaseSummarySerializer; only the case row is locked) and whether a scope (case_scope) lets
-# one see it, by its id or uuid. FOR NO KEY UPDATE,
+# (CaseSummarySerializer; only the case row is locked), by its id or uuid. FOR NO KEY UPDATE,
 # as the UPDATE that follows changes no key: rows that only point to the case (a stage
 # change, a referral) can be added meanwhile, and every other change of the case, which
 # locks it FOR UPDATE, waits. Compiled once,
@@ -119,20 +116,17 @@ def _transition(
 _CASE_COLUMNS = tuple(field.attname for field in Case._meta.concrete_fields)
 _UNIT_COLUMNS = tuple(field.attname for field in Unit._meta.concrete_fields)
 _LOCKED_CASE = CompiledRead(
-    lambda key, scope: (
+    lambda key: (
         Case.objects.select_for_update(of=("self",), no_key=True)
         .filter(**{key: Slot("case", Case._meta.get_field(key))})
-        .annotate(seen=ExpressionWrapper(scope, output_field=BooleanField()))
-        .values(*_CASE_COLUMNS, "seen", *(f"lead_unit__{column}" for column in _UNIT_COLUMNS))
+        .values(*_CASE_COLUMNS, *(f"lead_unit__{column}" for column in _UNIT_COLUMNS))
     )
 )
-_ANYONE = Q(pk__isnull=False)
 
 
-def _locked(key: str, value, scope: Q = _ANYONE) -> tuple[Case, bool]:
-    """The case whose `key` ("id" or "uuid") is `value`, its row locked until the commit, and
-    whether `scope` lets one see it."""
-    rows = _LOCKED_CASE.rows(key, scope, case=value)
+def _locked(key: str, value) -> Case:
+    """The case whose `key` ("id" or "uuid") is `value`, its row locked until the commit."""
+    rows = _LOCKED_CASE.rows(key, case=value)
     if not rows:
         raise Case.DoesNotExist
     row = rows[0]
@@ -141,7 +135,7 @@ def _locked(key: str, value, scope: Q = _ANYONE) -> tuple[Case, bool]:
         unit = [row[f"lead_unit__{column}"] for column in _UNIT_COLUMNS]
         lead_unit = Unit.from_db(DEFAULT_DB_ALIAS, _UNIT_COLUMNS, unit)
         Case.lead_unit.field.set_cached_value(case, lead_unit)
-    return case, bool(row["seen"])
+    return case
 
 
 def _check(actor: User, case: Case, name: str, given: dict, sees: bool | None) -> None:

@@ -12,11 +12,11 @@ from tests.cast import INTAKE, api, drf_case_summary, move, open_case, police_he
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, the case's lock with its lead unit and whether the mover may see it (for a
-# supervisor also their permission), for a supervisor the second factor's device and for a
-# caseworker their unit's holding (their permission), the data key, the UPDATE, the stage
-# change, the process's outbox row, the audit event, and the transaction.
-QUERIES = {"caseworker": 11, "supervisor": 11}
+# Session, user (and for a supervisor the second factor's device), the case's lock with its
+# lead unit, whether the mover may see it (for a supervisor also their permission; a
+# caseworker's is their unit's holding), the data key, the UPDATE, the stage change, the
+# process's outbox row, the audit event, and the transaction.
+QUERIES = {"caseworker": 12, "supervisor": 12}
 CLOSE = {"closure_reason": "declined_support"}
 REOPEN = {"reason": "The victim asked for support again"}
 

@@ -105,7 +105,9 @@ def test_a_supervisor_s_sight_of_the_case_is_read_under_its_lock(border_guard, a
     with CaptureQueriesContext(connection) as captured:
         move(api(cast.supervisor), case["id"], "close", closure_reason="declined_support")
     sqls = [query["sql"] for query in captured.captured_queries]
-    lock = next(i for i, sql in enumerate(sqls) if "FOR UPDATE" in sql and "cases_case" in sql)
+    lock = next(
+        i for i, sql in enumerate(sqls) if "FOR NO KEY UPDATE" in sql and "cases_case" in sql
+    )
     sight = [i for i, sql in enumerate(sqls) if "cases_caseholding" in sql and "EXISTS" in sql]
     assert sight and all(i > lock for i in sight), sqls
 
