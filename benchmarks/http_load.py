@@ -91,3 +91,16 @@ def run_load(
         thread.join()
     elapsed = time.perf_counter() - started
     return LoadResult(len(latencies), elapsed, latencies, errors[0], size[0], failures)
+
+
+def merged(parts: list[LoadResult]) -> LoadResult:
+    """Several loads of one endpoint as one: their requests over their seconds, their
+    latencies pooled."""
+    return LoadResult(
+        requests=sum(p.requests for p in parts),
+        seconds=sum(p.seconds for p in parts),
+        latencies_ms=[ms for p in parts for ms in p.latencies_ms],
+        errors=sum(p.errors for p in parts),
+        last_size=parts[-1].last_size,
+        failures=[f for p in parts for f in p.failures][:5],
+    )

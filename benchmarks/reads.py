@@ -11,7 +11,7 @@ from agencies.models import User
 from cases.models import Case, Person, PersonRole
 from security.testing import force_verified_login
 
-from .http_load import LoadResult, run_load
+from .http_load import LoadResult, merged, run_load
 
 BASELINE = "/bench/signed-in/"
 
@@ -120,15 +120,4 @@ def measure(port: int, read: Read, requests: int) -> tuple[LoadResult, LoadResul
         results.append(
             run_load(port, read.path, body, clients=1, requests_per_client=1, headers=headers)
         )
-    return _merged(results), _merged(baselines), results[-1].last_size
-
-
-def _merged(parts: list[LoadResult]) -> LoadResult:
-    return LoadResult(
-        requests=sum(p.requests for p in parts),
-        seconds=sum(p.seconds for p in parts),
-        latencies_ms=[ms for p in parts for ms in p.latencies_ms],
-        errors=sum(p.errors for p in parts),
-        last_size=parts[-1].last_size,
-        failures=[f for p in parts for f in p.failures][:5],
-    )
+    return merged(results), merged(baselines), results[-1].last_size

@@ -13,7 +13,7 @@ from pathlib import Path
 from django.conf import settings
 
 from benchmarks.figures import FIGURES
-from benchmarks.http_load import run_load
+from benchmarks.http_load import merged, run_load
 
 
 def test_bench_tiny_prints_every_figure_as_json():
@@ -59,3 +59,22 @@ def test_an_answer_of_300_or_more_is_an_error():
         server.shutdown()
     assert (ok.requests, ok.errors) == (6, 0)
     assert broken.errors == 6 and "500" in broken.failures[0]
+
+
+def test_the_rounds_of_a_load_are_pooled():
+    """The write figures pool their rounds: requests over the seconds of all, latencies
+    together (a p95 of them all, not of one round)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Answers)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        rounds = [
+            run_load(port, "/fine", None, clients=2, requests_per_client=n, headers={})
+            for n in (1, 2, 3)
+        ]
+    finally:
+        server.shutdown()
+    pooled = merged(rounds)
+    assert (pooled.requests, pooled.errors) == (12, 0)
+    assert pooled.seconds == sum(r.seconds for r in rounds)
+    assert sorted(pooled.latencies_ms) == sorted(ms for r in rounds for ms in r.latencies_ms)
