@@ -109,17 +109,6 @@ def get_visible_task(user: User, task_id: int) -> CaseTask:
     return task
 
 
-def start_case_process(case: Case) -> CaseProcess | None:
-    """Start the case's process unless one is running (idempotent); None for a closed case."""
-    with transaction.atomic():
-        _lock_process(case.pk)
-        case = Case.objects.get(pk=case.pk)
-        process = CaseProcess.active_for(case).first()
-        if process is None and case.state != CaseState.CLOSED:
-            process = CaseFlow.start.run(case=case)
-        return process
-
-
 def sync_case_process(case: Case) -> CaseProcess | None:
     """Bring the case's process in line with the case's stage (idempotent).
 

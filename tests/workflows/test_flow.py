@@ -119,7 +119,7 @@ def test_an_intake_starts_the_process_with_only_a_pseudonymous_reference(new_cas
 
 def test_starting_twice_keeps_one_process(new_case):
     case = new_case()
-    assert workflow_services.start_case_process(case) == CaseProcess.active_for(case).get()
+    assert workflow_services.sync_case_process(case) == CaseProcess.active_for(case).get()
     assert CaseProcess.objects.filter(artifact_object_id=case.pk).count() == 1
 
 
