@@ -127,6 +127,12 @@ _PROCESS_LOCKS = 0x4C56_0001
 _PROCESS_LOCK_IDS = 2**31
 
 
+def _process_lock_key(case_id_sql: str) -> str:
+    """The two keys of the process lock of the case whose id is `case_id_sql` (a placeholder
+    or a column), as the arguments of an advisory lock function."""
+    return f"{_PROCESS_LOCKS}, ({case_id_sql} %% {_PROCESS_LOCK_IDS})::int"
+
+
 def _lock_process(case_id: int) -> None:
     """Hold the case's process until the commit: whoever changes a process (the dispatcher, a
     reconciliation, the support track) holds it first, so that changes of one process happen
@@ -134,10 +140,7 @@ def _lock_process(case_id: int) -> None:
     follow them (on PostgreSQL, an advisory lock; SQLite writes one at a time anyway)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s, (%s %% %s)::int)",
-                [_PROCESS_LOCKS, case_id, _PROCESS_LOCK_IDS],
-            )
+            cursor.execute(f"SELECT pg_advisory_xact_lock({_process_lock_key('%s')})", [case_id])
 
 
 def _followed(cases: QuerySet[Case]) -> QuerySet[Case]:
@@ -323,8 +326,8 @@ def _hold_pending(passed: set[int], batch_size: int) -> list[int]:
         cursor.execute(
             f"WITH candidates AS MATERIALIZED ({candidates})"  # noqa: S608 (the ORM's SQL)
             " SELECT case_id FROM candidates"
-            " WHERE pg_try_advisory_xact_lock(%s, (case_id %% %s)::int)",
-            [*params, _PROCESS_LOCKS, _PROCESS_LOCK_IDS],
+            f" WHERE pg_try_advisory_xact_lock({_process_lock_key('case_id')})",
+            params,
         )
         return [case_id for (case_id,) in cursor.fetchall()]
 
