@@ -238,8 +238,10 @@ class Intake(EncryptedModel):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="intakes")
     channel = models.CharField(_("channel"), max_length=32, choices=Channel.choices)
     received_at = models.DateTimeField(_("received at"))
+    # Indexed with the case (Meta.indexes), which serves both its own lookups and the test
+    # whether the user took one of a case's intakes (cases.selectors.case_scope).
     received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     unit = models.ForeignKey("agencies.Unit", on_delete=models.PROTECT, related_name="+")
     reporter = models.ForeignKey(
@@ -262,6 +264,10 @@ class Intake(EncryptedModel):
                 name="intake_idempotency_key_per_user",
             )
         ]
+        # Whether the user took an intake of this case: one probe of both columns, whatever
+        # the planner believes of how many intakes the user took (issue 15: believing a
+        # telephony account had taken one, it tested a case against all of its thousands).
+        indexes = [models.Index(fields=["received_by", "case"], name="intake_taker_case")]
 
 
 class ScreeningIndicator(models.TextChoices):

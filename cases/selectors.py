@@ -24,66 +24,87 @@ def visible_cases(user: User) -> QuerySet[Case]:
     return Case.objects.filter(case_scope(user))
 
 
-def case_scope(user: User, case: str = "") -> Q:
+def case_scope(user: User, case: str = "", *, each_row: bool = False) -> Q:
     """The condition under which the user may see a case, on Case itself (`case=""`) or on a
     model that points to one (`case="case__"`): EXISTS over the unit's holdings (served by
     their (unit, case) index) and IN over small sets, never a join that needs DISTINCT, so
     a page of a large list and its count stay index-served. Its SQL is written once per
-    database and role (config.sql.CachedCondition); only the user's values change."""
+    database and role (config.sql.CachedCondition); only the user's values change.
+
+    `each_row`: tested on each row the rest of the query finds, never the first thing read
+    (`_exists`), for a query that finds a handful of cases by other means (possible_duplicates)."""
     if not user.is_active or user.unit_id is None or user.role == Role.ADMINISTRATOR:
         return Q(**{f"{case}pk__in": []})
     columns = {"pk": f"{case}pk"}
     if user.role == Role.HOTLINE_OPERATOR:
         since = timezone.now() - settings.LOIVE_OPERATOR_SIGHT_AFTER_HANDOVER
         params = [user.pk, *SIGHTED_ENDINGS, user.unit_id, since]
-        return Q(CachedCondition(("operator",), _operator_sql, columns, params))
+        return _scope_of("operator", _operator_sql, columns, params, each_row)
     if user.role == Role.INTEGRATION:  # the cases of the intakes it filed (status only)
-        return Q(CachedCondition(("integration",), _taken_sql, columns, [user.pk]))
+        return _scope_of("integration", _taken_sql, columns, [user.pk], each_row)
     params = [*SIGHTED_ENDINGS, user.unit_id]
     # The unit is read only for a supervisor (a query a caseworker's every read paid).
     if user.role != Role.SUPERVISOR or (unit := user.unit).kind != AgencyKind.STEERING_COMMITTEE:
-        return Q(CachedCondition(("unit",), _holding_sql, columns, params))
+        return _scope_of("unit", _holding_sql, columns, params, each_row)
     if unit.province_id is None:  # a national supervisor
         return Q(**{f"{case}pk__isnull": False})
     columns |= {"province": f"{case}province_id", "lead_unit": f"{case}lead_unit_id"}
     params += [unit.province_id, unit.province_id] * 2
-    return Q(CachedCondition(("supervisor",), _supervisor_sql, columns, params))
+    return _scope_of("supervisor", _supervisor_sql, columns, params, each_row)
+
+
+def _scope_of(role: str, write, columns: dict, params: list, each_row: bool) -> Q:
+    shape = (role, "each row") if each_row else (role,)
+    return Q(CachedCondition(shape, partial(write, each_row=each_row), columns, params))
+
+
+def _exists(connection: BaseDatabaseWrapper, subquery: str, each_row: bool) -> str:
+    """EXISTS over the subquery. `each_row` on PostgreSQL: with OFFSET 0, which the planner
+    may neither make a join of nor turn into a hashed subplan, both of which read it first,
+    and all of it, whenever it believes that cheap (issue 15: it believed a telephony
+    account that had taken thousands of intakes since the last ANALYZE had taken one, and
+    read all of them for every intake's duplicate check). SQLite has no OFFSET alone."""
+    offset = " OFFSET 0" if each_row and connection.vendor == "postgresql" else ""
+    return f"EXISTS({subquery}{offset})"
 
 
 # The writers of case_scope's SQL, {pk} being the case's key in the outer query. Their
 # aliases (scope_*) are their own, so that an outer query over the same table (holdings,
 # intakes) is never what they read.
-def _taken_sql(connection: BaseDatabaseWrapper) -> str:
+def _taken_sql(connection: BaseDatabaseWrapper, *, each_row: bool) -> str:
     """The user took one of the case's intakes."""
     intake = connection.ops.quote_name(Intake._meta.db_table)
-    return (
-        f"EXISTS(SELECT 1 FROM {intake} scope_intake"  # noqa: S608 (our tables)
-        ' WHERE scope_intake."case_id" = {pk} AND scope_intake."received_by_id" = %s)'
+    taken = (
+        f"SELECT 1 FROM {intake} scope_intake"  # noqa: S608 (our tables)
+        ' WHERE scope_intake."case_id" = {pk} AND scope_intake."received_by_id" = %s'
     )
+    return _exists(connection, taken, each_row)
 
 
-def _holding_sql(connection: BaseDatabaseWrapper, *, also: str = "") -> str:
+def _holding_sql(connection: BaseDatabaseWrapper, *, each_row: bool, also: str = "") -> str:
     """The user's unit holds or held the case with sight left (CaseHolding.sighted): served
     by the holdings' partial (unit, case) index."""
     holding = connection.ops.quote_name(CaseHolding._meta.db_table)
     endings = ", ".join(["%s"] * len(SIGHTED_ENDINGS))
-    return (
-        f"EXISTS(SELECT 1 FROM {holding} scope_holding"  # noqa: S608 (our tables)
+    held = (
+        f"SELECT 1 FROM {holding} scope_holding"  # noqa: S608 (our tables)
         f' WHERE scope_holding."ended_as" IN ({endings})'
         ' AND scope_holding."unit_id" = %s AND scope_holding."case_id" = {pk}'
-        f"{also})"
+        f"{also}"
     )
+    return _exists(connection, held, each_row)
 
 
-def _operator_sql(connection: BaseDatabaseWrapper) -> str:
+def _operator_sql(connection: BaseDatabaseWrapper, *, each_row: bool) -> str:
     """The operator took an intake of the case, and their unit holds it or handed it over
     only a short while ago (settings.LOIVE_OPERATOR_SIGHT_AFTER_HANDOVER), so that a call
     back can be answered."""
     recent = ' AND (scope_holding."until" IS NULL OR scope_holding."until" >= %s)'
-    return f"({_taken_sql(connection)} AND {_holding_sql(connection, also=recent)})"
+    taken = _taken_sql(connection, each_row=each_row)
+    return f"({taken} AND {_holding_sql(connection, each_row=each_row, also=recent)})"
 
 
-def _supervisor_sql(connection: BaseDatabaseWrapper) -> str:
+def _supervisor_sql(connection: BaseDatabaseWrapper, *, each_row: bool) -> str:
     """A Steering Committee supervisor sees what their unit holds, and the cases received in
     or led from their province or a province merged into it."""
     province = connection.ops.quote_name(Province._meta.db_table)
@@ -97,7 +118,7 @@ def _supervisor_sql(connection: BaseDatabaseWrapper) -> str:
         f' WHERE scope_unit."province_id" IN ({provinces})'
     )
     return (
-        f"({_holding_sql(connection)}"
+        f"({_holding_sql(connection, each_row=each_row)}"
         f" OR {{province}} IN ({provinces}) OR {{lead_unit}} IN ({led_there}))"
     )
 
@@ -203,12 +224,9 @@ _POSSIBLE_DUPLICATES = CompiledRead(
 def _shares_index_sql(connection: BaseDatabaseWrapper, *, phones: int) -> str:
     """The case is not closed, and one of its people has one of the phones' blind indexes,
     the ID number's or the name and birth year's (served by the persons' index of each).
-
-    On PostgreSQL the cases sharing one are read first, as an array the cases' key is looked
-    up in: a handful of persons share an index, while the user's scope may be a whole unit's
-    cases, or the thousands of intakes of a telephony account that the planner, until its
-    next ANALYZE, believes has taken one (it then read every one of them for each intake
-    and duplicate lookup, 12 ms after 2,800 intakes, issue 15)."""
+    On PostgreSQL, as an array the cases' key is looked up in: the few cases sharing one
+    are found first, and the user's scope is tested on each of them (case_scope's
+    `each_row`)."""
     person = connection.ops.quote_name(Person._meta.db_table)
     indexes = ["phone_index"] * phones + ["id_number_index", "name_year_index"]
     matches = " OR ".join(f'dup_person."{column}" = %s' for column in indexes)
@@ -242,7 +260,7 @@ def possible_duplicates(
         {"pk": "pk", "state": "state"},
         [*digests, *(other or None for other in others), CaseState.CLOSED],
     )
-    rows = _POSSIBLE_DUPLICATES.rows(case_scope(user), shares)
+    rows = _POSSIBLE_DUPLICATES.rows(case_scope(user, each_row=True), shares)
     return [Case.from_db(Case.objects.db, DUPLICATE_COLUMNS, list(row.values())) for row in rows]
 
 
