@@ -39,23 +39,23 @@ def case_scope(user: User, case: str = "", *, each_row: bool = False) -> Q:
     if user.role == Role.HOTLINE_OPERATOR:
         since = timezone.now() - settings.LOIVE_OPERATOR_SIGHT_AFTER_HANDOVER
         params = [user.pk, *SIGHTED_ENDINGS, user.unit_id, since]
-        return _scope_of("operator", _operator_sql, columns, params, each_row)
+        return _scope_of("operator", columns, params, each_row)
     if user.role == Role.INTEGRATION:  # the cases of the intakes it filed (status only)
-        return _scope_of("integration", _taken_sql, columns, [user.pk], each_row)
+        return _scope_of("integration", columns, [user.pk], each_row)
     params = [*SIGHTED_ENDINGS, user.unit_id]
     # The unit is read only for a supervisor (a query a caseworker's every read paid).
     if user.role != Role.SUPERVISOR or (unit := user.unit).kind != AgencyKind.STEERING_COMMITTEE:
-        return _scope_of("unit", _holding_sql, columns, params, each_row)
+        return _scope_of("unit", columns, params, each_row)
     if unit.province_id is None:  # a national supervisor
         return Q(**{f"{case}pk__isnull": False})
     columns |= {"province": f"{case}province_id", "lead_unit": f"{case}lead_unit_id"}
     params += [unit.province_id, unit.province_id] * 2
-    return _scope_of("supervisor", _supervisor_sql, columns, params, each_row)
+    return _scope_of("supervisor", columns, params, each_row)
 
 
-def _scope_of(role: str, write, columns: dict, params: list, each_row: bool) -> Q:
+def _scope_of(role: str, columns: dict, params: list, each_row: bool) -> Q:
     shape = (role, "each row") if each_row else (role,)
-    return Q(CachedCondition(shape, partial(write, each_row=each_row), columns, params))
+    return Q(CachedCondition(shape, _SCOPE_WRITERS[shape], columns, params))
 
 
 def _exists(connection: BaseDatabaseWrapper, subquery: str, each_row: bool) -> str:
@@ -121,6 +121,20 @@ def _supervisor_sql(connection: BaseDatabaseWrapper, *, each_row: bool) -> str:
         f"({_holding_sql(connection, each_row=each_row)}"
         f" OR {{province}} IN ({provinces}) OR {{lead_unit}} IN ({led_there}))"
     )
+
+
+# Each role's writer, and its variant tested on each row: made once, as a condition's shape
+# is compared with its writer (a CompiledRead's conditions are equal when their writers are).
+_SCOPE_WRITERS = {
+    (role, *each_row): partial(write, each_row=bool(each_row))
+    for role, write in {
+        "operator": _operator_sql,
+        "integration": _taken_sql,
+        "unit": _holding_sql,
+        "supervisor": _supervisor_sql,
+    }.items()
+    for each_row in ((), ("each row",))
+}
 
 
 def with_lead_unit_code(cases: QuerySet[Case]) -> QuerySet[Case]:
@@ -216,7 +230,7 @@ def sighted_holding(user: User, case: Case) -> CaseHolding | None:
 DUPLICATE_COLUMNS = ("id", "uuid", "number", "received_at", "state")
 _POSSIBLE_DUPLICATES = CompiledRead(
     lambda scope, shares: (
-        Case.objects.filter(scope, shares).order_by("received_at").values(*DUPLICATE_COLUMNS)
+        Case.objects.filter(scope, shares).order_by("received_at", "pk").values(*DUPLICATE_COLUMNS)
     ),
 )
 

@@ -41,7 +41,7 @@ def _expected(user: User, phone: str) -> dict:
     """The answer as the ORM reads it: the user's open cases sharing the phone, oldest first."""
     sharing = Person.objects.filter(phone_index=phone_index(phone)).values("case_id")
     cases = visible_cases(user).filter(pk__in=sharing).exclude(state="closed")
-    rows = cases.order_by("received_at").values_list("uuid", "number", "state")
+    rows = cases.order_by("received_at", "pk").values_list("uuid", "number", "state")
     return {"possible_duplicates": [{"id": str(u), "number": n, "state": s} for u, n, s in rows]}
 
 
