@@ -40,7 +40,15 @@ from cases.services import transition_case
 from config.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from security.audit import record_event
 
-from .flows import STAGE_TRACK, SUPPORT_TRACK, CaseFlow, CaseTaskNode, new_run
+from .flows import (
+    STAGE_TRACK,
+    SUPPORT_TRACK,
+    CaseFlow,
+    CaseTaskNode,
+    new_run,
+    start_runs,
+    started_in_bulk,
+)
 from .models import PendingProcessSync
 from .process import (
     OPEN_TASK_STATUSES,
@@ -304,13 +312,31 @@ def _sync_batch(passed: set[int], batch_size: int) -> int:
             .select_related("pending_process_sync")
             .order_by("pending_process_sync__since", "pk")
         )
-        for case in cases:
+        for case in _started_in_bulk(cases):
             try:
                 _sync_followed(case)
             except Exception as exc:
                 raise _SyncFailed(case.pk) from exc
         _delete_synced(cases)
     return len(cases)
+
+
+def _started_in_bulk(cases: list[Case]) -> list[Case]:
+    """Start the runs of the new cases (most of a batch) in a few INSERTs for all of them
+    (flows.start_runs); the cases left to sync one by one. If that fails, nothing of it is
+    kept (a savepoint) and the new cases are left too, so that a case that cannot be started
+    is found, and passed, alone."""
+    opened = started_in_bulk()
+    fresh = [case for case in cases if not case.runs and case.state in opened]
+    if not fresh:
+        return cases
+    try:
+        with transaction.atomic():
+            start_runs([(case, case.last_change_id or 0) for case in fresh])
+    except Exception:
+        logger.warning("Could not start %d runs at once; starting each alone.", len(fresh))
+        return cases
+    return [case for case in cases if case not in fresh]
 
 
 def _hold_pending(passed: set[int], batch_size: int) -> list[int]:
