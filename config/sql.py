@@ -138,14 +138,21 @@ class CompiledRead:
     every value it holds). Values the SQL leaves open are Slots, given by name on each run.
     `build` must depend on nothing else: what it took from elsewhere would be kept for every
     later call, and could hand one user's rows to another. The `size` most recently compiled
-    shapes are kept."""
+    shapes are kept. `also` writes what the ORM cannot and follows its SQL: a further locking
+    clause (PostgreSQL locks the rows of a join each in the strength its clause names)."""
 
     def __init__(
-        self, build: Callable[..., QuerySet], *, size: int = 512, using: str = DEFAULT_DB_ALIAS
+        self,
+        build: Callable[..., QuerySet],
+        *,
+        size: int = 512,
+        using: str = DEFAULT_DB_ALIAS,
+        also: Writer | None = None,
     ) -> None:
         self._build = build
         self._size = size
         self._using = using
+        self._also = also
         self._compiled: dict[tuple, _Compiled] = {}
         self._lock = threading.Lock()
 
@@ -208,6 +215,8 @@ class CompiledRead:
         if counted:  # as Django's AggregateQuery writes the count of a sliced query
             sql = f"SELECT COUNT(*) FROM ({sql}) subquery"  # noqa: S608 (compiled by the ORM)
             return _Compiled(sql, tuple(params), (_COUNT,), ())
+        if self._also:
+            sql += self._also(connection)
         columns = [selected[0] for selected in compiler.select[: compiler.col_count]]
         converters = tuple(
             (position, tuple(functions), expression)

@@ -11,13 +11,19 @@ from .keys import get_key_provider
 from .models import DataKey, EncryptedModel
 
 
-def encrypted_models() -> list[type[EncryptedModel]]:
-    """Every installed concrete model with encrypted fields, including ones added later."""
+def keyed_models() -> list[type[EncryptedModel]]:
+    """Every installed concrete model whose rows are under a data key, with encrypted fields
+    of its own or not (a case), including ones added later."""
     return [
         model
         for model in apps.get_models()
-        if issubclass(model, EncryptedModel) and not model._meta.proxy and encrypted_fields(model)
+        if issubclass(model, EncryptedModel) and not model._meta.proxy
     ]
+
+
+def encrypted_models() -> list[type[EncryptedModel]]:
+    """Every installed concrete model with encrypted fields, including ones added later."""
+    return [model for model in keyed_models() if encrypted_fields(model)]
 
 
 @dataclass

@@ -16,7 +16,7 @@ from .crypto import CryptoError, new_key
 from .fields import encrypted_fields
 from .keys import get_key_provider
 from .models import DataKey, EncryptedModel, ReencryptionRun, remember_data_key_held
-from .selectors import encrypted_models
+from .selectors import keyed_models
 
 Progress = Callable[[str], None]
 
@@ -134,8 +134,14 @@ def reencrypt_data_key(data_key: DataKey) -> DataKey:
     if old.replaced_by_id or old.destroyed_at:
         return old
     new = create_data_key()
-    for model in encrypted_models():
-        for record in model._base_manager.select_for_update().filter(data_key=old):
+    for model in keyed_models():
+        records = model._base_manager.select_for_update().filter(data_key=old)
+        if not encrypted_fields(model):
+            # Nothing to re-encrypt (a case), but its rows follow the key: a row left under
+            # the retired key could never be saved again (StaleDataKey on every transition).
+            records.update(data_key=new)
+            continue
+        for record in records:
             _move_record(record, new)
     old.wrapped_key, old.destroyed_at, old.replaced_by = b"", timezone.now(), new
     old.destroyed_reason = "re-encrypted under a new data key"

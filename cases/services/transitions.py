@@ -13,6 +13,7 @@ from config.errors import Conflict, InvalidInput, NotFound
 from config.keywords import refuse_unknown
 from config.sql import CompiledRead, Slot
 from security.audit import record_event
+from security.models import DataKey, remember_data_key_held
 
 from .. import permissions, requirements
 from ..models import Case, StateChange
@@ -107,35 +108,62 @@ def _transition(
 
 
 # The case row locked for a transition, with its lead unit for the caller's answer
-# (CaseSummarySerializer; only the case row is locked), by its id or uuid. FOR NO KEY UPDATE,
-# as the UPDATE that follows changes no key: rows that only point to the case (a stage
-# change, a referral) can be added meanwhile, and every other change of the case, which
-# locks it FOR UPDATE, waits. Compiled once,
-# as building and compiling the locking read through the ORM cost more CPU than the database
-# takes to answer it (issue 15). The instances are made from the row as the ORM makes them.
+# (CaseSummarySerializer), by its id or uuid, and with its data key, which the stage change
+# is encrypted under. FOR NO KEY UPDATE, as the UPDATE that follows changes no key: rows that
+# only point to the case (a stage change, a referral) can be added meanwhile, and every other
+# change of the case, which locks it FOR UPDATE, waits. The data key's row is share-locked in
+# the same statement (`also`), as the saves would have locked it in one more (security.models:
+# a re-encryption waits for the transition, or the transition for it, and then sees the key
+# replaced).
+# Compiled once, as building and compiling the locking read through the ORM cost more CPU
+# than the database takes to answer it (issue 15). The instances are made from the row as
+# the ORM makes them.
 _CASE_COLUMNS = tuple(field.attname for field in Case._meta.concrete_fields)
 _UNIT_COLUMNS = tuple(field.attname for field in Unit._meta.concrete_fields)
+_KEY_COLUMNS = tuple(field.attname for field in DataKey._meta.concrete_fields)
 _LOCKED_CASE = CompiledRead(
     lambda key: (
         Case.objects.select_for_update(of=("self",), no_key=True)
         .filter(**{key: Slot("case", Case._meta.get_field(key))})
-        .values(*_CASE_COLUMNS, *(f"lead_unit__{column}" for column in _UNIT_COLUMNS))
-    )
+        .values(
+            *_CASE_COLUMNS,
+            *(f"lead_unit__{column}" for column in _UNIT_COLUMNS),
+            *(f"data_key__{column}" for column in _KEY_COLUMNS),
+        )
+    ),
+    also=lambda connection: (
+        # FOR SHARE, as EncryptedModel.save() holds it: other saves under it never wait.
+        f" FOR SHARE OF {connection.ops.quote_name(DataKey._meta.db_table)}"
+        if connection.features.has_select_for_update_of
+        else ""
+    ),
 )
 
 
 def _locked(key: str, value) -> Case:
-    """The case whose `key` ("id" or "uuid") is `value`, its row locked until the commit."""
-    rows = _LOCKED_CASE.rows(key, case=value)
+    """The case whose `key` ("id" or "uuid") is `value`, its row and its data key's locked
+    until the commit."""
+    rows = _LOCKED_CASE.rows(key, case=value) or (
+        # None: no such case, or its data key was replaced while the lock was waited for (the
+        # read then rechecks the case, not the join to the key it had read): read again.
+        _LOCKED_CASE.rows(key, case=value)
+    )
     if not rows:
         raise Case.DoesNotExist
     row = rows[0]
-    case = Case.from_db(DEFAULT_DB_ALIAS, _CASE_COLUMNS, [row[column] for column in _CASE_COLUMNS])
+    case = _from_row(Case, row, _CASE_COLUMNS)
     if case.lead_unit_id is not None:
-        unit = [row[f"lead_unit__{column}"] for column in _UNIT_COLUMNS]
-        lead_unit = Unit.from_db(DEFAULT_DB_ALIAS, _UNIT_COLUMNS, unit)
-        Case.lead_unit.field.set_cached_value(case, lead_unit)
+        Case.lead_unit.field.set_cached_value(
+            case, _from_row(Unit, row, _UNIT_COLUMNS, "lead_unit__")
+        )
+    data_key = _from_row(DataKey, row, _KEY_COLUMNS, "data_key__")
+    Case.data_key.field.set_cached_value(case, data_key)
+    remember_data_key_held(data_key)  # the saves need not lock it again
     return case
+
+
+def _from_row(model, row: dict, columns: tuple[str, ...], prefix: str = ""):
+    return model.from_db(DEFAULT_DB_ALIAS, columns, [row[prefix + column] for column in columns])
 
 
 def _check(actor: User, case: Case, name: str, given: dict, sees: bool | None) -> None:

@@ -2,20 +2,24 @@
 caseworker and for a supervisor of the province, however often the case has moved; and its
 answer is the case summary the serializer writes, though built without it."""
 
+import threading
+import time
+
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case
 from cases.services import transition_case
+from security.services import reencrypt_data_key
 from tests.cast import INTAKE, api, drf_case_summary, move, open_case, police_held_case
 
 pytestmark = pytest.mark.django_db
 
 # Session, user (and for a supervisor the second factor's device), the case's lock with its
-# lead unit, whether the mover may see it (for a supervisor also their permission; a
-# caseworker's is their unit's holding), the data key, the UPDATE, the stage change, the
-# process's outbox row, the audit event, and the transaction.
+# lead unit and data key, whether the mover may see it (for a supervisor also their
+# permission; a caseworker's is their unit's holding and their unit), the UPDATE, the stage
+# change, the process's outbox row, the audit event, and the transaction.
 QUERIES = {"caseworker": 12, "supervisor": 12}
 CLOSE = {"closure_reason": "declined_support"}
 REOPEN = {"reason": "The victim asked for support again"}
@@ -63,7 +67,9 @@ def test_the_case_is_locked_and_read_with_its_lead_unit_in_one_query(
     reads = [q["sql"] for q in captured.captured_queries if 'FROM "cases_case"' in q["sql"]]
     assert 'JOIN "agencies_unit"' in reads[0]
     if connection.features.has_select_for_update_of:
-        assert reads[0].endswith('FOR NO KEY UPDATE OF "cases_case"')
+        assert reads[0].endswith(
+            'FOR NO KEY UPDATE OF "cases_case" FOR SHARE OF "security_datakey"'
+        )
     assert moved.state == "closed" and Case.objects.get(pk=case.pk).version == moved.version
 
 
@@ -73,3 +79,42 @@ def test_a_misspelt_keyword_is_refused_and_changes_nothing(cast, misspelt):
     with pytest.raises(TypeError, match="unexpected keyword"):
         transition_case(cast.supervisor, case, "close", **CLOSE, **misspelt)
     assert Case.objects.get(pk=case.pk).state == case.state
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_data_key_is_locked_with_the_case_and_not_read_again(cast):
+    """The stage change is encrypted under the case's data key, held from the case's locking
+    read (FOR SHARE there): no query of its own, as there was on every transition (in a
+    test's transaction the key stays noted as held, so the counts above cannot show it)."""
+    case = police_held_case()
+    with CaptureQueriesContext(connection) as captured:
+        moved = transition_case(cast.supervisor, case, "close", **CLOSE)
+    assert [q["sql"] for q in captured.captured_queries if "security_datakey" in q["sql"]] == [
+        q["sql"] for q in captured.captured_queries if q["sql"].startswith('SELECT "cases_case"')
+    ][:1]
+    assert moved.state_changes.get().reason == ""  # written, and readable, under that key
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_transition_that_waited_for_a_reencryption_goes_on_under_the_new_key(cast):
+    case = police_held_case()
+    locked = threading.Event()
+
+    def reencrypt() -> None:
+        try:
+            with transaction.atomic():
+                Case.objects.select_for_update().get(pk=case.pk)  # the transition waits
+                locked.set()
+                time.sleep(0.3)
+                reencrypt_data_key(case.data_key)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=reencrypt)
+    thread.start()
+    locked.wait(5)
+    moved = transition_case(cast.supervisor, case, "close", **CLOSE)
+    thread.join()
+    assert moved.data_key_id != case.data_key_id
+    assert moved.state_changes.get().data_key_id == moved.data_key_id

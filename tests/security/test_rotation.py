@@ -6,11 +6,13 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from cases.services import transition_case
 from security.crypto import DataErased, new_key
 from security.fields import Sealed
 from security.keys import encode_key, get_key_provider
 from security.models import AuditEvent, DataKey, ReencryptionRun, StaleDataKey
 from security.services import destroy_data_key, reencrypt_all, reencrypt_data_key
+from tests.cast import police_held_case
 from tests.security.testapp.models import Statement, Victim
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +131,14 @@ def test_destroy_is_audited_with_its_reason(victims, police_unit, make_user):
     event = AuditEvent.objects.get(action="key.destroy")
     assert event.reason == "court-ordered erasure" and event.actor_id == admin.pk
     assert event.object_id == str(victims[0].data_key_id)
+
+
+def test_a_case_moves_on_after_its_key_is_reencrypted(cast):
+    """The case holds no encrypted value of its own, but is under the key: it follows the key
+    with its records, or none of its changes could be saved again (StaleDataKey)."""
+    case = police_held_case()
+    new = reencrypt_data_key(case.data_key)
+    case.refresh_from_db()
+    assert case.data_key_id == new.pk
+    moved = transition_case(cast.supervisor, case, "close", closure_reason="declined_support")
+    assert moved.state_changes.get().data_key_id == new.pk
