@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -39,7 +38,7 @@ from cases.selectors import active_holding
 from rulebooks.selectors import STAGE_DEADLINE_STEPS, responsible_kinds_for_stage, stage_deadlines
 from security.audit import record_event
 
-from .process import CaseProcess, CaseTask
+from .process import CaseProcess, CaseTask, case_content_type
 
 # Whether the flow is starting a run (new_run): its lock has nothing to lock then.
 _starting: ContextVar[bool] = ContextVar("starting_run", default=False)
@@ -190,7 +189,7 @@ class CaseFlow(flow.Flow):
         case UUID, and the id of the case's last stage change the run has followed
         (workflows.services: a closure the dispatcher missed is found after it)."""
         activation.process.artifact = case
-        activation.process.data = {"case": str(case.uuid), "change": change}
+        activation.process.data = run_data(case, change)
         return activation.process
 
     def stage_due_at(self, activation):
@@ -215,10 +214,18 @@ class CaseFlow(flow.Flow):
         )
 
 
+def run_data(case: Case, change: int) -> dict:
+    """What a run keeps in Process.data: the case's UUID, and the id of its last stage change
+    the run has followed (workflows.services)."""
+    return {"case": str(case.uuid), "change": change}
+
+
 def started_in_bulk() -> dict[str, StageTask]:
     """The stages whose run start_runs can start, with the task the run opens in each: a
     stage task the route leads to right after the start, with no deadline timer (not the
-    identification's split, nor a timed stage, whose timers viewflow makes)."""
+    identification's split, nor a timed stage, whose timers viewflow makes). Read from the
+    route's branches (viewflow's Switch._branches), so that a change of the flow changes it;
+    tests/workflows/test_bulk_start.py names them."""
     return {
         node.stage: node
         for node, _condition in CaseFlow.route._branches
@@ -242,8 +249,8 @@ def start_runs(cases: list[tuple[Case, int]]) -> None:
                 flow_class=CaseFlow,
                 status=PROCESS.NEW,
                 created=now,
-                data={"case": str(case.uuid), "change": change},
-                artifact_content_type=ContentType.objects.get_for_model(Case),
+                data=run_data(case, change),
+                artifact_content_type=case_content_type(),
                 artifact_object_id=case.pk,
             )
             for case, change in cases

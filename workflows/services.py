@@ -7,7 +7,8 @@ LOIVE_PROCESS_SYNC_SECONDS and by the deadline sweep, brings each such process i
 case's stage with `sync_case_process`: the task of a stage the case has left is done (by the
 actor of the transition), a parallel track still open for that stage is cancelled, and the flow
 opens the tasks of the new stage, or ends the run at closure (issue 15: starting the process
-was half of an intake's queries and a third of its CPU).
+was half of an intake's queries and a third of its CPU). The runs of a batch's new cases are
+started together, in a few INSERTs (flows.start_runs).
 
 Why the deferral loses nothing: the outbox row commits with the change or not at all, and it is
 deleted only in the transaction that synced the process, so a crash, a lost Redis message or a
@@ -312,7 +313,7 @@ def _sync_batch(passed: set[int], batch_size: int) -> int:
             .select_related("pending_process_sync")
             .order_by("pending_process_sync__since", "pk")
         )
-        for case in _started_in_bulk(cases):
+        for case in _start_new_runs(cases):
             try:
                 _sync_followed(case)
             except Exception as exc:
@@ -321,8 +322,8 @@ def _sync_batch(passed: set[int], batch_size: int) -> int:
     return len(cases)
 
 
-def _started_in_bulk(cases: list[Case]) -> list[Case]:
-    """Start the runs of the new cases (most of a batch) in a few INSERTs for all of them
+def _start_new_runs(cases: list[Case]) -> list[Case]:
+    """Start the runs of the batch's new cases (most of them) in a few INSERTs for all
     (flows.start_runs); the cases left to sync one by one. If that fails, nothing of it is
     kept (a savepoint) and the new cases are left too, so that a case that cannot be started
     is found, and passed, alone."""
