@@ -189,13 +189,11 @@ _CASE_COUNTS = CompiledRead(
 )
 
 
-def get_visible_case(user: User, case_id, *, for_update: bool = False) -> Case:
+def get_visible_case(user: User, case_id) -> Case:
     """The case if the user may know it exists; otherwise 404 (no existence leak)."""
     try:
         # The data key too: what the user may see of the case starts with whether it was erased.
         queryset = visible_cases(user).select_related("lead_unit", "province", "data_key")
-        if for_update:
-            queryset = queryset.select_for_update(of=("self",))
         return queryset.get(uuid=case_id)
     except (Case.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound(_("No such case.")) from exc
