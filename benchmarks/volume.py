@@ -22,14 +22,14 @@ phone lookup among a million persons finds the one case it should.
 import os
 import uuid
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime, time, timedelta
 from functools import lru_cache
 from itertools import islice
 from types import SimpleNamespace
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import DateTimeField, Max, Model
 
 from cases.models import (
@@ -422,11 +422,18 @@ def multiply(
 
 def analyze() -> dict[str, int]:
     """VACUUM ANALYZE every table (the planner's statistics and the visibility map that lets
-    an index-only scan skip the table: autovacuum may be off, issue 15); returns the row
-    count per copied table."""
+    an index-only scan skip the table: autovacuum may be off, issue 15), then CHECKPOINT;
+    returns the row count per copied table.
+
+    The seed writes gigabytes of write-ahead log, which called for a checkpoint during the
+    timed write loads that came minutes later (pg_stat_bgwriter: one requested during the
+    16-client loads), and the loads shared the machine with its writes by chance of timing.
+    A role that may not checkpoint (PostgreSQL's pg_checkpoint) leaves it to chance."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and connection.get_autocommit():
             cursor.execute("VACUUM ANALYZE")
+            with suppress(DatabaseError):
+                cursor.execute("CHECKPOINT")
         else:
             cursor.execute("ANALYZE")
     return {model._meta.db_table: model.objects.count() for model, _references in COPIED}
