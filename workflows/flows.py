@@ -17,6 +17,7 @@ Stage deadlines (rulebooks.selectors) are database timers attached to the stage 
 fired by viewflow.workflow.timers.fire_due_timers() and leave the task open, only flagging it.
 """
 
+import functools
 import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -220,12 +221,14 @@ def run_data(case: Case, change: int) -> dict:
     return {"case": str(case.uuid), "change": change}
 
 
+@functools.cache
 def started_in_bulk() -> dict[str, StageTask]:
     """The stages whose run start_runs can start, with the task the run opens in each: a
     stage task the route leads to right after the start, with no deadline timer (not the
     identification's split, nor a timed stage, whose timers viewflow makes). Read from the
-    route's branches (viewflow's Switch._branches), so that a change of the flow changes it;
-    tests/workflows/test_bulk_start.py names them."""
+    route's branches (viewflow's Switch._branches), so that a change of the flow changes it,
+    once: the flow is fixed when the code is loaded. tests/workflows/test_bulk_start.py
+    names them."""
     return {
         node.stage: node
         for node, _condition in CaseFlow.route._branches
@@ -256,20 +259,20 @@ def start_runs(cases: list[tuple[Case, int]]) -> None:
             for case, change in cases
         ]
     )
-    steps = []
-    for run, (case, _change) in zip(runs, cases, strict=True):
-        node = opened[case.state]
-        steps += [
+    steps = [  # each run's start, route and stage task, in that order
+        (
             _task(run, CaseFlow.start, STATUS.DONE, now, started=now, finished=now),
             _task(run, CaseFlow.route, STATUS.DONE, now, finished=now),
-            _task(run, node, STATUS.NEW, now),
-        ]
-    steps = CaseTask.objects.bulk_create(steps)
+            _task(run, opened[case.state], STATUS.NEW, now),
+        )
+        for run, (case, _change) in zip(runs, cases, strict=True)
+    ]
+    CaseTask.objects.bulk_create([task for run_steps in steps for task in run_steps])
     after = CaseTask.previous.through
     after.objects.bulk_create(
         after(from_task_id=task.pk, to_task_id=previous.pk)
-        for index in range(0, len(steps), 3)
-        for previous, task in itertools.pairwise(steps[index : index + 3])
+        for run_steps in steps
+        for previous, task in itertools.pairwise(run_steps)
     )
 
 

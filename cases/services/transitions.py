@@ -114,10 +114,9 @@ def _transition(
 # change of the case, which locks it FOR UPDATE, waits. The data key's row is share-locked in
 # the same statement (`also`), as the saves would have locked it in one more (security.models:
 # a re-encryption waits for the transition, or the transition for it, and then sees the key
-# replaced).
-# Compiled once, as building and compiling the locking read through the ORM cost more CPU
-# than the database takes to answer it (issue 15). The instances are made from the row as
-# the ORM makes them.
+# replaced). Compiled once, as building and compiling the locking read through the ORM cost
+# more CPU than the database takes to answer it (issue 15). The instances are made from the
+# row as the ORM makes them.
 _CASE_COLUMNS = tuple(field.attname for field in Case._meta.concrete_fields)
 _UNIT_COLUMNS = tuple(field.attname for field in Unit._meta.concrete_fields)
 _KEY_COLUMNS = tuple(field.attname for field in DataKey._meta.concrete_fields)
