@@ -140,6 +140,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, which inserts a few rows as VALUES (config/postgresql/compiler.py).
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
     # PostgreSQL's JIT compiler off for every connection (DATABASE_JIT=on to keep it). The
     # planner costs each row's visibility test (EXISTS over holdings) so high that ordinary
     # list and report queries cross jit_above_cost, and compiling then costs more than running:

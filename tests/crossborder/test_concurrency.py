@@ -4,7 +4,6 @@ others are told it was already answered, and the answer is recorded once."""
 import threading
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -17,7 +16,7 @@ ANSWERERS = 8
 
 
 @pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    connection.vendor != "postgresql",
     reason="SQLite serialises writers: concurrent row locks need PostgreSQL (DATABASE_URL)",
 )
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -9,7 +9,6 @@ that only the provider's own guard (one conditional UPDATE) stands between them.
 import threading
 
 import pytest
-from django.conf import settings
 from django.db import connection, transaction
 
 from config.errors import Conflict
@@ -23,7 +22,7 @@ VICTIMS = 8
 
 
 POSTGRES_ONLY = pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    connection.vendor != "postgresql",
     reason="SQLite serialises writers: concurrent updates need PostgreSQL (DATABASE_URL)",
 )
 

@@ -12,7 +12,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -24,8 +23,7 @@ pytestmark = [
     pytest.mark.celery,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
-        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
-        or not os.environ.get("REDIS_URL"),
+        connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"),
         reason="a real worker needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL)",
     ),
 ]

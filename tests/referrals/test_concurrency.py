@@ -3,7 +3,6 @@
 import threading
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from agencies.models import Role
@@ -15,7 +14,7 @@ ACCEPTORS = 20
 
 
 @pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    connection.vendor != "postgresql",
     reason="SQLite serialises writers: concurrent row locks need PostgreSQL (DATABASE_URL)",
 )
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

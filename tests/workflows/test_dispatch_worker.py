@@ -3,6 +3,7 @@ while no worker runs get their process, and their inbox task, within seconds of 
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from cases import services as case_services
 from tests.referrals.test_celery_worker import Worker, wait_for
@@ -14,8 +15,7 @@ pytestmark = [
     pytest.mark.celery,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
-        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
-        or not settings.REDIS_URL,
+        connection.vendor != "postgresql" or not settings.REDIS_URL,
         reason="a real worker needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL)",
     ),
 ]
