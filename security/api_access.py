@@ -7,10 +7,16 @@ tokens, stored as digests, with an expiry, shown once by `manage.py issue_token`
 scoped: an integration account reaches only the views that open themselves to it.
 """
 
+import binascii
+from hmac import compare_digest
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from knox.auth import TokenAuthentication
+from knox.crypto import hash_token
+from knox.models import AuthToken
+from knox.settings import CONSTANTS
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 
@@ -21,13 +27,28 @@ class IntegrationTokenAuthentication(TokenAuthentication):
     """`Authorization: Token <key>`, accepted only for integration accounts: a person's
     token would sign them in without their second factor."""
 
-    def authenticate_credentials(self, token):
-        user, auth_token = super().authenticate_credentials(token)
-        if user.role != Role.INTEGRATION:
-            raise AuthenticationFailed(
-                _("API tokens are for integration accounts; people sign in with a session.")
-            )
-        return user, auth_token
+    def authenticate_credentials(self, token: bytes):
+        """knox's check of a token (its digest among the tokens of its key's prefix, then its
+        expiry), whose read brings the account's unit and province with it: every intake
+        reads them next, each a query of its own when read lazily (issue 15). Tokens are
+        never refreshed here (REST_KNOX AUTO_REFRESH off)."""
+        try:
+            token = token.decode()
+            digest = hash_token(token)
+        except (UnicodeDecodeError, TypeError, binascii.Error) as exc:
+            raise AuthenticationFailed(_("Invalid token.")) from exc
+        found = AuthToken.objects.filter(
+            token_key=token[: CONSTANTS.TOKEN_KEY_LENGTH]
+        ).select_related("user__unit__province")
+        for auth_token in found:
+            if not self._cleanup_token(auth_token) and compare_digest(digest, auth_token.digest):
+                user, auth_token = self.validate_user(auth_token)
+                if user.role != Role.INTEGRATION:
+                    raise AuthenticationFailed(
+                        _("API tokens are for integration accounts; people sign in with a session.")
+                    )
+                return user, auth_token
+        raise AuthenticationFailed(_("Invalid token."))
 
     def _cleanup_token(self, auth_token) -> bool:
         """Knox's check of the presented token's expiry (an expired one is deleted and

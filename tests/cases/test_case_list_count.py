@@ -129,7 +129,8 @@ def test_a_page_is_one_query_and_its_count_one_more(border, cast, django_assert_
         assert border.get(CASES).json()["count"] == 3
     with django_assert_num_queries(4):  # + the capped count
         assert border.get(f"{CASES}?limit=2").json()["count"] == 3
-    with django_assert_num_queries(5):  # session, user, second factor, unit; the page
+    # session, user with their unit (agencies.backends.MemberBackend), second factor; the page
+    with django_assert_num_queries(4):
         supervisor.get(CASES)
 
 

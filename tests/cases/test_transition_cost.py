@@ -16,11 +16,11 @@ from tests.cast import INTAKE, api, drf_case_summary, move, open_case, police_he
 
 pytestmark = pytest.mark.django_db
 
-# Session, user (and for a supervisor the second factor's device), the case's lock with its
-# lead unit and data key, whether the mover may see it (for a supervisor also their
-# permission; a caseworker's is their unit's holding and their unit), the UPDATE, the stage
-# change, the process's outbox row, the audit event, and the transaction.
-QUERIES = {"caseworker": 12, "supervisor": 12}
+# Session, user with their unit (and for a supervisor the second factor's device), the case's
+# lock with its lead unit and data key, whether the mover may see it (for a supervisor also
+# their permission; a caseworker's is their unit's holding), the UPDATE, the stage change, the
+# process's outbox row, the audit event, and the transaction.
+QUERIES = {"caseworker": 11, "supervisor": 11}
 CLOSE = {"closure_reason": "declined_support"}
 REOPEN = {"reason": "The victim asked for support again"}
 

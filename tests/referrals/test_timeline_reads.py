@@ -27,11 +27,11 @@ pytestmark = pytest.mark.django_db
 
 STEP = "initial_reception_verification"  # the step that sets the verification stage's deadline
 
-# A signed-in supervisor's timeline: the session, the user, their second factor and their unit
-# (what they may see), the case with its data key, then the timeline's own reads: one UNION of
+# A signed-in supervisor's timeline: the session, the user with their unit (what they may see),
+# their second factor, the case with its data key, then the timeline's own reads: one UNION of
 # the records, escalations, border crossings and stage-deadline rules, the stage changes, and
 # the referrals with their people.
-SUPERVISORS_TIMELINE_QUERIES = 8
+SUPERVISORS_TIMELINE_QUERIES = 7
 
 
 def _case_in_verification(border) -> str:

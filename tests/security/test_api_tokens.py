@@ -121,7 +121,7 @@ def test_tokens_are_not_readable_in_the_admin(telephony, make_user):
     admin_user.is_staff = admin_user.is_superuser = True
     admin_user.save()
     client = Client()
-    client.force_login(admin_user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(admin_user, backend="agencies.backends.MemberBackend")
     session = signed_in(admin_user).session  # a verified second factor
     client.cookies["sessionid"] = session.session_key
     stored = AuthToken.objects.get()
@@ -146,9 +146,7 @@ def test_the_api_does_not_let_a_supervisor_skip_the_second_factor(cast):
 
 def test_the_session_api_checks_csrf_on_writes(cast):
     client = APIClient(enforce_csrf_checks=True)
-    client.force_login(
-        cast.named("demo-hotline"), backend="django.contrib.auth.backends.ModelBackend"
-    )
+    client.force_login(cast.named("demo-hotline"), backend="agencies.backends.MemberBackend")
     response = client.post("/api/v1/intakes/", CALL, format="json")
     assert response.status_code == 403
     assert "CSRF" in str(response.json()["detail"])
