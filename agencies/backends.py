@@ -3,13 +3,13 @@
 from django.contrib.auth.backends import ModelBackend
 
 from .models import User
+from .selectors import member
 
 
 class MemberBackend(ModelBackend):
-    """Django's ModelBackend, whose session user comes with their unit and its province:
-    nearly every request reads them next (what the person may see, the unit that acts), each
-    a query of its own when read lazily (issue 15)."""
+    """Django's ModelBackend, whose session user is read with their unit and its province
+    (agencies.selectors.member)."""
 
     def get_user(self, user_id) -> User | None:
-        user = User.objects.select_related("unit__province").filter(pk=user_id).first()
+        user = member(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None

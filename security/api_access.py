@@ -21,6 +21,15 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 
 from agencies.models import Role
+from agencies.selectors import member_columns, member_from
+from config.sql import CompiledRead, Slot, columns_of, instance_of
+
+# The tokens of a key's prefix, each with its account, the account's unit and its province.
+_TOKENS = CompiledRead(
+    lambda: AuthToken.objects.filter(
+        token_key=Slot("key", AuthToken._meta.get_field("token_key"))
+    ).values(*columns_of(AuthToken), *member_columns("user__"))
+)
 
 
 class IntegrationTokenAuthentication(TokenAuthentication):
@@ -29,18 +38,17 @@ class IntegrationTokenAuthentication(TokenAuthentication):
 
     def authenticate_credentials(self, token: bytes):
         """knox's check of a token (its digest among the tokens of its key's prefix, then its
-        expiry), whose read brings the account's unit and province with it: every intake
-        reads them next, each a query of its own when read lazily (issue 15). Tokens are
-        never refreshed here (REST_KNOX AUTO_REFRESH off)."""
+        expiry), in one read compiled once that brings the account's unit and province with
+        it (agencies.selectors.member, issue 15). Tokens are never refreshed here (REST_KNOX
+        AUTO_REFRESH off)."""
         try:
             token = token.decode()
             digest = hash_token(token)
         except (UnicodeDecodeError, TypeError, binascii.Error) as exc:
             raise AuthenticationFailed(_("Invalid token.")) from exc
-        found = AuthToken.objects.filter(
-            token_key=token[: CONSTANTS.TOKEN_KEY_LENGTH]
-        ).select_related("user__unit__province")
-        for auth_token in found:
+        for row in _TOKENS.rows(key=token[: CONSTANTS.TOKEN_KEY_LENGTH]):
+            auth_token = instance_of(AuthToken, row)
+            AuthToken.user.field.set_cached_value(auth_token, member_from(row, "user__"))
             if not self._cleanup_token(auth_token) and compare_digest(digest, auth_token.digest):
                 user, auth_token = self.validate_user(auth_token)
                 if user.role != Role.INTEGRATION:
