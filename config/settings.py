@@ -101,7 +101,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django_otp's OTPMiddleware: the second factor the session was verified with.
+    "security.middleware.VerifiedDeviceMiddleware",
     # Supervisors and administrators must pass TOTP two-factor verification, everywhere.
     "security.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -178,6 +179,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+SESSION_ENGINE = "security.sessions"  # Django's database sessions (security/sessions.py)
 SESSION_COOKIE_AGE = int(os.environ.get("LOIVE_SESSION_SECONDS", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
