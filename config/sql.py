@@ -258,8 +258,8 @@ def columns_of(model: type[Model], path: str = "") -> list[str]:
 def instance_of(model: type[Model], row: dict, path: str = "") -> Model | None:
     """The instance whose columns_of(model, path) `row` holds, as the ORM builds it from a
     row of the database; None where an outer join found no row."""
-    fields = model._meta.concrete_fields
-    values = [row[path + field.name] for field in fields]
     if row[path + model._meta.pk.name] is None:
         return None
+    fields = model._meta.concrete_fields
+    values = [row[path + field.name] for field in fields]
     return model.from_db(DEFAULT_DB_ALIAS, [field.attname for field in fields], values)

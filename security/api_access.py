@@ -49,13 +49,14 @@ class IntegrationTokenAuthentication(TokenAuthentication):
         for row in _TOKENS.rows(key=token[: CONSTANTS.TOKEN_KEY_LENGTH]):
             auth_token = instance_of(AuthToken, row)
             AuthToken.user.field.set_cached_value(auth_token, member_from(row, "user__"))
-            if not self._cleanup_token(auth_token) and compare_digest(digest, auth_token.digest):
-                user, auth_token = self.validate_user(auth_token)
-                if user.role != Role.INTEGRATION:
-                    raise AuthenticationFailed(
-                        _("API tokens are for integration accounts; people sign in with a session.")
-                    )
-                return user, auth_token
+            if self._cleanup_token(auth_token) or not compare_digest(digest, auth_token.digest):
+                continue
+            user, auth_token = self.validate_user(auth_token)
+            if user.role != Role.INTEGRATION:
+                raise AuthenticationFailed(
+                    _("API tokens are for integration accounts; people sign in with a session.")
+                )
+            return user, auth_token
         raise AuthenticationFailed(_("Invalid token."))
 
     def _cleanup_token(self, auth_token) -> bool:

@@ -16,6 +16,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from agencies.models import Role
+from cases.models import Case
 from tests.cast import api as signed_in
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +82,17 @@ def test_a_persons_token_is_refused(cast):
     response = with_token(key).get("/api/v1/cases/")
     assert response.status_code == 401
     assert response.json()["error"] == "not_authenticated"
+
+
+def test_a_token_with_the_right_key_but_a_wrong_secret_is_refused(telephony):
+    """The stored key is only the token's first characters: the rest must match the digest."""
+    key = issue(telephony.username)
+    forged = key[:-4] + ("0000" if key[-4:] != "0000" else "1111")
+    before = Case.objects.count()
+    response = with_token(forged).post("/api/v1/intakes/", CALL, format="json")
+    assert response.status_code == 401
+    assert Case.objects.count() == before
+    assert with_token(key).post("/api/v1/intakes/", CALL, format="json").status_code == 201
 
 
 def test_an_expired_token_is_refused(telephony):
