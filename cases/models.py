@@ -544,6 +544,10 @@ class CaseHolding(models.Model):
     since = models.DateTimeField()
     until = models.DateTimeField(null=True, blank=True)
     ended_as = models.CharField(max_length=16, choices=HoldingEnd.choices, blank=True)
+    # The case's received_at, copied when the hold begins (it never changes): a unit's case
+    # list reads the unit's holdings in the list's order, newest case first, from one index
+    # (cases.selectors.CaseList), instead of probing the holdings of every newer case.
+    case_received_at = models.DateTimeField(editable=False)
 
     class Meta:
         indexes = [
@@ -555,6 +559,12 @@ class CaseHolding(models.Model):
                 condition=models.Q(ended_as__in=SIGHTED_ENDINGS),
                 name="holding_sighted_unit_case",
             ),
+            # A unit's case list, a page and its capped count (issue 15).
+            models.Index(
+                fields=["unit", "-case_received_at", "-case"],
+                condition=models.Q(ended_as__in=SIGHTED_ENDINGS),
+                name="holding_sighted_list_order",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -563,6 +573,11 @@ class CaseHolding(models.Model):
                 name="holding_ended_with_how",
             )
         ]
+
+    def save(self, *args, **kwargs) -> None:
+        if self.case_received_at is None:
+            self.case_received_at = self.case.received_at
+        super().save(*args, **kwargs)
 
     @property
     def sight(self) -> str:

@@ -33,24 +33,40 @@ def case_scope(user: User, case: str = "", *, each_row: bool = False) -> Q:
 
     `each_row`: tested on each row the rest of the query finds, never the first thing read
     (`_exists`), for a query that finds a handful of cases by other means (possible_duplicates)."""
-    if not user.is_active or user.unit_id is None or user.role == Role.ADMINISTRATOR:
+    scope = _scope_kind(user)
+    if scope is None:
         return Q(**{f"{case}pk__in": []})
+    if scope == "national":
+        return Q(**{f"{case}pk__isnull": False})
     columns = {"pk": f"{case}pk"}
-    if user.role == Role.HOTLINE_OPERATOR:
+    if scope == "operator":
         since = timezone.now() - settings.LOIVE_OPERATOR_SIGHT_AFTER_HANDOVER
         params = [user.pk, *SIGHTED_ENDINGS, user.unit_id, since]
-        return _scope_of("operator", columns, params, each_row)
-    if user.role == Role.INTEGRATION:  # the cases of the intakes it filed (status only)
-        return _scope_of("integration", columns, [user.pk], each_row)
+        return _scope_of(scope, columns, params, each_row)
+    if scope == "integration":  # the cases of the intakes it filed (status only)
+        return _scope_of(scope, columns, [user.pk], each_row)
     params = [*SIGHTED_ENDINGS, user.unit_id]
-    # The unit is read only for a supervisor (a query a caseworker's every read paid).
-    if user.role != Role.SUPERVISOR or (unit := user.unit).kind != AgencyKind.STEERING_COMMITTEE:
-        return _scope_of("unit", columns, params, each_row)
-    if unit.province_id is None:  # a national supervisor
-        return Q(**{f"{case}pk__isnull": False})
+    if scope == "unit":
+        return _scope_of(scope, columns, params, each_row)
     columns |= {"province": f"{case}province_id", "lead_unit": f"{case}lead_unit_id"}
-    params += [unit.province_id, unit.province_id] * 2
-    return _scope_of("supervisor", columns, params, each_row)
+    params += [user.unit.province_id, user.unit.province_id] * 2
+    return _scope_of(scope, columns, params, each_row)
+
+
+def _scope_kind(user: User) -> str | None:
+    """Which of case_scope's conditions is the user's: "unit" (what their unit holds or
+    held, with sight left), "supervisor" (that and their province's cases), "national" (every
+    case), "operator", "integration", or None (no case at all)."""
+    if not user.is_active or user.unit_id is None or user.role == Role.ADMINISTRATOR:
+        return None
+    if user.role == Role.HOTLINE_OPERATOR:
+        return "operator"
+    if user.role == Role.INTEGRATION:
+        return "integration"
+    # The unit is read only for a supervisor (a query a caseworker's every read paid).
+    if user.role != Role.SUPERVISOR or user.unit.kind != AgencyKind.STEERING_COMMITTEE:
+        return "unit"
+    return "supervisor" if user.unit.province_id is not None else "national"
 
 
 def _scope_of(role: str, columns: dict, params: list, each_row: bool) -> Q:
@@ -150,19 +166,28 @@ class CaseList:
     /api/v1/cases/), optionally in one stage: a page of some columns, and how many there are,
     counting no further than asked. Both reads are compiled once per scope shape, stage, columns
     and bounds, then only run (config.sql.CompiledRead): built and compiled through the ORM on
-    every request, they cost the list more CPU than the database took (issue 15)."""
+    every request, they cost the list more CPU than the database took (issue 15).
+
+    A unit's whole list is read from its holdings, which carry the list's order: walking the
+    cases newest first and probing each for a hold, the police (6% of 100,000 cases) read
+    3,600 cases for a page of 51, and counted by merging 17,000 case keys (issue 15)."""
 
     def __init__(self, user: User, columns: tuple[str, ...], *, state: str | None = None):
         self._scope = case_scope(user)  # one scope for the page and its count
         self._columns = columns
         self._state = state
+        self._held_by = user.unit_id if state is None and _scope_kind(user) == "unit" else None
 
     def page(self, offset: int, limit: int) -> list[dict]:
         """At most `limit` cases from `offset` on, by column name (with `lead_unit_code`)."""
+        if self._held_by is not None:
+            return _HELD_PAGES.rows(_held_page(self._held_by, offset, limit), self._columns)
         return _CASE_PAGES.rows(self._scope, self._state, self._columns, offset, limit)
 
     def count(self, most: int) -> int:
         """How many cases there are, counting `most` at most."""
+        if self._held_by is not None:
+            return _HELD_COUNTS.count(_held_by(self._held_by), most)
         return _CASE_COUNTS.count(self._scope, self._state, most)
 
 
@@ -186,6 +211,58 @@ _CASE_PAGES = CompiledRead(
 )
 _CASE_COUNTS = CompiledRead(
     lambda scope, state, most: _listed(scope, state).order_by().values("pk")[:most]
+)
+
+
+def _held_page(unit_id: int, offset: int, limit: int) -> CachedCondition:
+    """The case is on the unit's list from `offset` on, `limit` cases at most."""
+    write = partial(_held_page_sql, offset, limit)
+    return CachedCondition(("held page", offset, limit), write, {"pk": "pk"}, [unit_id])
+
+
+def _held_by(unit_id: int) -> CachedCondition:
+    """The holding is the unit's and leaves it sight."""
+    columns = {"ended_as": "ended_as", "unit": "unit_id"}
+    return CachedCondition(("held",), _held_by_sql, columns, [unit_id])
+
+
+def _sighted_of_unit(ended_as: str, unit: str) -> str:
+    """The holding leaves its unit sight (CaseHolding.sighted), its endings written into the
+    SQL for a prepared statement's generic plan to read the partial indexes made for them,
+    and its unit is the parameter."""
+    endings = ", ".join(f"'{end}'" for end in SIGHTED_ENDINGS)
+    return f"{ended_as} IN ({endings}) AND {unit} = %s"
+
+
+def _held_by_sql(connection: BaseDatabaseWrapper) -> str:
+    return _sighted_of_unit("{ended_as}", "{unit}")
+
+
+def _held_page_sql(offset: int, limit: int, connection: BaseDatabaseWrapper) -> str:
+    """Read from the holdings' (unit, case_received_at, case) index in the list's order, a
+    case held twice (a completed referral, then another) listed once."""
+    holding = connection.ops.quote_name(CaseHolding._meta.db_table)
+    held = _sighted_of_unit('page_holding."ended_as"', 'page_holding."unit_id"')
+    return (
+        '{pk} IN (SELECT page."case_id" FROM (SELECT DISTINCT'  # noqa: S608 (our tables)
+        ' page_holding."case_received_at", page_holding."case_id"'
+        f" FROM {holding} page_holding WHERE {held}"
+        ' ORDER BY page_holding."case_received_at" DESC, page_holding."case_id" DESC'
+        f" LIMIT {limit:d} OFFSET {offset:d}) page)"
+    )
+
+
+_HELD_PAGES = CompiledRead(
+    lambda page, columns: (
+        with_lead_unit_code(Case.objects.filter(page))
+        .order_by("-received_at", "-id")
+        .values(*columns)
+    )
+)
+_HELD_COUNTS = CompiledRead(
+    lambda held, most: (
+        CaseHolding.objects.filter(held).order_by().values("case_id").distinct()[:most]
+    )
 )
 
 

@@ -4,17 +4,19 @@ and otherwise stops at a cap (`count_capped`), and a page costs the same queries
 or many."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
-from cases.models import Case, CaseState, ClosureReason
+from cases.models import Case, CaseHolding, CaseState, ClosureReason
 from cases.serializers import CaseSummarySerializer
 from config.limits import CappedCountPagination
 from config.renderers import VietnamTimeJSONRenderer
-from tests.cast import api, drf_case_summary, open_case
+from tests.cast import INTAKE, api, drf_case_summary, open_case
 
 pytestmark = pytest.mark.django_db
 CASES = "/api/v1/cases/"
@@ -166,3 +168,27 @@ def test_a_later_page_and_one_past_the_end_are_counted(border):
     assert "offset=2" in last["previous"]
     past = border.get(f"{CASES}?limit=2&offset=10").json()
     assert (past["results"], past["count"], past["next"]) == ([], 5, None)
+
+
+def test_a_units_list_is_in_the_order_its_cases_were_received(border, cast):
+    """Newest case first, whenever the unit's hold on each began: a unit's list reads its
+    holdings' copy of the case's received_at (cases.selectors.CaseList)."""
+    now = timezone.now()
+    opened = [
+        open_case(border, {**INTAKE, "received_at": (now - timedelta(hours=hours)).isoformat()})
+        for hours in (3, 1, 2)
+    ]
+    for minutes, case in enumerate(opened):  # the police hold them from now on, in that order
+        CaseHolding.objects.create(
+            case=Case.objects.get(uuid=case["id"]),
+            unit=cast.police.unit,
+            basis=CaseHolding.Basis.REFERRAL,
+            since=now + timedelta(minutes=minutes),
+        )
+    police = api(cast.police)
+    pages = [police.get(f"{CASES}?limit=1").json()]  # each page one case: a page is a slice
+    while pages[-1]["next"]:
+        pages.append(police.get(pages[-1]["next"]).json())
+    listed = [row["id"] for page in pages for row in page["results"]]
+    assert listed == [opened[1]["id"], opened[2]["id"], opened[0]["id"]]
+    assert (pages[0]["count"], pages[0]["count_capped"]) == (3, False)

@@ -13,6 +13,8 @@ from cases.models import Case, CaseHolding, CaseState, HoldingEnd, Intake, Perso
 from cases.selectors import (
     _CASE_COUNTS,
     _CASE_PAGES,
+    _HELD_COUNTS,
+    _HELD_PAGES,
     _POSSIBLE_DUPLICATES,
     CaseList,
     case_scope,
@@ -65,6 +67,9 @@ def world(cast, make_user):
     led_from_lc = _case("lc-border_guard", "42", "ht-police")
     qt = _case("qt-police", "n-quang-tri", "qt-police", ended={"lc-police": HoldingEnd.REJECTED})
     qt_seen = _case("qt-police", "n-quang-tri", ended={"lc-police": HoldingEnd.COMPLETED})
+    # lc-police's referral was completed, and it holds the case again: listed once.
+    done = {"lc-police": HoldingEnd.COMPLETED}
+    held_twice = _case("lc-police", "n-lao-cai", "lc-police", ended=done)
     held_by_lc_committee = _case("ht-police", "42", "lc-steering_committee")
     by_system = _case("ht-police", "42", "ht-police")
     telephony = make_user(cast.hotline.unit, Role.INTEGRATION, "telephony")
@@ -74,13 +79,14 @@ def world(cast, make_user):
     inactive = make_user(cast.police.unit, Role.CASEWORKER, "lc-police-left")
     inactive.is_active = False
     inactive.save()
-    every = {lc, yen_bai, led_from_lc, qt, qt_seen, held_by_lc_committee, by_system}
+    every = {lc, yen_bai, led_from_lc, qt, qt_seen, held_twice, held_by_lc_committee, by_system}
     return {
-        cast.police: {lc, qt_seen},
-        cast_user("lc-police-supervisor"): {lc, qt_seen},  # a supervisor outside a committee
+        cast.police: {lc, qt_seen, held_twice},
+        # a supervisor outside a committee
+        cast_user("lc-police-supervisor"): {lc, qt_seen, held_twice},
         cast_user("qt-police-caseworker"): {qt},  # led `qt_seen` but never held it
         cast_user("ht-police-caseworker"): {led_from_lc, by_system},
-        cast.supervisor: {lc, yen_bai, led_from_lc, held_by_lc_committee},
+        cast.supervisor: {lc, yen_bai, led_from_lc, held_twice, held_by_lc_committee},
         cast_user("qt-steering_committee-supervisor"): {qt, qt_seen},
         cast_user("ht-steering_committee-supervisor"): {
             led_from_lc,
@@ -163,8 +169,8 @@ def test_every_kind_of_user_lists_their_own_cases_from_the_shared_sql(world):
     visible_cases, newest first, in every stage and across pages."""
     Case.objects.filter(pk=Case.objects.order_by("pk").first().pk).update(state=CaseState.CLOSED)
     CachedCondition._written.clear()
-    _CASE_PAGES._compiled.clear()
-    _CASE_COUNTS._compiled.clear()
+    for read in (_CASE_PAGES, _CASE_COUNTS, _HELD_PAGES, _HELD_COUNTS):
+        read._compiled.clear()
     listed_in = set()
     for users in (list(world), list(reversed(world))):
         for user in users:
@@ -176,6 +182,7 @@ def test_every_kind_of_user_lists_their_own_cases_from_the_shared_sql(world):
                 listed = CaseList(user, ("uuid", "state", "lead_unit_code"), state=state)
                 rows = listed.page(0, 2) + listed.page(2, 50)
                 assert [tuple(row.values()) for row in rows] == expected, (user, state)
+                assert listed.page(len(expected), 2) == []
                 assert listed.count(50) == len(expected)
                 assert listed.count(1) == min(1, len(expected))
                 listed_in |= {state} if expected else set()
