@@ -8,6 +8,7 @@ mixes offsets.
 
 import datetime
 
+import orjson
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
@@ -36,4 +37,28 @@ class VietnamTimeEncoder(JSONEncoder):
 
 
 class VietnamTimeJSONRenderer(JSONRenderer):
+    """DRF's JSON, encoded by orjson: a 52 KB page of the overdue list took 0.84 ms through
+    json's encoder and takes 0.04 ms (issue 15). What orjson does not write as DRF does goes
+    to DRF's encoder, VietnamTimeEncoder: datetimes, dates and times, lazy translations,
+    decimals; pretty-printed JSON (?indent=, the browsable API), and what orjson refuses (an
+    integer beyond 64 bits), are written by DRF's renderer itself. One difference: a NaN,
+    which DRF's strict JSON refuses with an error, orjson writes as null."""
+
     encoder_class = VietnamTimeEncoder
+    _default = VietnamTimeEncoder().default
+    _options = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        indent = self.get_indent(accepted_media_type, renderer_context or {})
+        if data is None or indent is not None or self.ensure_ascii or not self.compact:
+            return super().render(data, accepted_media_type, renderer_context)
+        try:
+            text = orjson.dumps(data, default=self._default, option=self._options)
+        except orjson.JSONEncodeError:
+            return super().render(data, accepted_media_type, renderer_context)
+        # As DRF's: the two line terminators JSON allows and JavaScript does not, escaped.
+        return text.replace(_LINE_SEPARATOR, rb"\u2028").replace(_PARAGRAPH_SEPARATOR, rb"\u2029")
+
+
+_LINE_SEPARATOR = "\u2028".encode()
+_PARAGRAPH_SEPARATOR = "\u2029".encode()
