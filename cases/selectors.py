@@ -3,6 +3,7 @@
 from functools import partial
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -10,9 +11,10 @@ from django.utils.translation import gettext as _
 
 from agencies.models import AgencyKind, Role, Unit, User
 from config.errors import NotFound
-from config.sql import CachedCondition, CompiledRead, Constant
+from config.sql import CachedCondition, CompiledRead, Constant, Slot, columns_of, instance_of
 from places.models import Province
 from security.blind_index import id_number_index, name_birth_year_index, phone_index
+from security.models import DataKey
 
 from .inputs import IntakeData
 from .models import SIGHTED_ENDINGS, Case, CaseHolding, CaseState, Consent, Intake, Person
@@ -267,13 +269,32 @@ _HELD_COUNTS = CompiledRead(
 
 
 def get_visible_case(user: User, case_id) -> Case:
-    """The case if the user may know it exists; otherwise 404 (no existence leak)."""
+    """The case if the user may know it exists, with its lead unit, province and data key (what
+    the user may see of it starts with whether it was erased); otherwise 404 (no existence
+    leak). In one query compiled once: compiling it through the ORM on every request cost ~2
+    ms of CPU, a quarter of the timeline's (issue 15)."""
     try:
-        # The data key too: what the user may see of the case starts with whether it was erased.
-        queryset = visible_cases(user).select_related("lead_unit", "province", "data_key")
-        return queryset.get(uuid=case_id)
-    except (Case.DoesNotExist, ValueError, TypeError) as exc:
+        rows = _VISIBLE_CASE.rows(case_scope(user), case=case_id)
+    except (ValidationError, ValueError, TypeError) as exc:  # not a case id at all
         raise NotFound(_("No such case.")) from exc
+    if not rows:
+        raise NotFound(_("No such case."))
+    case = instance_of(Case, rows[0])
+    for name, model in _READ_WITH_CASE.items():
+        related = instance_of(model, rows[0], f"{name}__")
+        Case._meta.get_field(name).set_cached_value(case, related)
+    return case
+
+
+_READ_WITH_CASE = {"lead_unit": Unit, "province": Province, "data_key": DataKey}
+_CASE_COLUMNS = columns_of(Case) + [
+    column for name, model in _READ_WITH_CASE.items() for column in columns_of(model, f"{name}__")
+]
+_VISIBLE_CASE = CompiledRead(
+    lambda scope: Case.objects.filter(
+        scope, uuid=Slot("case", Case._meta.get_field("uuid"))
+    ).values(*_CASE_COLUMNS)
+)
 
 
 def get_case_consent(case: Case, consent_id: int) -> Consent:
