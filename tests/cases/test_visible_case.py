@@ -4,6 +4,7 @@ compiled once (config.sql.CompiledRead): the instances must be what the ORM buil
 import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -34,10 +35,16 @@ def test_the_case_and_what_is_read_with_it_are_the_orms(cast):
     assert Case.objects.get(pk=case.pk).version == stored.version
 
 
-@pytest.mark.parametrize("case_id", ["not-a-uuid", "", 17, None, uuid.uuid4()])
-def test_anything_but_a_case_the_user_may_see_is_not_found(cast, case_id):
+@pytest.mark.parametrize("case_id", [17, None, uuid.uuid4()])
+def test_an_id_of_no_case_is_not_found(cast, case_id):
     open_case(api(cast.border_guard))
     with pytest.raises(NotFound):
+        get_visible_case(cast.border_guard, case_id)
+
+
+@pytest.mark.parametrize("case_id", ["not-a-uuid", ""])
+def test_what_is_not_an_id_is_bad_input(cast, case_id):
+    with pytest.raises(ValidationError):
         get_visible_case(cast.border_guard, case_id)
 
 
