@@ -11,6 +11,7 @@ from demo.providers import seed_providers
 from places.models import Province
 from referrals.models import Referral
 from referrals.services import accept_referral, send_referral
+from web import views
 
 from .conftest import BROWSER_TEST
 from .test_web_journeys import (
@@ -147,3 +148,21 @@ def test_a_supervisor_reads_shelter_occupancy_on_a_phone(page, live_server, demo
     assert page.locator("table.providers.stack tbody tr").count() > 1
     assert "Số chỗ" in page.inner_text("table.occupancy thead")  # beds, not "place names"
     _shoot(page, "n4-supervisor-occupancy")
+
+
+def test_the_case_list_goes_page_by_page_on_a_phone(page, live_server, user_named, monkeypatch):
+    monkeypatch.setattr(views, "CASES_PAGE", 2)
+    operator = user_named("demo-hotline")
+    for n in range(3):
+        victim = PersonData(full_name=f"Người {n}", phone=f"09120000{n}1")
+        create_intake(operator, IntakeData(channel="hotline", victim=victim, narrative="Lời kể"))
+    oldest = Case.objects.order_by("received_at").first()
+    _sign_in(page, live_server.url, "demo-hotline")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/cases/")
+    _shoot(page, "n5-case-list")
+    assert oldest.number not in page.content()
+    page.click("a[rel=next]")  # "Hồ sơ cũ hơn"
+    page.wait_for_url(f"{live_server.url}/cases/?page=2")
+    _shoot(page, "n5-case-list-older")
+    assert oldest.number in page.content() and page.locator("a[rel=prev]").count() == 1

@@ -4,8 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cases.models import Case
+from cases.models import Case, CaseState
 from referrals.models import Referral
+from web import views
 
 from .conftest import CALL, LEGAL_AID_CONSENT
 
@@ -141,6 +142,25 @@ def test_search_by_number_phone_and_id_within_what_the_user_may_see(hotline_case
         assert f"/cases/{hotline_case.uuid}/" in html, query
     other = client_for("demo-borderguard").get("/search/", {"q": hotline_case.number})
     assert 'class="results"' not in other.content.decode()
+
+
+def test_the_cases_list_goes_a_page_at_a_time_newest_first(client_for, monkeypatch):
+    monkeypatch.setattr(views, "CASES_PAGE", 2)
+    operator = client_for("demo-hotline")
+    for n in range(3):
+        operator.post("/intake/", CALL | {"caller_phone": "", "victim_phone": f"09110000{n}9"})
+    newest_first = list(Case.objects.order_by("-received_at", "-id"))
+    first = operator.get("/cases/").content.decode()
+    assert [c.number in first for c in newest_first] == [True, True, False]
+    assert first.index(newest_first[0].number) < first.index(newest_first[1].number)
+    assert 'href="?page=2" rel="next"' in first and 'rel="prev"' not in first
+    assert f">{newest_first[0].lead_unit.name}</td>" in first  # its name, not its code
+    assert str(CaseState(newest_first[0].state).label) in first
+    second = operator.get("/cases/?page=2").content.decode()
+    assert [c.number in second for c in newest_first] == [False, False, True]
+    assert 'href="?page=1" rel="prev"' in second and 'rel="next"' not in second
+    for wrong in ("0", "x", "-1", "10001"):
+        assert operator.get(f"/cases/?page={wrong}").status_code == 404
 
 
 def test_cases_list_queries_do_not_grow(client_for):
