@@ -159,7 +159,7 @@ def test_the_cases_list_goes_a_page_at_a_time_newest_first(client_for, monkeypat
     second = operator.get("/cases/?page=2").content.decode()
     assert [c.number in second for c in newest_first] == [False, False, True]
     assert 'href="?page=1" rel="prev"' in second and 'rel="next"' not in second
-    for wrong in ("0", "x", "-1", "10001"):
+    for wrong in ("0", "x", "-1", "²", "1.5", "10001"):
         assert operator.get(f"/cases/?page={wrong}").status_code == 404
 
 
