@@ -42,11 +42,11 @@ def case_scope(user: User, case: str = "", *, each_row: bool = False) -> Q:
     columns = {"pk": f"{case}pk"}
     if scope == "operator":
         since = timezone.now() - settings.LOIVE_OPERATOR_SIGHT_AFTER_HANDOVER
-        params = [user.pk, *SIGHTED_ENDINGS, user.unit_id, since]
+        params = [user.pk, user.unit_id, since]
         return _scope_of(scope, columns, params, each_row)
     if scope == "integration":  # the cases of the intakes it filed (status only)
         return _scope_of(scope, columns, [user.pk], each_row)
-    params = [*SIGHTED_ENDINGS, user.unit_id]
+    params = [user.unit_id]
     if scope == "unit":
         return _scope_of(scope, columns, params, each_row)
     columns |= {"province": f"{case}province_id", "lead_unit": f"{case}lead_unit_id"}
@@ -102,14 +102,20 @@ def _holding_sql(connection: BaseDatabaseWrapper, *, each_row: bool, also: str =
     """The user's unit holds or held the case with sight left (CaseHolding.sighted): served
     by the holdings' partial (unit, case) index."""
     holding = connection.ops.quote_name(CaseHolding._meta.db_table)
-    endings = ", ".join(["%s"] * len(SIGHTED_ENDINGS))
+    sighted = _sighted_of_unit('scope_holding."ended_as"', 'scope_holding."unit_id"')
     held = (
         f"SELECT 1 FROM {holding} scope_holding"  # noqa: S608 (our tables)
-        f' WHERE scope_holding."ended_as" IN ({endings})'
-        ' AND scope_holding."unit_id" = %s AND scope_holding."case_id" = {pk}'
-        f"{also}"
+        f' WHERE {sighted} AND scope_holding."case_id" = {{pk}}{also}'
     )
     return _exists(connection, held, each_row)
+
+
+def _sighted_of_unit(ended_as: str, unit: str) -> str:
+    """The holding leaves its unit sight (CaseHolding.sighted), its endings written into the
+    SQL for a prepared statement's generic plan to read the partial indexes made for them,
+    and its unit is the parameter."""
+    endings = ", ".join(f"'{end}'" for end in SIGHTED_ENDINGS)
+    return f"{ended_as} IN ({endings}) AND {unit} = %s"
 
 
 def _operator_sql(connection: BaseDatabaseWrapper, *, each_row: bool) -> str:
@@ -174,10 +180,11 @@ class CaseList:
     3,600 cases for a page of 51, and counted by merging 17,000 case keys (issue 15)."""
 
     def __init__(self, user: User, columns: tuple[str, ...], *, state: str | None = None):
-        self._scope = case_scope(user)  # one scope for the page and its count
         self._columns = columns
         self._state = state
         self._held_by = user.unit_id if state is None and _scope_kind(user) == "unit" else None
+        # One scope for the page and its count, when the list is not read from the holdings.
+        self._scope = case_scope(user) if self._held_by is None else None
 
     def page(self, offset: int, limit: int) -> list[dict]:
         """At most `limit` cases from `offset` on, by column name (with `lead_unit_code`)."""
@@ -225,14 +232,6 @@ def _held_by(unit_id: int) -> CachedCondition:
     """The holding is the unit's and leaves it sight."""
     columns = {"ended_as": "ended_as", "unit": "unit_id"}
     return CachedCondition(("held",), _held_by_sql, columns, [unit_id])
-
-
-def _sighted_of_unit(ended_as: str, unit: str) -> str:
-    """The holding leaves its unit sight (CaseHolding.sighted), its endings written into the
-    SQL for a prepared statement's generic plan to read the partial indexes made for them,
-    and its unit is the parameter."""
-    endings = ", ".join(f"'{end}'" for end in SIGHTED_ENDINGS)
-    return f"{ended_as} IN ({endings}) AND {unit} = %s"
 
 
 def _held_by_sql(connection: BaseDatabaseWrapper) -> str:
