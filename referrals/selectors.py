@@ -1,6 +1,6 @@
 """Reads of referrals: who may see which, inboxes and outboxes, consent status."""
 
-import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +13,7 @@ from cases.models import Case, Consent, ConsentStatus
 from cases.selectors import case_scope
 from cases.visibility import SENSITIVE_SERVICE_KINDS
 from config.errors import NotFound
+from config.sql import CompiledRead, Lookup
 from rulebooks.models import LegalBasis, RuleStep
 from security.fields import record_of_row, unless_erased
 from security.models import DataKey
@@ -119,8 +120,10 @@ def for_a_page(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
 
 
 # A referral's columns as the API writes it (serializers.referral_rows): its own, the two
-# encrypted ones (decrypted), and its case's, units', rule's, legal basis's and people's under
-# names apart from its fields (values() refuses a clash), each by its path from the referral.
+# encrypted ones (decrypted), its case's by the join the visibility condition makes already,
+# the legal basis's code (the referral's key to it), and its units', rule's, legal basis's and
+# people's looked up for a page's rows only (_SUMMARY_LOOKUPS), under names apart from its
+# fields (values() refuses a clash), each by its path from the referral.
 _OWN_COLUMNS = (
     "id",
     "uuid",
@@ -141,26 +144,44 @@ _OWN_COLUMNS = (
     "overdue_at",
 )
 _ENCRYPTED_COLUMNS = ("justification", "reason")
-_RELATED_COLUMNS = {
+_JOINED_COLUMNS = {
     "case_uuid": "case__uuid",
     "case_number": "case__number",
+    "legal_basis_code": "legal_basis_id",
+}
+_LOOKED_UP_COLUMNS = {
     "from_code": "from_unit__code",
     "to_code": "to_unit__code",
     "step": "rule__step",
     "citation": "rule__citation",
     "rule_is_default": "rule__is_default",
-    "legal_basis_code": "legal_basis__code",
     "legal_basis_citation": "legal_basis__citation",
     "sent_by_username": "sent_by__username",
     "accepted_by_username": "accepted_by__username",
 }
+_SUMMARY_LOOKUPS = tuple(
+    Lookup(name, Referral._meta.get_field(relation), column)
+    for name, path in _LOOKED_UP_COLUMNS.items()
+    for relation, column in [path.split("__")]
+)
+_LOOKUP_KEYS = tuple(dict.fromkeys(lookup.key.attname for lookup in _SUMMARY_LOOKUPS))
 
 
-def summary_read(referrals: QuerySet[Referral]) -> QuerySet:
-    """The referrals' columns as the API writes them, a values() read for summary_columns
-    (they must carry latest_consent_status: referrals_in_scope)."""
+def compiled_summaries(select: Callable[..., QuerySet[Referral]]) -> CompiledRead:
+    """The referrals `select(*args)` finds (referrals_in_scope, filtered, ordered by their
+    columns, sliced) read as the API writes them, for summary_columns: their own columns and
+    their case's, and the small tables' looked up for the rows found (_SUMMARY_LOOKUPS),
+    compiled once per shape (CompiledRead)."""
+    return CompiledRead(lambda *args: _summary_read(select(*args)), lookups=_SUMMARY_LOOKUPS)
+
+
+def _summary_read(referrals: QuerySet[Referral]) -> QuerySet:
     return referrals.values(
-        *_OWN_COLUMNS, *_ENCRYPTED_COLUMNS, "latest_consent_status", **_related_columns()
+        *_OWN_COLUMNS,
+        *_ENCRYPTED_COLUMNS,
+        *_LOOKUP_KEYS,
+        "latest_consent_status",
+        **{name: F(path) for name, path in _JOINED_COLUMNS.items()},
     )
 
 
@@ -176,32 +197,13 @@ def summary_columns(rows: list[dict]) -> list[dict]:
     return rows
 
 
-@functools.cache
-def _related_columns() -> dict[str, F | Subquery]:
-    """The expressions of _RELATED_COLUMNS, built once: each read resolves copies of them
-    (building them cost ~2 ms a page)."""
-    return {name: _column(path) for name, path in _RELATED_COLUMNS.items()}
-
-
-def _column(path: str) -> F | Subquery:
-    """The column at the end of `path` (relation__column) for a read of referrals: the case's
-    by a join (the visibility condition joins the case already), the small tables' (units,
-    rule, legal basis, people) by a scalar subquery each, looked up for the page's rows only.
-    Joining them all made PostgreSQL spend 100-170 ms planning every page (issue 15)."""
-    relation, column = path.split("__")
-    if relation == "case":
-        return F(path)
-    field = Referral._meta.get_field(relation)
-    rows = field.related_model.objects.filter(pk=OuterRef(field.attname)).order_by()
-    return Subquery(rows.values(column)[:1])
-
-
 def columns_of(referral: Referral) -> dict:
     """A referral loaded as a model, as summary_columns reads it: its case, units, rule, legal
     basis, people and data key loaded with it, and latest_consent_status (for_a_page)."""
     row = {name: getattr(referral, name) for name in _OWN_COLUMNS}
     row.update((name, unless_erased(referral, name)) for name in _ENCRYPTED_COLUMNS)
-    row.update((name, _follow(referral, path)) for name, path in _RELATED_COLUMNS.items())
+    related = _JOINED_COLUMNS | _LOOKED_UP_COLUMNS
+    row.update((name, _follow(referral, path)) for name, path in related.items())
     row["latest_consent_status"] = getattr(referral, "latest_consent_status", None)
     return row
 

@@ -15,12 +15,12 @@ from config.errors import InvalidInput, NotAllowed
 from config.sql import CompiledRead, Constant, Slot
 from referrals.models import Escalation, Referral, ReferralStatus
 from referrals.selectors import (
+    compiled_summaries,
     consent_refused,
     for_a_page,
     referral_scope,
     referrals_in_scope,
     summary_columns,
-    summary_read,
     visible_referrals,
 )
 from rulebooks.periods import parse_period
@@ -80,8 +80,8 @@ _AFTER_ID = Slot("after_id", models.BigIntegerField())
 
 
 # An overdue page, compiled once per scope and shape (CompiledRead).
-_OVERDUE_PAGES = CompiledRead(
-    lambda scope, continued, limit: summary_read(_overdue(scope, continued, limit))
+_OVERDUE_PAGES = compiled_summaries(
+    lambda scope, continued, limit: _overdue(scope, continued, limit)
 )
 
 

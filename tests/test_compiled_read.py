@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from cases.models import Case
-from config.sql import CachedCondition, CompiledRead, Slot
+from config.sql import CachedCondition, CompiledRead, Lookup, Slot
 from tests.cast import INTAKE, open_case
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +113,60 @@ def test_a_count_that_matches_nothing_asks_the_database_nothing(cases, django_as
     for _ in range(2):
         with django_assert_num_queries(0):
             assert read.count(_numbered(cases[0].number), Q(pk__in=[])) == 0
+
+
+_LEAD = Case._meta.get_field("lead_unit")
+_PROVINCE = Case._meta.get_field("province")
+LOOKUPS = (
+    Lookup("lead_code", _LEAD, "code"),
+    Lookup("lead_active", _LEAD, "is_active"),
+    Lookup("province_name", _PROVINCE, "name"),
+    Lookup("creator_joined", Case._meta.get_field("created_by"), "date_joined"),
+)
+
+
+def _newest(*conditions):
+    read = Case.objects.filter(*conditions).order_by("-number")
+    return read.values("number", "lead_unit_id", "province_id", "created_by_id")[:2]
+
+
+def test_lookups_add_the_small_tables_columns_to_the_rows_found(cases):
+    """As the ORM's joins give them, in the read's order and within its slice: a null key
+    names nothing, a moment is as the ORM loads it (aware: SQLite stores it naive)."""
+    Case.objects.filter(pk=cases[2].pk).update(province=None)
+    read = CompiledRead(_newest, lookups=LOOKUPS)
+    among = Q(pk__in=[case.pk for case in cases])
+    joined = {
+        "lead_code": "lead_unit__code",
+        "lead_active": "lead_unit__is_active",
+        "province_name": "province__name",
+        "creator_joined": "created_by__date_joined",
+    }
+    expected = list(
+        _newest(among).values(
+            "number",
+            "lead_unit_id",
+            "province_id",
+            "created_by_id",
+            **{name: F(path) for name, path in joined.items()},
+        )
+    )
+    assert [row["number"] for row in expected] == [cases[2].number, cases[1].number]
+    assert expected[0]["province_name"] is None and expected[1]["province_name"]
+    for _ in range(2):
+        assert read.rows(among) == expected
+
+
+def test_lookups_need_the_read_ordered_by_its_columns_and_their_keys_read(cases):
+    """Around the read, only its own columns can be ordered by, and joined on."""
+    by_time = CompiledRead(
+        lambda: Case.objects.order_by("-received_at").values("number", "lead_unit_id"),
+        lookups=LOOKUPS[:1],
+    )
+    with pytest.raises(ValueError, match="order by selected columns"):
+        by_time.rows()
+    keyless = CompiledRead(
+        lambda: Case.objects.order_by("number").values("number"), lookups=LOOKUPS[:1]
+    )
+    with pytest.raises(ValueError, match="key is not among"):
+        keyless.rows()
