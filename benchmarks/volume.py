@@ -1,10 +1,10 @@
 """Volume for the benchmarks: the demo story's cases copied N times inside the database.
 
-Each copy of a case gets its persons, holdings, intakes, state changes, records and referrals,
-with ids shifted by a multiple of the table's largest id (so references between the copied
-rows stay consistent), fresh uuids and a suffixed case number. The copies of a case are
-spread evenly back in time from it to the day its rulebook came into force, every timestamp
-of a copy shifted alike: a unit's cases are spread through the lists as in life (copies at
+Each copy of a case gets its persons, holdings, intakes, state changes, records, consents and
+referrals, with ids shifted by a multiple of the table's largest id (so references between
+the copied rows stay consistent), fresh uuids and a suffixed case number. The copies of a
+case are spread evenly back in time from it to the day its rulebook came into force, every
+timestamp of a copy shifted alike: a unit's cases are spread through the lists as in life (copies at
 the same instants put thousands of copies of the newest case first in every list, and a
 unit's first page behind tens of thousands of others'), and every copy stays under the
 rulebook it names.
@@ -35,6 +35,7 @@ from django.db.models import DateTimeField, Max, Model
 from cases.models import (
     Case,
     CaseHolding,
+    Consent,
     Identification,
     Intake,
     Person,
@@ -65,7 +66,8 @@ COPIED: list[tuple[type[Model], dict[str, type[Model]]]] = [
     (Identification, {"case_id": Case}),
     (Rescue, {"case_id": Case}),
     (SupportService, {"case_id": Case}),
-    (Referral, {"case_id": Case, "holding_id": CaseHolding}),
+    (Consent, {"case_id": Case}),
+    (Referral, {"case_id": Case, "holding_id": CaseHolding, "consent_id": Consent}),
 ]
 BATCH = 2_000  # rows per executemany (SQLite)
 
