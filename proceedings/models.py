@@ -318,8 +318,9 @@ class Offender(EncryptedModel):
     # In clear for statistics.
     sex = models.CharField(_("sex"), max_length=16, default="unknown")
     nationality = models.CharField(_("nationality"), max_length=2, default="VN")
-    id_number_index = models.CharField(max_length=64, blank=True, db_index=True)
-    name_year_index = models.CharField(max_length=64, blank=True, db_index=True)
+    # Blind indexes, for equality only (as a person's: cases.models.Person).
+    id_number_index = models.CharField(max_length=64, blank=True)
+    name_year_index = models.CharField(max_length=64, blank=True)
     indicted = models.BooleanField(_("indicted"), default=False)
     verdict = models.CharField(_("verdict"), max_length=16, choices=Verdict.choices, blank=True)
     sentence_months = models.PositiveIntegerField(_("sentence in months"), null=True, blank=True)
@@ -332,6 +333,10 @@ class Offender(EncryptedModel):
         ordering = ["recorded_at", "id"]
         verbose_name = _("offender")
         verbose_name_plural = _("offenders")
+        indexes = [
+            models.Index(fields=["id_number_index"], name="offender_id_number_index"),
+            models.Index(fields=["name_year_index"], name="offender_name_year_index"),
+        ]
 
 
 class Route(models.Model):

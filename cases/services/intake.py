@@ -204,9 +204,8 @@ def create_intake(
     if key and (replay := _replayed_intake(actor, data, key, fingerprint)):
         return replay
     received_at = data.received_at or timezone.now()
-    rulebook = remembered_rulebook_for(
-        received_at
-    )  # before a number is taken: none, nothing is stored
+    # Before a number is taken: with no rulebook in force, nothing is stored.
+    rulebook = remembered_rulebook_for(received_at)
     duplicates = duplicates_of_intake(actor, data)
     number = None if data.link_to_case else _reserve_case_number(actor, data, received_at)
     try:
