@@ -234,7 +234,7 @@ class Person(EncryptedModel):
             # A case's first victim (the periodic report's sex and age group): one index probe.
             models.Index(
                 fields=["case", "id"], condition=models.Q(role="victim"), name="person_first_victim"
-            )
+            ),
         ]
 
 
