@@ -127,9 +127,9 @@ class Lookup:
 
 
 def _around(sql: str, compiler, lookups: Sequence[Lookup], connection) -> str:
-    """The read's SQL as a table, with each lookup's column after its own (LEFT JOIN: a null
-    key names nothing), in the read's order. That order must be of selected columns, which the
-    ORM writes by their positions, the same around the read."""
+    """The read's SQL as a table, its columns followed by each lookup's (a LEFT JOIN: a null
+    key names nothing), in the read's order. That order must be of the read's columns, which
+    the ORM writes by their positions: the same positions around the read."""
     quote = connection.ops.quote_name
     order = [order_sql for _, (order_sql, _, _) in compiler.get_order_by()]
     if not all(re.fullmatch(r"\d+ (ASC|DESC)", clause) for clause in order):

@@ -186,9 +186,9 @@ def _summary_read(referrals: QuerySet[Referral]) -> QuerySet:
 
 
 def summary_columns(rows: list[dict]) -> list[dict]:
-    """The rows of a summary_read, with one more query for their data keys: no model per row
-    nor prefetch (a page of models cost ~40% of the overdue page's time, issue 15).
-    Justification and reason come decrypted, None once the case's identity was erased."""
+    """The rows of a compiled_summaries read, with one more query for their data keys: no
+    model per row nor prefetch (a page of models cost ~40% of the overdue page's time, issue
+    15). Justification and reason come decrypted, None once the case's identity was erased."""
     sealed = [row for row in rows if any(row[name] is not None for name in _ENCRYPTED_COLUMNS)]
     keys = DataKey.objects.in_bulk({row["data_key_id"] for row in sealed})
     for row in sealed:  # a NULL needs no key: no record is built for it

@@ -1,7 +1,6 @@
 """API shapes of referrals. Serializers validate and present; services decide."""
 
-import functools
-from functools import partial
+from functools import lru_cache, partial
 
 from django.utils import timezone, translation
 from rest_framework import serializers
@@ -165,7 +164,7 @@ def referral_summaries(referrals: list[Referral]) -> list[dict]:
     return referral_rows([columns_of(referral) for referral in referrals])
 
 
-@functools.lru_cache(maxsize=8)
+@lru_cache(maxsize=8)
 def _labels(language: str | None) -> tuple[dict[str, str], dict[str, str]]:
     """Each purpose's and each status's label in `language`, written once per language: on
     every list they cost ~70 µs (issue 15)."""
