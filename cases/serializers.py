@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from agencies.models import AgencyKind
-from config.renderers import api_datetime
+from config.renderers import api_datetime, choice_labels
 from places.models import VIETNAM_TZ, Province
 from rulebooks.models import SupportServiceKind
 from rulebooks.purposes import PURPOSE_CHOICES
@@ -16,7 +16,6 @@ from rulebooks.purposes import PURPOSE_CHOICES
 from .inputs import IntakeData, PersonData
 from .models import (
     Case,
-    CaseState,
     Channel,
     ClosureReason,
     ConsentInformed,
@@ -257,7 +256,7 @@ def case_summaries(rows: list[dict]) -> list[dict]:
     DRF's per-field machinery (issue 15: the list's cost was mostly that). The labels and the
     reason's wording are translated once per page, and the time zone looked up once."""
     reason = str(RULEBOOK_REASON)
-    states = {value: str(label) for value, label in CaseState.choices}
+    states = choice_labels(Case._meta.get_field("state"))
     zone = timezone.get_current_timezone()
 
     return [

@@ -7,9 +7,11 @@ mixes offsets.
 """
 
 import datetime
+from functools import lru_cache
 
 import orjson
-from django.utils import timezone
+from django.db.models import Field
+from django.utils import timezone, translation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
@@ -26,6 +28,20 @@ def api_datetime(
         zone = timezone.get_current_timezone()
     text = value.astimezone(zone).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def choice_labels(field: Field) -> dict[str, str]:
+    """Each value of a model field's choices with its label in the active language, as
+    get_FOO_display writes it: for the rows the fast lists write (issue 15), translated once
+    per field and language (every list page paid ~70 µs for the referrals' 18). Read-only:
+    the dict is shared."""
+    return _labels(field, translation.get_language())
+
+
+@lru_cache(maxsize=128)
+def _labels(field: Field, language: str | None) -> dict[str, str]:
+    with translation.override(language):
+        return {value: str(label) for value, label in field.flatchoices}
 
 
 class VietnamTimeEncoder(JSONEncoder):

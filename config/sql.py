@@ -15,6 +15,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, Expression, F, Field, ForeignKey, Model, Q, QuerySet
 from django.db.models.expressions import Col
+from django.db.models.sql.compiler import SQLCompiler
 
 # Writes the condition's SQL for a database: `{name}` marks an outer column (a key of the
 # condition's `columns`), `%s` a parameter.
@@ -126,7 +127,9 @@ class Lookup:
         return self.key.related_model._meta.get_field(self.column)
 
 
-def _around(sql: str, compiler, lookups: Sequence[Lookup], connection) -> str:
+def _around(
+    sql: str, compiler: SQLCompiler, lookups: Sequence[Lookup], connection: BaseDatabaseWrapper
+) -> str:
     """The read's SQL as a table, its columns followed by each lookup's (a LEFT JOIN: a null
     key names nothing), in the read's order. That order must be of the read's columns, which
     the ORM writes by their positions: the same positions around the read."""

@@ -159,6 +159,7 @@ _LOOKED_UP_COLUMNS = {
     "sent_by_username": "sent_by__username",
     "accepted_by_username": "accepted_by__username",
 }
+_RELATED_COLUMNS = _JOINED_COLUMNS | _LOOKED_UP_COLUMNS
 _SUMMARY_LOOKUPS = tuple(
     Lookup(name, Referral._meta.get_field(relation), column)
     for name, path in _LOOKED_UP_COLUMNS.items()
@@ -202,8 +203,7 @@ def columns_of(referral: Referral) -> dict:
     basis, people and data key loaded with it, and latest_consent_status (for_a_page)."""
     row = {name: getattr(referral, name) for name in _OWN_COLUMNS}
     row.update((name, unless_erased(referral, name)) for name in _ENCRYPTED_COLUMNS)
-    related = _JOINED_COLUMNS | _LOOKED_UP_COLUMNS
-    row.update((name, _follow(referral, path)) for name, path in related.items())
+    row.update((name, _follow(referral, path)) for name, path in _RELATED_COLUMNS.items())
     row["latest_consent_status"] = getattr(referral, "latest_consent_status", None)
     return row
 

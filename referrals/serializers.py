@@ -1,18 +1,18 @@
 """API shapes of referrals. Serializers validate and present; services decide."""
 
-from functools import lru_cache, partial
+from functools import partial
 
-from django.utils import timezone, translation
+from django.utils import timezone
 from rest_framework import serializers
 
 from agencies.models import AgencyKind, Unit
-from config.renderers import api_datetime
+from config.renderers import api_datetime, choice_labels
 from places.models import Province
 from rulebooks.models import LegalBasis, StepCode
 from rulebooks.purposes import PURPOSE_CHOICES
 from security.policy import FieldGroup
 
-from .models import Referral, ReferralStatus
+from .models import Referral
 from .selectors import columns_of, consent_refused
 
 
@@ -164,22 +164,12 @@ def referral_summaries(referrals: list[Referral]) -> list[dict]:
     return referral_rows([columns_of(referral) for referral in referrals])
 
 
-@lru_cache(maxsize=8)
-def _labels(language: str | None) -> tuple[dict[str, str], dict[str, str]]:
-    """Each purpose's and each status's label in `language`, written once per language: on
-    every list they cost ~70 µs (issue 15)."""
-    with translation.override(language):
-        return (
-            {value: str(label) for value, label in Referral._meta.get_field("purpose").flatchoices},
-            {value: str(label) for value, label in ReferralStatus.choices},
-        )
-
-
 def referral_rows(rows: list[dict]) -> list[dict]:
     """ReferralSerializer's output for referrals read as columns (selectors.summary_columns),
     written field by field: a long list without DRF's per-field machinery and a translation
     lookup per label and row (issue 15). Tests hold the output to what DRF's fields write."""
-    purposes, statuses = _labels(translation.get_language())
+    purposes = choice_labels(Referral._meta.get_field("purpose"))
+    statuses = choice_labels(Referral._meta.get_field("status"))
     moment = partial(api_datetime, zone=timezone.get_current_timezone())
     return [
         {

@@ -79,12 +79,6 @@ _AFTER_SENT_AT = Slot("after_sent_at", models.DateTimeField())
 _AFTER_ID = Slot("after_id", models.BigIntegerField())
 
 
-# An overdue page, compiled once per scope and shape (CompiledRead).
-_OVERDUE_PAGES = compiled_summaries(
-    lambda scope, continued, limit: _overdue(scope, continued, limit)
-)
-
-
 def _overdue(scope: Q | None, continued: bool, limit: int) -> QuerySet[Referral]:
     """The overdue referrals of a scope: a page of `limit`, after a position if `continued`."""
     referrals = referrals_in_scope(scope).filter(status=_WAITING, due_at__lte=_NOW)
@@ -93,6 +87,10 @@ def _overdue(scope: Q | None, continued: bool, limit: int) -> QuerySet[Referral]
             Q(sent_at__gt=_AFTER_SENT_AT) | Q(sent_at=_AFTER_SENT_AT, id__gt=_AFTER_ID)
         )
     return referrals.order_by("sent_at", "id")[:limit]
+
+
+# An overdue page, compiled once per scope and shape (CompiledRead).
+_OVERDUE_PAGES = compiled_summaries(_overdue)
 
 
 def _position(scope: Q | None, after) -> dict:

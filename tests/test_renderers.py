@@ -8,11 +8,12 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 from django.utils.translation import gettext_lazy
 from rest_framework.renderers import JSONRenderer
 
-from cases.models import CaseState
-from config.renderers import VietnamTimeEncoder, VietnamTimeJSONRenderer
+from cases.models import Case, CaseState
+from config.renderers import VietnamTimeEncoder, VietnamTimeJSONRenderer, choice_labels
 
 UTC = datetime.UTC
 
@@ -73,3 +74,18 @@ def test_it_encodes_with_orjson(monkeypatch):
 def test_what_orjson_cannot_write_goes_through_drf(data, media_type, context):
     rendered = VietnamTimeJSONRenderer().render(data, media_type, context)
     assert rendered == _DRFRenderer().render(data, media_type, context)
+
+
+def test_choice_labels_are_the_display_values_in_the_active_language():
+    """Each language its own labels, as get_FOO_display writes them, translated once."""
+    field = Case._meta.get_field("state")
+    for language in ("vi", "en"):
+        with translation.override(language):
+            labels = choice_labels(field)
+            expected = {value: Case(state=value).get_state_display() for value in CaseState}
+            assert labels == expected
+            assert choice_labels(field) is labels
+    with translation.override("vi"):
+        vietnamese = choice_labels(field)[CaseState.INTAKE]
+    with translation.override("en"):
+        assert choice_labels(field)[CaseState.INTAKE] != vietnamese

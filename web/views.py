@@ -18,7 +18,7 @@ from agencies.models import Role
 from agencies.selectors import unit_names
 from cases import services as case_services
 from cases.minors import PresumedMinorRule
-from cases.models import CaseState, ClosureReason
+from cases.models import Case, ClosureReason
 from cases.permissions import may_add_records, transition_choices
 from cases.selectors import (
     CaseList,
@@ -28,6 +28,7 @@ from cases.selectors import (
 )
 from cases.visibility import case_view
 from config.errors import DomainError, NotFound
+from config.renderers import choice_labels
 from crossborder.selectors import counterpart_names
 from notifications.selectors import notifications_for
 from notifications.services import mark_all_read
@@ -224,7 +225,7 @@ def cases(request: HttpRequest) -> HttpResponse:
     if not 1 <= number <= CASES_LAST_PAGE:
         raise Http404
     rows = CaseList(request.user, _CASE_ROW).page((number - 1) * CASES_PAGE, CASES_PAGE + 1)
-    names, stages = unit_names(), dict(CaseState.choices)
+    names, stages = unit_names(), choice_labels(Case._meta.get_field("state"))
     for row in rows:
         row["lead_unit"] = names.get(row["lead_unit_code"], row["lead_unit_code"])
         row["stage"] = stages.get(row["state"], row["state"])
