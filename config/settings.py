@@ -108,6 +108,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # A DRF response's reference cycles cut once it is written (config/runtime.py).
+    "config.runtime.ReleaseResponseMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 

@@ -10,9 +10,14 @@ the status. A step expected to fail must also name the JSON error code it expect
 (`expect=409, error="conflict"`, DESIGN.md §4); `refused()` checks the same of a raw response.
 """
 
+import gc
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.core.handlers.wsgi import WSGIHandler
+from django.http import HttpResponse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -151,6 +156,26 @@ def api(user, language: str = "en") -> APIClient:
         client.force_login(user)
     client.user = user
     return client
+
+
+def serve(client, path: str) -> HttpResponse:
+    """A GET answered as a WSGI server has it answered, with the client's cookies: its body
+    read and the response closed, without the ties the test client adds to a response."""
+    environ = client._base_environ(PATH_INFO=path, REQUEST_METHOD="GET")
+    response = WSGIHandler()(environ, lambda status, headers: None)
+    assert response.status_code == 200 and b"".join(response), response.status_code
+    response.close()
+    return response
+
+
+@contextmanager
+def without_collections() -> Iterator[None]:
+    """Only reference counting frees objects meanwhile: what a reference cycle holds stays."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def refused(response, status: int, error: str) -> dict:

@@ -1,13 +1,17 @@
 """The web process's garbage collector (config/runtime.py, issue 15): every view loaded, then
-frozen out of collections; the youngest generation collected a request's worth at a time."""
+frozen out of collections; the youngest generation collected a request's worth at a time; an
+API page freed by reference counting once written, not left for a collection."""
 
 import os
 import subprocess
 import sys
+import weakref
 
+import pytest
 from django.conf import settings
 
 from config.runtime import YOUNGEST_GENERATION_THRESHOLD
+from tests.cast import api, open_case, serve, without_collections
 
 
 def _web_process_state() -> list[str]:
@@ -32,3 +36,15 @@ def test_the_web_process_loads_its_views_then_freezes_them_out_of_collections():
     assert views_loaded == "True"  # imported before the freeze, not by the first request
     assert int(frozen) > 50_000  # the loaded project, never visited by a collection again
     assert int(threshold) == YOUNGEST_GENERATION_THRESHOLD
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["cases/", "cases/{case}/status/"])
+def test_an_api_response_is_freed_once_served_without_a_collection(cast, page):
+    """DRF ties a response to itself and its view, and the view to its request:
+    ReleaseResponseMiddleware cuts the ties once the response is written."""
+    client = api(cast.police)
+    path = "/api/v1/" + page.format(case=open_case(client)["id"])
+    with without_collections():
+        served = weakref.ref(serve(client, path))
+        assert served() is None
