@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.http import HttpResponse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -160,11 +162,20 @@ def api(user, language: str = "en") -> APIClient:
 
 def serve(client, path: str) -> HttpResponse:
     """A GET answered as a WSGI server has it answered, with the client's cookies: its body
-    read and the response closed, without the ties the test client adds to a response."""
+    read and the response closed, without the ties the test client adds to a response. As
+    the test client does, the connection is kept open across the request: it holds the
+    test's transaction."""
     environ = client._base_environ(PATH_INFO=path, REQUEST_METHOD="GET")
-    response = WSGIHandler()(environ, lambda status, headers: None)
-    assert response.status_code == 200 and b"".join(response), response.status_code
-    response.close()
+    signals = (request_started, request_finished)
+    for signal in signals:
+        signal.disconnect(close_old_connections)
+    try:
+        response = WSGIHandler()(environ, lambda status, headers: None)
+        assert response.status_code == 200 and b"".join(response), response.status_code
+        response.close()
+    finally:
+        for signal in signals:
+            signal.connect(close_old_connections)
     return response
 
 
