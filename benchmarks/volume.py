@@ -4,9 +4,9 @@ Each copy of a case gets its persons, holdings, intakes, state changes, records,
 referrals, with ids shifted by a multiple of the table's largest id (so references between
 the copied rows stay consistent), fresh uuids and a suffixed case number. The copies of a
 case are spread evenly back in time from it to the day its rulebook came into force, every
-timestamp of a copy shifted alike: a unit's cases are spread through the lists as in life (copies at
-the same instants put thousands of copies of the newest case first in every list, and a
-unit's first page behind tens of thousands of others'), and every copy stays under the
+timestamp of a copy shifted alike: a unit's cases are spread through the lists as in life
+(copies at the same instants put thousands of copies of the newest case first in every list,
+and a unit's first page behind tens of thousands of others'), and every copy stays under the
 rulebook it names.
 
 Tables without encrypted columns are copied by one INSERT … SELECT each. Rows with encrypted

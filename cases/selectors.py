@@ -10,7 +10,15 @@ from django.utils.translation import gettext as _
 
 from agencies.models import AgencyKind, Role, Unit, User
 from config.errors import NotFound
-from config.sql import CachedCondition, CompiledRead, Constant, Slot, columns_of, instance_of
+from config.sql import (
+    OPAQUE_PARAMETER,
+    CachedCondition,
+    CompiledRead,
+    Constant,
+    Slot,
+    columns_of,
+    instance_of,
+)
 from places.models import Province
 from security.blind_index import id_number_index, name_birth_year_index, phone_index
 from security.models import DataKey
@@ -335,15 +343,13 @@ def _shares_index_sql(connection: BaseDatabaseWrapper, *, phones: int) -> str:
     the ID number's or the name and birth year's (served by the persons' index of each).
     On PostgreSQL, as an array the cases' key is looked up in: the few cases sharing one
     are found first, and the user's scope is tested on each of them (case_scope's
-    `each_row`). There each index given is opaque to the planner (config.sql.Slot): it
-    planned every run anew, folding away the ones not given, which cost more than the run."""
+    `each_row`). The indexes are opaque parameters: seeing which were not given, PostgreSQL
+    folded them away and planned every run anew."""
     person = connection.ops.quote_name(Person._meta.db_table)
     indexes = ["phone_index"] * phones + ["id_number_index", "name_year_index"]
-    postgresql = connection.vendor == "postgresql"
-    given = "(SELECT %s)" if postgresql else "%s"
-    matches = " OR ".join(f'dup_person."{column}" = {given}' for column in indexes)
+    matches = " OR ".join(f'dup_person."{column}" = {OPAQUE_PARAMETER}' for column in indexes)
     sharing = f'SELECT dup_person."case_id" FROM {person} dup_person WHERE {matches}'  # noqa: S608
-    among = "= ANY(ARRAY({}))" if postgresql else "IN ({})"
+    among = "= ANY(ARRAY({}))" if connection.vendor == "postgresql" else "IN ({})"
     return f"{{pk}} {among.format(sharing)} AND {{state}} <> %s"
 
 

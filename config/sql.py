@@ -76,13 +76,18 @@ def _adapt(connection: BaseDatabaseWrapper, value):
     return value
 
 
+# A parameter as a scalar subquery, whose value PostgreSQL's planner does not look at: every
+# plan of the statement is then estimated alike, and once prepared it settles on one generic
+# plan instead of being planned again on every run (planning took half of the overdue page's
+# time in the database, and more than the duplicate lookup's run, issue 15). An opaque NULL
+# has no type: it cannot be compared with a number.
+OPAQUE_PARAMETER = "(SELECT %s)"
+
+
 class Slot(Expression):
     """A value of a CompiledRead left open when its SQL is compiled and given by name on each
     run (the case read, the current time, a page's cursor), prepared for the database as
-    `output_field` prepares it. An `opaque` one is written as a scalar subquery, whose value
-    PostgreSQL's planner does not look at: every plan of the statement is then estimated
-    alike, and once prepared it settles on one generic plan instead of being planned again on
-    every run (planning took half of the overdue page's time in the database, issue 15)."""
+    `output_field` prepares it; an `opaque` one as OPAQUE_PARAMETER."""
 
     def __init__(self, name: str, output_field: Field, *, opaque: bool = False) -> None:
         super().__init__(output_field=output_field)
@@ -93,7 +98,7 @@ class Slot(Expression):
         return f"{self.__class__.__name__}({self.name!r})"
 
     def as_sql(self, compiler, connection) -> tuple[str, tuple]:
-        return ("(SELECT %s)" if self.opaque else "%s"), (self,)
+        return (OPAQUE_PARAMETER if self.opaque else "%s"), (self,)
 
 
 class Constant(Expression):

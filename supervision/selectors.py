@@ -115,7 +115,7 @@ def overdue_referrals(
 
 # The escalations of a page's referrals, a query per page size compiled once: built through
 # the ORM on every page it cost a quarter of the page's time (issue 15). Its referrals are
-# opaque (Slot): seen, a short page's NULLs were folded away and every run planned anew.
+# opaque parameters (Slot): seen, they were planned for on every run.
 _ESCALATIONS = CompiledRead(
     lambda limit: (
         Escalation.objects.filter(In(F("referral_id"), _referral_slots(limit)))
@@ -133,7 +133,7 @@ def _referral_slots(limit: int) -> list[Slot]:
 def _escalation_levels(referral_ids: list[int], limit: int) -> dict[int, list[str]]:
     """The levels each referral of a page of `limit` was escalated to, oldest first, in one
     query of two columns; a short page's first referral fills the places of its missing rows
-    (IN is unchanged by a repeat; an opaque NULL would have no type to compare with)."""
+    (IN is unchanged by a repeat; an opaque NULL cannot be compared with a key)."""
     levels: dict[int, list[str]] = defaultdict(list)
     if not referral_ids:
         return levels
