@@ -15,7 +15,7 @@ class LoadResult:
     seconds: float
     latencies_ms: list[float]
     errors: int
-    last_size: int = 0  # bytes of the last response body
+    last_body: bytes = b""  # the last response's body
     failures: list[str] = field(default_factory=list)  # the first few failed answers
 
     @property
@@ -47,7 +47,7 @@ def run_load(
     and latency. An answer of 300 or more, or a broken connection, counts as an error."""
     latencies: list[float] = []
     errors = [0]
-    size = [0]
+    body_seen = [b""]
     failures: list[str] = []
     lock = threading.Lock()
 
@@ -77,7 +77,7 @@ def run_load(
                 continue
             elapsed = (time.perf_counter() - started) * 1000
             with lock:
-                size[0] = len(content)
+                body_seen[0] = content
                 latencies.append(elapsed)
             if response.status >= 300:
                 failed(f"{target}: {response.status} {content[:200]!r}")
@@ -90,7 +90,7 @@ def run_load(
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
-    return LoadResult(len(latencies), elapsed, latencies, errors[0], size[0], failures)
+    return LoadResult(len(latencies), elapsed, latencies, errors[0], body_seen[0], failures)
 
 
 def merged(parts: list[LoadResult]) -> LoadResult:
@@ -101,6 +101,6 @@ def merged(parts: list[LoadResult]) -> LoadResult:
         seconds=sum(p.seconds for p in parts),
         latencies_ms=[ms for p in parts for ms in p.latencies_ms],
         errors=sum(p.errors for p in parts),
-        last_size=parts[-1].last_size,
+        last_body=parts[-1].last_body,
         failures=[f for p in parts for f in p.failures][:5],
     )
