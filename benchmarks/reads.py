@@ -27,7 +27,7 @@ class Read:
     body: dict | None = None  # a POST that only reads (the duplicate lookup)
     figure_name: str = ""  # the figure of issue 15 it gives (bench --json), if any
     # Requests timed at most, for a slow read whose figure is its time, not a ratio whose
-    # p95 needs many (the report: half a second each).
+    # p95 needs many (the report: a third of a second each at full volume).
     at_most: int | None = None
     finds: str = ""  # text its answer holds, else the run fails (the case the lookup finds)
 
