@@ -111,9 +111,9 @@ def reads(originals: int) -> list[Read]:
     ]
 
 
-def measure(port: int, read: Read, requests: int) -> tuple[LoadResult, LoadResult, bytes]:
+def measure(port: int, read: Read, requests: int) -> tuple[LoadResult, LoadResult]:
     """The read and the baseline as the same user, one request of each in turn, so that both
-    see the same load of a shared machine; and the read's last answer."""
+    see the same load of a shared machine."""
     headers = session_headers(read.username)
     requests = min(requests, read.at_most or requests)
     body = None if read.body is None else (lambda client, n: read.body)
@@ -135,4 +135,4 @@ def measure(port: int, read: Read, requests: int) -> tuple[LoadResult, LoadResul
         results.append(
             run_load(port, read.path, body, clients=1, requests_per_client=1, headers=headers)
         )
-    return merged(results), merged(baselines), results[-1].last_body
+    return merged(results), merged(baselines)
